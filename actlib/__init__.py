@@ -1,0 +1,1 @@
+"""Activation Lab compute package: catalogue, settings, curves, charts and (soon) training."""

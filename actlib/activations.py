@@ -1,0 +1,661 @@
+"""The activation catalogue: the one place where an activation function is defined.
+
+Every page, chart, training run, snippet and test reads activations from here, so that a
+formula, a colour or a derivative can never disagree between two parts of the app.
+
+Each :class:`ActivationSpec` holds the torch implementation (``forward``), the exact
+derivative written out by hand (``derivative``, for teaching and for checking autograd),
+the LaTeX formula, the PyTorch names, history, advice and a fixed colour.
+
+Three kinds of activation exist:
+
+* ``elementwise``: f acts on each number alone; ``derivative`` returns f'(x) elementwise.
+* ``vector`` (softmax): f maps a vector to a vector; ``derivative`` returns the Jacobian
+  ``[..., n, n]``.
+* ``gated`` (the GLU family): the last dimension holds two halves (a, b) and the output is
+  ``a * g(b)``, as in ``torch.nn.functional.glu``; ``derivative`` returns the Jacobian
+  ``[..., k, 2k]``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+Kind = Literal["elementwise", "vector", "gated"]
+Params = Mapping[str, float | str]
+
+SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+GELU_TANH_COEF = 0.044715
+# SELU's constants (Klambauer et al., 2017), as torch.nn.SELU uses them.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+@dataclass(frozen=True)
+class Param:
+    """One adjustable parameter of an activation: a number in a range, or a choice."""
+
+    key: str
+    label: str
+    default: float | str
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.01
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+    @property
+    def is_choice(self) -> bool:
+        return bool(self.choices)
+
+    def validate(self, value: float | str) -> float | str:
+        """Return the value if allowed, else raise ValueError naming the allowed range."""
+        if self.is_choice:
+            if value not in self.choices:
+                raise ValueError(f"{self.key} must be one of {', '.join(self.choices)}")
+            return value
+        number = float(value)
+        if not (self.low <= number <= self.high):
+            raise ValueError(f"{self.key} must lie between {self.low:g} and {self.high:g}")
+        return number
+
+
+@dataclass(frozen=True)
+class ActivationSpec:
+    """Everything the app knows about one activation function."""
+
+    key: str
+    name: str
+    kind: Kind
+    forward: Callable[..., Tensor]
+    derivative: Callable[..., Tensor]
+    latex: str
+    derivative_latex: str
+    module: str
+    functional: str
+    year: int
+    origin: str
+    use_when: str
+    color: str
+    params: tuple[Param, ...] = ()
+    learnable: bool = False
+    reference: bool = False
+    torch_module: Callable[..., nn.Module] | None = field(default=None, repr=False)
+
+    def defaults(self) -> dict[str, float | str]:
+        """The default value of every parameter, by key."""
+        return {p.key: p.default for p in self.params}
+
+    def resolve(self, params: Params | None = None) -> dict[str, float | str]:
+        """Defaults overlaid with the given parameters, each checked against its range."""
+        known = {p.key: p for p in self.params}
+        values = self.defaults()
+        for key, value in (params or {}).items():
+            if key not in known:
+                raise ValueError(f"{self.name} has no parameter {key!r}")
+            values[key] = known[key].validate(value)
+        return values
+
+    def __call__(self, x: Tensor, params: Params | None = None) -> Tensor:
+        return self.forward(x, **self.resolve(params))
+
+    def grad(self, x: Tensor, params: Params | None = None) -> Tensor:
+        """The hand-written derivative (elementwise) or Jacobian (vector and gated)."""
+        return self.derivative(x, **self.resolve(params))
+
+    def module_call(self, params: Params | None = None) -> str:
+        """The PyTorch module expression with this parameter set filled in."""
+        return self.module.format(**self.resolve(params))
+
+    def functional_call(self, params: Params | None = None) -> str:
+        """The functional expression, applied to ``x``, with parameters filled in."""
+        return self.functional.format(**self.resolve(params))
+
+
+# --- forward implementations and their exact derivatives -------------------------------
+
+
+class _Heaviside(torch.autograd.Function):
+    """The step function with its true derivative, zero, so it stays in the autograd graph.
+
+    ``(x > 0).float()`` would cut the graph instead; a perceptron built on it would raise
+    rather than show the student that gradient descent gets no signal.
+    """
+
+    @staticmethod
+    def forward(ctx: object, x: Tensor) -> Tensor:
+        return (x > 0).to(x.dtype)
+
+    @staticmethod
+    def backward(ctx: object, grad_output: Tensor) -> Tensor:
+        return torch.zeros_like(grad_output)
+
+
+def _identity(x: Tensor) -> Tensor:
+    return x
+
+
+def _identity_d(x: Tensor) -> Tensor:
+    return torch.ones_like(x)
+
+
+def _step(x: Tensor) -> Tensor:
+    return _Heaviside.apply(x)
+
+
+def _step_d(x: Tensor) -> Tensor:
+    return torch.zeros_like(x)
+
+
+def _sigmoid_d(x: Tensor) -> Tensor:
+    s = torch.sigmoid(x)
+    return s * (1 - s)
+
+
+def _tanh_d(x: Tensor) -> Tensor:
+    return 1 - torch.tanh(x) ** 2
+
+
+def _relu_d(x: Tensor) -> Tensor:
+    # PyTorch's convention: slope 0 at x = 0.
+    return (x > 0).to(x.dtype)
+
+
+def _leaky_relu(x: Tensor, slope: float) -> Tensor:
+    return F.leaky_relu(x, negative_slope=float(slope))
+
+
+def _leaky_relu_d(x: Tensor, slope: float) -> Tensor:
+    return torch.where(x > 0, torch.ones_like(x), torch.full_like(x, float(slope)))
+
+
+def _elu(x: Tensor, alpha: float) -> Tensor:
+    return F.elu(x, alpha=float(alpha))
+
+
+def _elu_d(x: Tensor, alpha: float) -> Tensor:
+    # PyTorch takes the left-hand slope (alpha) at x = 0.
+    return torch.where(x > 0, torch.ones_like(x), float(alpha) * torch.exp(torch.clamp(x, max=0)))
+
+
+def _selu_d(x: Tensor) -> Tensor:
+    neg = SELU_SCALE * SELU_ALPHA * torch.exp(torch.clamp(x, max=0))
+    return torch.where(x > 0, torch.full_like(x, SELU_SCALE), neg)
+
+
+def _normal_cdf(x: Tensor) -> Tensor:
+    return 0.5 * torch.erfc(-x / math.sqrt(2.0))
+
+
+def _normal_pdf(x: Tensor) -> Tensor:
+    return torch.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+
+def _gelu(x: Tensor, form: str) -> Tensor:
+    return F.gelu(x, approximate="tanh" if form == "tanh" else "none")
+
+
+def _gelu_d(x: Tensor, form: str) -> Tensor:
+    if form == "tanh":
+        u = SQRT_2_OVER_PI * (x + GELU_TANH_COEF * x**3)
+        du = SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_COEF * x**2)
+        t = torch.tanh(u)
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
+    return _normal_cdf(x) + x * _normal_pdf(x)
+
+
+def _swish(x: Tensor, beta: float) -> Tensor:
+    return x * torch.sigmoid(float(beta) * x)
+
+
+def _swish_d(x: Tensor, beta: float) -> Tensor:
+    s = torch.sigmoid(float(beta) * x)
+    return s + float(beta) * x * s * (1 - s)
+
+
+def _mish_d(x: Tensor) -> Tensor:
+    t = torch.tanh(F.softplus(x))
+    return t + x * (1 - t * t) * torch.sigmoid(x)
+
+
+def _softmax(x: Tensor, temperature: float) -> Tensor:
+    return torch.softmax(x / float(temperature), dim=-1)
+
+
+def _softmax_d(x: Tensor, temperature: float) -> Tensor:
+    """Jacobian d s_i / d x_j = s_i (delta_ij - s_j) / T."""
+    s = _softmax(x, temperature)
+    eye = torch.diag_embed(s)
+    return (eye - s.unsqueeze(-1) * s.unsqueeze(-2)) / float(temperature)
+
+
+def _prelu(x: Tensor, slope: float) -> Tensor:
+    return F.prelu(x, torch.tensor([float(slope)], dtype=x.dtype))
+
+
+def _gated(gate: Callable[[Tensor], Tensor]) -> Callable[[Tensor], Tensor]:
+    def forward(x: Tensor) -> Tensor:
+        a, b = x.chunk(2, dim=-1)
+        return a * gate(b)
+
+    return forward
+
+
+def _gated_d(gate: Callable[[Tensor], Tensor], gate_d: Callable[[Tensor], Tensor]):
+    """Jacobian of a * g(b) with respect to the concatenated input (a, b)."""
+
+    def derivative(x: Tensor) -> Tensor:
+        a, b = x.chunk(2, dim=-1)
+        d_a = torch.diag_embed(gate(b))
+        d_b = torch.diag_embed(a * gate_d(b))
+        return torch.cat([d_a, d_b], dim=-1)
+
+    return derivative
+
+
+def _silu(x: Tensor) -> Tensor:
+    return F.silu(x)
+
+
+def _silu_d(x: Tensor) -> Tensor:
+    return _swish_d(x, 1.0)
+
+
+def _gelu_exact(x: Tensor) -> Tensor:
+    return F.gelu(x)
+
+
+def _gelu_exact_d(x: Tensor) -> Tensor:
+    return _gelu_d(x, "none")
+
+
+# --- the catalogue ---------------------------------------------------------------------
+
+_SLOPE = Param("slope", "Negative slope a", 0.01, 0.001, 0.5, 0.001, help="f(x) = a·x for x < 0")
+
+CATALOGUE: tuple[ActivationSpec, ...] = (
+    ActivationSpec(
+        key="identity",
+        name="Identity (linear)",
+        kind="elementwise",
+        forward=_identity,
+        derivative=_identity_d,
+        latex=r"f(x) = x",
+        derivative_latex=r"f'(x) = 1",
+        module="nn.Identity()",
+        functional="x",
+        year=1943,
+        origin="The linear unit; the baseline that shows why depth needs a non-linearity",
+        use_when="Output layer of an unbounded regression; never in hidden layers",
+        color="#777777",
+        reference=True,
+        torch_module=lambda: nn.Identity(),
+    ),
+    ActivationSpec(
+        key="step",
+        name="Step (Heaviside)",
+        kind="elementwise",
+        forward=_step,
+        derivative=_step_d,
+        latex=r"f(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
+        derivative_latex=r"f'(x) = 0 \text{ for } x \ne 0 \text{ (undefined at 0)}",
+        module="(no module)",
+        functional="torch.heaviside(x, torch.tensor(0.0))",
+        year=1943,
+        origin="McCulloch and Pitts's threshold neuron; Rosenblatt's perceptron (1958)",
+        use_when="Historical reference only: its zero derivative gives gradient descent nothing",
+        color="#000000",
+        reference=True,
+        torch_module=None,
+    ),
+    ActivationSpec(
+        key="sigmoid",
+        name="Sigmoid (logistic)",
+        kind="elementwise",
+        forward=torch.sigmoid,
+        derivative=_sigmoid_d,
+        latex=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
+        derivative_latex=r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))",
+        module="nn.Sigmoid()",
+        functional="torch.sigmoid(x)",
+        year=1986,
+        origin="Backpropagation era (Rumelhart, Hinton and Williams)",
+        use_when="Binary outputs and gates (LSTM/GRU); avoid in deep hidden stacks",
+        color="#E69F00",
+        torch_module=lambda: nn.Sigmoid(),
+    ),
+    ActivationSpec(
+        key="tanh",
+        name="Tanh",
+        kind="elementwise",
+        forward=torch.tanh,
+        derivative=_tanh_d,
+        latex=r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
+        derivative_latex=r"\tanh'(x) = 1 - \tanh^2(x)",
+        module="nn.Tanh()",
+        functional="torch.tanh(x)",
+        year=1991,
+        origin="Zero-centred sigmoid of the 1990s (LeCun's 'Efficient BackProp')",
+        use_when="RNN/LSTM cells and outputs bounded in [-1, 1]; use Xavier init",
+        color="#56B4E9",
+        torch_module=lambda: nn.Tanh(),
+    ),
+    ActivationSpec(
+        key="relu",
+        name="ReLU",
+        kind="elementwise",
+        forward=torch.relu,
+        derivative=_relu_d,
+        latex=r"f(x) = \max(0, x)",
+        derivative_latex=r"f'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
+        module="nn.ReLU()",
+        functional="torch.relu(x)",
+        year=2010,
+        origin="Nair and Hinton (2010); Glorot et al. (2011); AlexNet (2012)",
+        use_when="Default for hidden layers of MLPs and CNNs, with He initialisation",
+        color="#0072B2",
+        torch_module=lambda: nn.ReLU(),
+    ),
+    ActivationSpec(
+        key="leaky_relu",
+        name="Leaky ReLU",
+        kind="elementwise",
+        forward=_leaky_relu,
+        derivative=_leaky_relu_d,
+        latex=r"f(x) = \begin{cases} x & x > 0 \\ a\,x & x \le 0 \end{cases}",
+        derivative_latex=r"f'(x) = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
+        module="nn.LeakyReLU(negative_slope={slope:g})",
+        functional="F.leaky_relu(x, negative_slope={slope:g})",
+        year=2013,
+        origin="Maas, Hannun and Ng (2013)",
+        use_when="When ReLU units die; GAN discriminators (a = 0.2)",
+        color="#009E73",
+        params=(_SLOPE,),
+        torch_module=lambda slope: nn.LeakyReLU(negative_slope=float(slope)),
+    ),
+    ActivationSpec(
+        key="prelu",
+        name="PReLU",
+        kind="elementwise",
+        forward=_prelu,
+        derivative=_leaky_relu_d,
+        latex=r"f(x) = \begin{cases} x & x > 0 \\ a\,x & x \le 0 \end{cases},\ a \text{ learned}",
+        derivative_latex=r"f'(x) = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
+        module="nn.PReLU(init={slope:g})",
+        functional="F.prelu(x, weight)",
+        year=2015,
+        origin="He et al. (2015), 'Delving Deep into Rectifiers'",
+        use_when="Let the network learn the negative slope; large data sets",
+        color="#44AA99",
+        params=(
+            Param("slope", "Initial slope a", 0.25, 0.0, 0.5, 0.01, help="learned in training"),
+        ),
+        learnable=True,
+        torch_module=lambda slope: nn.PReLU(init=float(slope)),
+    ),
+    ActivationSpec(
+        key="elu",
+        name="ELU",
+        kind="elementwise",
+        forward=_elu,
+        derivative=_elu_d,
+        latex=r"f(x) = \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}",
+        derivative_latex=r"f'(x) = \begin{cases} 1 & x > 0 \\ \alpha\,e^{x} & x \le 0 \end{cases}",
+        module="nn.ELU(alpha={alpha:g})",
+        functional="F.elu(x, alpha={alpha:g})",
+        year=2015,
+        origin="Clevert, Unterthiner and Hochreiter (2015)",
+        use_when="Mean activations nearer zero than ReLU; when units die",
+        color="#CC79A7",
+        params=(Param("alpha", "Alpha", 1.0, 0.1, 3.0, 0.1, help="negative saturation at -alpha"),),
+        torch_module=lambda alpha: nn.ELU(alpha=float(alpha)),
+    ),
+    ActivationSpec(
+        key="selu",
+        name="SELU",
+        kind="elementwise",
+        forward=torch.selu,
+        derivative=_selu_d,
+        latex=(
+            r"f(x) = \lambda \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 "
+            r"\end{cases},\ \lambda \approx 1.0507,\ \alpha \approx 1.6733"
+        ),
+        derivative_latex=(
+            r"f'(x) = \lambda \begin{cases} 1 & x > 0 \\ \alpha\,e^{x} & x \le 0 \end{cases}"
+        ),
+        module="nn.SELU()",
+        functional="F.selu(x)",
+        year=2017,
+        origin="Klambauer et al. (2017), self-normalising networks",
+        use_when="Plain deep MLPs with LeCun normal init and no batch norm",
+        color="#882255",
+        torch_module=lambda: nn.SELU(),
+    ),
+    ActivationSpec(
+        key="gelu",
+        name="GELU",
+        kind="elementwise",
+        forward=_gelu,
+        derivative=_gelu_d,
+        latex=(
+            r"f(x) = x\,\Phi(x) = \frac{x}{2}\left(1 + \operatorname{erf}"
+            r"\frac{x}{\sqrt{2}}\right)"
+        ),
+        derivative_latex=r"f'(x) = \Phi(x) + x\,\varphi(x)",
+        module="nn.GELU(approximate='{form}')",
+        functional="F.gelu(x, approximate='{form}')",
+        year=2016,
+        origin="Hendrycks and Gimpel (2016); BERT, GPT and T5",
+        use_when="Transformers and very deep networks; keep it when fine-tuning",
+        color="#D55E00",
+        params=(
+            Param(
+                "form",
+                "Form",
+                "none",
+                choices=("none", "tanh"),
+                help="'none' is the exact erf form, 'tanh' the approximation",
+            ),
+        ),
+        torch_module=lambda form: nn.GELU(approximate=str(form)),
+    ),
+    ActivationSpec(
+        key="swish",
+        name="Swish / SiLU",
+        kind="elementwise",
+        forward=_swish,
+        derivative=_swish_d,
+        latex=r"f(x) = x\,\sigma(\beta x)",
+        derivative_latex=r"f'(x) = \sigma(\beta x) + \beta x\,\sigma(\beta x)(1 - \sigma(\beta x))",
+        module="nn.SiLU()  # beta = {beta:g}; nn.SiLU is beta = 1",
+        functional="x * torch.sigmoid({beta:g} * x)",
+        year=2017,
+        origin="Ramachandran, Zoph and Le (2017); SiLU by Elfwing et al. (2017)",
+        use_when="Deep CNNs (EfficientNet) and diffusion models (SiLU)",
+        color="#332288",
+        params=(Param("beta", "Beta", 1.0, 0.1, 10.0, 0.1, help="beta = 1 is SiLU"),),
+        torch_module=lambda beta: _ScaledSiLU(float(beta)),
+    ),
+    ActivationSpec(
+        key="mish",
+        name="Mish",
+        kind="elementwise",
+        forward=F.mish,
+        derivative=_mish_d,
+        latex=r"f(x) = x \tanh(\ln(1 + e^{x}))",
+        derivative_latex=(
+            r"f'(x) = \tanh(\mathrm{sp}(x)) + x\,\mathrm{sech}^2(\mathrm{sp}(x))\,\sigma(x)"
+        ),
+        module="nn.Mish()",
+        functional="F.mish(x)",
+        year=2019,
+        origin="Misra (2019); YOLOv4",
+        use_when="Very deep CNNs where its small accuracy gains are worth the cost",
+        color="#999933",
+        torch_module=lambda: nn.Mish(),
+    ),
+    ActivationSpec(
+        key="softplus",
+        name="Softplus",
+        kind="elementwise",
+        forward=F.softplus,
+        derivative=torch.sigmoid,
+        latex=r"f(x) = \ln(1 + e^{x})",
+        derivative_latex=r"f'(x) = \sigma(x)",
+        module="nn.Softplus()",
+        functional="F.softplus(x)",
+        year=2001,
+        origin="Dugas et al. (2001), a smooth ReLU",
+        use_when="When a strictly positive output is needed (variances, rates)",
+        color="#AA4499",
+        torch_module=lambda: nn.Softplus(),
+    ),
+    ActivationSpec(
+        key="softmax",
+        name="Softmax",
+        kind="vector",
+        forward=_softmax,
+        derivative=_softmax_d,
+        latex=r"\mathrm{softmax}(x)_i = \frac{e^{x_i / T}}{\sum_j e^{x_j / T}}",
+        derivative_latex=(
+            r"\frac{\partial s_i}{\partial x_j} = \frac{1}{T}\, s_i\,(\delta_{ij} - s_j)"
+        ),
+        module="nn.Softmax(dim=-1)  # applied to x / {temperature:g}",
+        functional="torch.softmax(x / {temperature:g}, dim=-1)",
+        year=1989,
+        origin="Bridle (1989), from the Boltzmann distribution",
+        use_when="Output layer of multi-class classification (CrossEntropyLoss takes logits)",
+        color="#117733",
+        params=(
+            Param("temperature", "Temperature T", 1.0, 0.05, 20.0, 0.05, help="T→0: argmax"),
+        ),
+        torch_module=lambda temperature: _TemperatureSoftmax(float(temperature)),
+    ),
+    ActivationSpec(
+        key="glu",
+        name="GLU",
+        kind="gated",
+        forward=_gated(torch.sigmoid),
+        derivative=_gated_d(torch.sigmoid, _sigmoid_d),
+        latex=r"\mathrm{GLU}(a, b) = a \otimes \sigma(b)",
+        derivative_latex=(
+            r"\frac{\partial}{\partial a} = \sigma(b),\ "
+            r"\frac{\partial}{\partial b} = a\,\sigma'(b)"
+        ),
+        module="nn.GLU(dim=-1)",
+        functional="F.glu(x, dim=-1)",
+        year=2016,
+        origin="Dauphin et al. (2016), gated convolutional language models",
+        use_when="Gated feed-forward blocks; halves the width of its input",
+        color="#6699CC",
+        torch_module=lambda: nn.GLU(dim=-1),
+    ),
+    ActivationSpec(
+        key="swiglu",
+        name="SwiGLU",
+        kind="gated",
+        forward=_gated(_silu),
+        derivative=_gated_d(_silu, _silu_d),
+        latex=r"\mathrm{SwiGLU}(a, b) = a \otimes \mathrm{SiLU}(b)",
+        derivative_latex=(
+            r"\frac{\partial}{\partial a} = \mathrm{SiLU}(b),\ "
+            r"\frac{\partial}{\partial b} = a\,\mathrm{SiLU}'(b)"
+        ),
+        module="(no module: a, b = x.chunk(2, -1); a * F.silu(b))",
+        functional="a * F.silu(b)",
+        year=2020,
+        origin="Shazeer (2020), 'GLU Variants Improve Transformer'; LLaMA, PaLM",
+        use_when="Transformer feed-forward blocks of large language models",
+        color="#661100",
+        torch_module=lambda: _GatedModule(_silu),
+    ),
+    ActivationSpec(
+        key="geglu",
+        name="GEGLU",
+        kind="gated",
+        forward=_gated(_gelu_exact),
+        derivative=_gated_d(_gelu_exact, _gelu_exact_d),
+        latex=r"\mathrm{GEGLU}(a, b) = a \otimes \mathrm{GELU}(b)",
+        derivative_latex=(
+            r"\frac{\partial}{\partial a} = \mathrm{GELU}(b),\ "
+            r"\frac{\partial}{\partial b} = a\,\mathrm{GELU}'(b)"
+        ),
+        module="(no module: a, b = x.chunk(2, -1); a * F.gelu(b))",
+        functional="a * F.gelu(b)",
+        year=2020,
+        origin="Shazeer (2020), 'GLU Variants Improve Transformer'; T5 v1.1",
+        use_when="Transformer feed-forward blocks",
+        color="#888888",
+        torch_module=lambda: _GatedModule(_gelu_exact),
+    ),
+)
+
+
+class _ScaledSiLU(nn.Module):
+    """Swish with a fixed beta, built from nn.SiLU: x σ(βx) = SiLU(βx) / β."""
+
+    def __init__(self, beta: float) -> None:
+        super().__init__()
+        self.beta = beta
+        self.silu = nn.SiLU()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.silu(self.beta * x) / self.beta
+
+
+class _TemperatureSoftmax(nn.Module):
+    """nn.Softmax over the last dimension, applied to x / T."""
+
+    def __init__(self, temperature: float) -> None:
+        super().__init__()
+        self.temperature = temperature
+        self.softmax = nn.Softmax(dim=-1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.softmax(x / self.temperature)
+
+
+class _GatedModule(nn.Module):
+    """a * g(b) over the two halves of the last dimension, like nn.GLU with another gate."""
+
+    def __init__(self, gate: Callable[[Tensor], Tensor]) -> None:
+        super().__init__()
+        self.gate = gate
+
+    def forward(self, x: Tensor) -> Tensor:
+        a, b = x.chunk(2, dim=-1)
+        return a * self.gate(b)
+
+
+ACTIVATIONS: dict[str, ActivationSpec] = {spec.key: spec for spec in CATALOGUE}
+ELEMENTWISE_KEYS: tuple[str, ...] = tuple(s.key for s in CATALOGUE if s.kind == "elementwise")
+"""Activations that act on each unit alone: the ones a hidden layer of the engine can use."""
+HIDDEN_LAYER_KEYS: tuple[str, ...] = tuple(
+    k for k in ELEMENTWISE_KEYS if k not in ("identity", "step")
+)
+"""The non-linear, trainable elementwise activations: the usual candidates for a hidden layer."""
+BAKE_OFF_KEYS: tuple[str, ...] = (
+    "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "swish", "mish",
+)
+"""The nine activations the app compares by default when it compares 'all of them'."""
+
+
+def get(key: str) -> ActivationSpec:
+    """The spec for a key, with a message listing the valid keys when it is unknown."""
+    try:
+        return ACTIVATIONS[key]
+    except KeyError:
+        raise KeyError(f"unknown activation {key!r}; known: {', '.join(ACTIVATIONS)}") from None
+
+
+def color_scale(keys: list[str] | tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(display names, colours) in the given order, for an Altair colour scale."""
+    specs = [get(k) for k in keys]
+    return [s.name for s in specs], [s.color for s in specs]

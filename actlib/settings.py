@@ -1,0 +1,356 @@
+"""Declarative page settings: one declaration drives the widget, the URL and validation.
+
+A page lists its settings once (key, label, default, allowed values). From that list
+:mod:`actlib.ui.settings_widgets` draws the widgets, seeds them from the URL's query
+parameters and writes their values back, so every state of a page is a link a lecturer can
+prepare. This module holds the pure part: parsing and validating raw URL values, and
+serialising values back. It never imports Streamlit, so it is unit-tested on its own.
+
+A raw URL value is what ``st.query_params.get_all(key)`` returns: a list of strings (a
+repeated key gives several).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Number = int | float
+ChoiceValue = str | int | float
+
+
+class SettingError(ValueError):
+    """A URL value that the declaration does not allow; the message says what is allowed."""
+
+
+def _format_number(value: Number) -> str:
+    """Short, exact-enough text for a URL: 0.01 not 0.010000000000000002, 5 not 5.0."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return format(value, ".10g")
+
+
+def _single(raw: Sequence[str], key: str) -> str:
+    if len(raw) != 1:
+        raise SettingError(f"{key} takes one value, got {len(raw)}")
+    return raw[0].strip()
+
+
+def _parse_float(text: str, key: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingError(f"{key}={text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise SettingError(f"{key}={text!r} is not a finite number")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Base of every declaration: a URL key, a label for the widget, a help text."""
+
+    key: str
+    label: str
+    help: str = ""
+
+    @property
+    def default(self) -> Any:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def parse(self, raw: Sequence[str]) -> Any:
+        """The value a raw URL value stands for; SettingError when it is not allowed."""
+        raise NotImplementedError
+
+    def serialize(self, value: Any) -> list[str]:
+        """The URL form of a value (a list: one entry per repeated key)."""
+        raise NotImplementedError
+
+    def allowed(self) -> str:
+        """A short description of the allowed values, for messages."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class IntRange(Setting):
+    """A whole number between low and high (a slider)."""
+
+    default: int = 0
+    low: int = 0
+    high: int = 1
+    step: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.low <= self.default <= self.high:
+            raise ValueError(f"default of {self.key} outside its range")
+
+    def parse(self, raw: Sequence[str]) -> int:
+        text = _single(raw, self.key)
+        number = _parse_float(text, self.key)
+        if not number.is_integer():
+            raise SettingError(f"{self.key}={text} is not a whole number")
+        value = int(number)
+        if not self.low <= value <= self.high:
+            raise SettingError(f"{self.key}={text} is outside {self.allowed()}")
+        return value
+
+    def serialize(self, value: int) -> list[str]:
+        return [str(int(value))]
+
+    def allowed(self) -> str:
+        return f"{self.low} to {self.high}"
+
+
+@dataclass(frozen=True)
+class FloatRange(Setting):
+    """A number between low and high (a slider); ``fmt`` is the slider's display format."""
+
+    default: float = 0.0
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.01
+    fmt: str = "%.2f"
+
+    def __post_init__(self) -> None:
+        if not self.low <= self.default <= self.high:
+            raise ValueError(f"default of {self.key} outside its range")
+
+    def parse(self, raw: Sequence[str]) -> float:
+        text = _single(raw, self.key)
+        value = _parse_float(text, self.key)
+        if not self.low <= value <= self.high:
+            raise SettingError(f"{self.key}={text} is outside {self.allowed()}")
+        return value
+
+    def serialize(self, value: float) -> list[str]:
+        return [_format_number(float(value))]
+
+    def allowed(self) -> str:
+        return f"{_format_number(self.low)} to {_format_number(self.high)}"
+
+
+@dataclass(frozen=True)
+class FloatInterval(Setting):
+    """An interval (lo, hi) inside [low, high], such as the x window of a plot.
+
+    In the URL it is the key repeated: ``?x=-6&x=6``. A zero-width interval is allowed
+    here (a range slider can produce one); the page decides what to say about it.
+    """
+
+    default: tuple[float, float] = (0.0, 1.0)
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.5
+
+    def parse(self, raw: Sequence[str]) -> tuple[float, float]:
+        if len(raw) != 2:
+            raise SettingError(f"{self.key} takes two values (low and high), got {len(raw)}")
+        lo, hi = (_parse_float(t.strip(), self.key) for t in raw)
+        if lo > hi:
+            raise SettingError(f"{self.key}: the low end {lo:g} is above the high end {hi:g}")
+        if lo < self.low or hi > self.high:
+            raise SettingError(f"{self.key}={lo:g},{hi:g} is outside {self.allowed()}")
+        return (lo, hi)
+
+    def serialize(self, value: tuple[float, float]) -> list[str]:
+        return [_format_number(float(v)) for v in value]
+
+    def allowed(self) -> str:
+        return f"{_format_number(self.low)} to {_format_number(self.high)}"
+
+
+@dataclass(frozen=True)
+class Flag(Setting):
+    """On or off (a toggle). The URL says ``true`` or ``false`` (also 1/0, yes/no)."""
+
+    default: bool = False
+
+    def parse(self, raw: Sequence[str]) -> bool:
+        text = _single(raw, self.key).lower()
+        if text in ("true", "1", "yes", "on"):
+            return True
+        if text in ("false", "0", "no", "off"):
+            return False
+        raise SettingError(f"{self.key}={text!r} is not true or false")
+
+    def serialize(self, value: bool) -> list[str]:
+        return ["true" if value else "false"]
+
+    def allowed(self) -> str:
+        return "true or false"
+
+
+def _match_option(text: str, options: Sequence[ChoiceValue]) -> ChoiceValue | None:
+    """The option a URL text names: by its text form, or numerically for numbers."""
+    for option in options:
+        if isinstance(option, str):
+            if text == option:
+                return option
+        else:
+            try:
+                if math.isclose(float(text), float(option), rel_tol=1e-9, abs_tol=0.0):
+                    return option
+            except ValueError:
+                continue
+    return None
+
+
+def _option_text(option: ChoiceValue) -> str:
+    return option if isinstance(option, str) else _format_number(option)
+
+
+@dataclass(frozen=True)
+class Choice(Setting):
+    """One of a fixed list of options. ``labels`` maps an option to its display text.
+
+    ``widget`` picks the control: a selectbox, radio buttons, a segmented control or a
+    select slider (for ordered numeric options such as learning rates on a log scale).
+    """
+
+    options: tuple[ChoiceValue, ...] = ()
+    default: ChoiceValue = ""
+    labels: Mapping[ChoiceValue, str] = field(default_factory=dict)
+    widget: Literal["selectbox", "radio", "segmented", "select_slider"] = "selectbox"
+
+    def __post_init__(self) -> None:
+        if self.default not in self.options:
+            raise ValueError(f"default of {self.key} is not one of its options")
+
+    def label_of(self, option: ChoiceValue) -> str:
+        return self.labels.get(option, _option_text(option))
+
+    def parse(self, raw: Sequence[str]) -> ChoiceValue:
+        text = _single(raw, self.key)
+        match = _match_option(text, self.options)
+        if match is None:
+            raise SettingError(f"{self.key}={text!r} is not one of {self.allowed()}")
+        return match
+
+    def serialize(self, value: ChoiceValue) -> list[str]:
+        return [_option_text(value)]
+
+    def allowed(self) -> str:
+        shown = [_option_text(o) for o in self.options]
+        if len(shown) > 8:
+            shown = [*shown[:4], "…", *shown[-2:]]
+        return ", ".join(shown)
+
+
+@dataclass(frozen=True)
+class MultiChoice(Setting):
+    """Several of a fixed list of options (a multiselect); the URL repeats the key.
+
+    Unknown entries are dropped with a note; if what is left is fewer than ``min_count``
+    the default is used instead.
+    """
+
+    options: tuple[str, ...] = ()
+    default: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    min_count: int = 0
+    max_count: int | None = None
+
+    def __post_init__(self) -> None:
+        if any(d not in self.options for d in self.default):
+            raise ValueError(f"default of {self.key} has unknown options")
+
+    def label_of(self, option: str) -> str:
+        return self.labels.get(option, option)
+
+    def parse_lenient(self, raw: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
+        """(value, problems): keeps the known entries, names the unknown ones."""
+        problems: list[str] = []
+        value: list[str] = []
+        for entry in raw:
+            text = entry.strip()
+            if text in self.options:
+                if text not in value:
+                    value.append(text)
+            else:
+                problems.append(f"{self.key}={text!r} is not one of {self.allowed()}")
+        if self.max_count is not None and len(value) > self.max_count:
+            problems.append(f"{self.key} takes at most {self.max_count} values")
+            value = value[: self.max_count]
+        if len(value) < self.min_count:
+            problems.append(f"{self.key} needs at least {self.min_count} known value(s)")
+            return self.default, problems
+        return tuple(value), problems
+
+    def parse(self, raw: Sequence[str]) -> tuple[str, ...]:
+        value, problems = self.parse_lenient(raw)
+        if problems:
+            raise SettingError("; ".join(problems))
+        return value
+
+    def serialize(self, value: Sequence[str]) -> list[str]:
+        return list(value)
+
+    def allowed(self) -> str:
+        return ", ".join(self.options)
+
+
+@dataclass(frozen=True)
+class UrlReading:
+    """What the URL says about one setting: the value to use and any problem found."""
+
+    value: Any
+    from_url: bool
+    problem: str | None = None
+
+
+def read_url_value(setting: Setting, raw: Sequence[str] | None) -> UrlReading:
+    """Validate a raw URL value against its declaration.
+
+    Absent: the default, no problem. Invalid: the default (or, for a multi-choice, the
+    valid part) and a problem naming the parameter, what was given and what is allowed.
+    """
+    if raw is None or len(raw) == 0:
+        return UrlReading(setting.default, from_url=False)
+    if isinstance(setting, MultiChoice):
+        value, problems = setting.parse_lenient(raw)
+        problem = "; ".join(problems) if problems else None
+        return UrlReading(value, from_url=True, problem=problem)
+    try:
+        return UrlReading(setting.parse(raw), from_url=True)
+    except SettingError as err:
+        return UrlReading(setting.default, from_url=False, problem=str(err))
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    """The ordered settings of one page, looked up by key."""
+
+    settings: tuple[Setting, ...]
+
+    def __post_init__(self) -> None:
+        keys = [s.key for s in self.settings]
+        duplicated = {k for k in keys if keys.count(k) > 1}
+        if duplicated:
+            raise ValueError(f"settings declared twice: {sorted(duplicated)}")
+
+    def __getitem__(self, key: str) -> Setting:
+        for setting in self.settings:
+            if setting.key == key:
+                return setting
+        raise KeyError(key)
+
+    def __iter__(self):
+        return iter(self.settings)
+
+    def key_list(self) -> list[str]:
+        return [s.key for s in self.settings]
+
+    def defaults(self) -> dict[str, Any]:
+        return {s.key: s.default for s in self.settings}
+
+    def query_string(self, values: Mapping[str, Any]) -> str:
+        """The query string that reproduces these values (defaults left out)."""
+        from urllib.parse import urlencode
+
+        pairs: list[tuple[str, str]] = []
+        for setting in self.settings:
+            if setting.key in values and values[setting.key] != setting.default:
+                pairs.extend((setting.key, v) for v in setting.serialize(values[setting.key]))
+        return urlencode(pairs)

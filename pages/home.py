@@ -1,0 +1,34 @@
+"""Home: what the lab teaches, and a card per topic page with a live preview."""
+
+import streamlit as st
+
+from actlib.ui.layout import page_header
+from actlib.ui.page_registry import TOPIC_PAGES
+
+page_header(
+    "Activation Lab",
+    "See and move the functions that make neural networks non-linear.",
+)
+
+st.markdown(
+    """
+Every network layer computes a weighted sum and then bends it with an **activation
+function**. That bend decides what a network can represent, how gradients travel back
+through it, and whether its units stay alive while it learns.
+
+Each page below turns one idea into something you can move: the curves are computed
+from the functions themselves, and the training runs are real PyTorch runs on this server.
+Every control is stored in the page's link, so a prepared link opens exactly that demo.
+"""
+)
+
+if not TOPIC_PAGES:
+    st.info("The topic pages are being built; this home page lists each one as it lands.")
+
+columns = st.columns(3, gap="medium")
+for i, info in enumerate(TOPIC_PAGES):
+    with columns[i % 3].container(border=True):
+        st.page_link(info.path, label=f"**{info.title}**", icon=info.icon)
+        st.caption(info.blurb)
+        if info.preview is not None:
+            st.altair_chart(info.preview(), width="stretch")

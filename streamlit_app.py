@@ -1,0 +1,17 @@
+"""Activation Lab: the entry point. Page config, torch set-up and navigation, nothing else."""
+
+import streamlit as st
+
+from actlib.runtime import configure_torch
+from actlib.ui.page_registry import SECTIONS, all_pages
+
+st.set_page_config(page_title="Activation Lab", page_icon="🧠", layout="wide")
+configure_torch()
+
+sections: dict[str, list] = {section: [] for section in SECTIONS}
+for info in all_pages():
+    sections[info.section].append(
+        st.Page(info.path, title=info.title, icon=info.icon, default=info.stem == "home")
+    )
+navigation = st.navigation({name: pages for name, pages in sections.items() if pages})
+navigation.run()

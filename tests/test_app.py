@@ -1,0 +1,33 @@
+"""AppTest: the app and every registered page run without an exception."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from actlib.ui.page_registry import TOPIC_PAGES, all_pages
+from tests.browser import REPO
+from tests.conftest import APPTEST_TIMEOUT
+
+APP = str(REPO / "streamlit_app.py")
+
+
+def test_app_opens_on_the_home_page() -> None:
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT).run()
+    assert not at.exception
+    assert at.title[0].value == "Activation Lab"
+
+
+@pytest.mark.parametrize("info", all_pages(), ids=lambda p: p.stem)
+def test_every_page_runs_cleanly(info) -> None:
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT).run()
+    at.switch_page(info.path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title, "every page starts with its title"
+
+
+def test_registry_matches_the_pages_folder() -> None:
+    """Every page file is registered and every registered page has a file of that stem."""
+    files = {p.stem for p in (REPO / "pages").glob("*.py")}
+    assert files == {p.stem for p in all_pages()}
+    assert len({p.stem for p in TOPIC_PAGES}) == len(TOPIC_PAGES)

@@ -1,0 +1,51 @@
+"""Real browser: the home page, the navigation and a cold deep link to every page."""
+
+from __future__ import annotations
+
+import pytest
+
+from actlib.ui.page_registry import TOPIC_PAGES, all_pages
+from tests.browser import assert_clean, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_page_renders_with_navigation(app_server, browser_page) -> None:
+    page, _ = browser_page
+    page.goto(app_server.url)
+    wait_for_app(page)
+    assert_clean(page)
+    assert page.get_by_role("heading", name="Activation Lab").is_visible()
+    if len(all_pages()) == 1:
+        return  # Streamlit shows no navigation for a single page
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    for info in all_pages():
+        assert nav.get_by_text(info.title, exact=True).count() == 1, info.title
+
+
+@pytest.mark.parametrize("info", all_pages(), ids=lambda p: p.stem)
+def test_cold_deep_link_renders_the_page(chromium, app_server, info) -> None:
+    """A brand-new browser context opens the page's own URL (with query parameters)."""
+    from tests.browser import ConsoleWatch
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    watch = ConsoleWatch()
+    page.on("console", watch.on_console)
+    page.on("pageerror", watch.on_page_error)
+    path = "" if info.stem == "home" else info.stem
+    page.goto(f"{app_server.url}/{path}?unknown_param=1")
+    wait_for_app(page)
+    assert_clean(page)
+    assert page.locator("h1").first.inner_text().strip(), "the page's title shows"
+    context.close()
+    assert not watch.errors, "\n".join(watch.errors)
+
+
+def test_home_links_to_every_topic_page(app_server, browser_page) -> None:
+    page, _ = browser_page
+    page.goto(app_server.url)
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMain"]')
+    for info in TOPIC_PAGES:
+        assert main.get_by_text(info.title).count() >= 1, info.title

@@ -1,0 +1,140 @@
+"""The settings declaration: URL parsing, validation and serialisation."""
+
+from __future__ import annotations
+
+import pytest
+
+from actlib.settings import (
+    Choice,
+    Flag,
+    FloatInterval,
+    FloatRange,
+    IntRange,
+    MultiChoice,
+    PageSettings,
+    SettingError,
+    read_url_value,
+)
+
+DEPTH = IntRange("depth", "Depth", default=4, low=1, high=50)
+LR = FloatRange("lr", "Learning rate", default=0.01, low=0.0001, high=1.0)
+WINDOW = FloatInterval("x", "Window", default=(-6.0, 6.0), low=-50.0, high=50.0)
+NORM = Flag("bn", "Batch norm", default=False)
+INIT = Choice("init", "Init", options=("default", "xavier", "he"), default="default")
+STEPS = Choice("lr2", "LR", options=(0.001, 0.01, 0.1, 1.0), default=0.01, widget="select_slider")
+ACTS = MultiChoice(
+    "act", "Activations", options=("sigmoid", "tanh", "relu"), default=("sigmoid",), min_count=1
+)
+
+
+@pytest.mark.parametrize(
+    ("setting", "raw", "expected"),
+    [
+        (DEPTH, ["7"], 7),
+        (DEPTH, ["7.0"], 7),
+        (DEPTH, [" 50 "], 50),
+        (LR, ["0.5"], 0.5),
+        (LR, ["1e-4"], 0.0001),
+        (WINDOW, ["-50", "50"], (-50.0, 50.0)),
+        (WINDOW, ["1", "1"], (1.0, 1.0)),
+        (NORM, ["true"], True),
+        (NORM, ["0"], False),
+        (INIT, ["he"], "he"),
+        (STEPS, ["0.1"], 0.1),
+        (STEPS, ["1"], 1.0),
+        (ACTS, ["relu", "tanh"], ("relu", "tanh")),
+        (ACTS, ["relu", "relu"], ("relu",)),
+    ],
+)
+def test_valid_url_values_are_read(setting, raw, expected) -> None:
+    reading = read_url_value(setting, raw)
+    assert reading.problem is None
+    assert reading.value == expected
+    assert reading.from_url
+
+
+@pytest.mark.parametrize(
+    ("setting", "raw", "fragment"),
+    [
+        (DEPTH, ["-3"], "outside 1 to 50"),
+        (DEPTH, ["2.5"], "not a whole number"),
+        (DEPTH, ["abc"], "not a number"),
+        (DEPTH, ["1", "2"], "one value"),
+        (LR, ["5"], "outside 0.0001 to 1"),
+        (LR, ["nan"], "not a finite number"),
+        (LR, ["inf"], "not a finite number"),
+        (WINDOW, ["-60", "6"], "outside -50 to 50"),
+        (WINDOW, ["6", "-6"], "above the high end"),
+        (WINDOW, ["3"], "two values"),
+        (NORM, ["maybe"], "not true or false"),
+        (INIT, ["lecun"], "not one of default, xavier, he"),
+        (STEPS, ["0.5"], "not one of"),
+    ],
+)
+def test_invalid_url_values_fall_back_to_the_default_with_a_named_problem(
+    setting, raw, fragment
+) -> None:
+    reading = read_url_value(setting, raw)
+    assert reading.value == setting.default
+    assert not reading.from_url
+    assert fragment in reading.problem
+    assert setting.key in reading.problem
+
+
+def test_missing_value_is_the_default_without_a_problem() -> None:
+    for setting in (DEPTH, LR, WINDOW, NORM, INIT, ACTS):
+        reading = read_url_value(setting, None)
+        assert reading.value == setting.default and reading.problem is None
+
+
+def test_multichoice_keeps_the_known_entries_and_names_the_unknown() -> None:
+    reading = read_url_value(ACTS, ["relu", "foo", "tanh"])
+    assert reading.value == ("relu", "tanh")
+    assert "act='foo'" in reading.problem
+
+
+def test_multichoice_with_nothing_known_falls_back_to_default() -> None:
+    reading = read_url_value(ACTS, ["foo"])
+    assert reading.value == ACTS.default
+    assert "at least 1" in reading.problem
+    with pytest.raises(SettingError):
+        ACTS.parse(["foo"])
+
+
+def test_multichoice_max_count() -> None:
+    capped = MultiChoice("a", "A", options=("x", "y", "z"), default=("x",), max_count=2)
+    reading = read_url_value(capped, ["x", "y", "z"])
+    assert reading.value == ("x", "y") and "at most 2" in reading.problem
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [(DEPTH, 12), (LR, 0.003), (WINDOW, (-2.5, 7.0)), (NORM, True), (INIT, "xavier"),
+     (STEPS, 0.001), (ACTS, ("tanh", "relu"))],
+)
+def test_serialise_then_parse_round_trips(setting, value) -> None:
+    assert setting.parse(setting.serialize(value)) == value
+
+
+def test_numbers_are_written_short() -> None:
+    assert LR.serialize(0.1 + 0.2) == ["0.3"]
+    assert LR.serialize(1.0) == ["1"]
+
+
+def test_declarations_reject_bad_defaults_and_duplicates() -> None:
+    with pytest.raises(ValueError):
+        IntRange("d", "D", default=0, low=1, high=3)
+    with pytest.raises(ValueError):
+        Choice("c", "C", options=("a",), default="b")
+    with pytest.raises(ValueError):
+        MultiChoice("m", "M", options=("a",), default=("b",))
+    with pytest.raises(ValueError, match="declared twice"):
+        PageSettings((DEPTH, DEPTH))
+
+
+def test_query_string_leaves_defaults_out() -> None:
+    page = PageSettings((DEPTH, LR, ACTS))
+    assert page.query_string({"depth": 4, "lr": 0.1, "act": ("relu", "tanh")}) == (
+        "lr=0.1&act=relu&act=tanh"
+    )
+    assert page.defaults() == {"depth": 4, "lr": 0.01, "act": ("sigmoid",)}
