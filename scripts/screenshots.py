@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from actlib.ui.page_registry import all_pages  # noqa: E402
-from tests.browser import CHROMIUM_ARGS, AppServer, chromium_path, wait_for_app  # noqa: E402
+from actlib.ui.page_registry import all_pages
+from tests.browser import CHROMIUM_ARGS, AppServer, chromium_path, wait_for_app
 
 
 def main() -> int:
