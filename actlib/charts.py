@@ -16,6 +16,8 @@ from actlib.activations import color_scale
 alt.data_transformers.disable_max_rows()  # frames here are bounded by the settings' caps
 
 CHART_FONT_SIZE = 13
+Y_AXIS_EXTENT = 44
+"""Fixed width (px) of the y axis of charts stacked in one column, so their x axes line up."""
 
 
 def activation_color(keys: Sequence[str], legend: bool = True, field: str = "activation"):
@@ -32,7 +34,7 @@ def activation_color(keys: Sequence[str], legend: bool = True, field: str = "act
 def curve_chart(
     frame: pd.DataFrame,
     y: str,
-    title: str,
+    title: str | None,
     keys: Sequence[str],
     height: int = 300,
     x_domain: tuple[float, float] | None = None,
@@ -48,12 +50,19 @@ def curve_chart(
         for c in tooltip
         if c in frame.columns
     ]
+    chart = alt.Chart(frame, height=height) if title is None else alt.Chart(
+        frame, title=title, height=height
+    )
     return (
-        alt.Chart(frame, title=title, height=height)
-        .mark_line(strokeWidth=2.5, clip=True)
+        chart.mark_line(strokeWidth=2.5, clip=True)
         .encode(
             x=alt.X("x:Q", title="x", scale=x_scale),
-            y=alt.Y(f"{y}:Q", title=title, scale=y_scale),
+            y=alt.Y(
+                f"{y}:Q",
+                title=None,  # the chart's title names the curve
+                scale=y_scale,
+                axis=alt.Axis(minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT),
+            ),
             color=activation_color(keys, legend=legend),
             detail="key:N",
             tooltip=tips,
@@ -71,5 +80,139 @@ def preview_curves(frame: pd.DataFrame, keys: Sequence[str], y: str = "f") -> al
             y=alt.Y(f"{y}:Q", axis=alt.Axis(title=None, labels=False, ticks=False)),
             color=activation_color(keys, legend=False),
             detail="key:N",
+        )
+    )
+
+
+def derivative_chart(
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    epsilon: float,
+    x_domain: tuple[float, float],
+    height: int = 300,
+) -> alt.LayerChart:
+    """f'(x) per activation over a grey band where |f'| < epsilon (the saturated slopes)."""
+    band = (
+        alt.Chart(pd.DataFrame({"lo": [-epsilon], "hi": [epsilon]}))
+        .mark_rect(opacity=0.18, color="#777777")
+        .encode(y="lo:Q", y2="hi:Q")
+    )
+    lines = curve_chart(frame, "df", None, keys, height=height, x_domain=x_domain, legend=False)
+    return alt.layer(band, lines, title="f′(x)")
+
+
+def saturation_strip(
+    saturation: pd.DataFrame, keys: Sequence[str], epsilon: float, x_domain: tuple[float, float]
+) -> alt.Chart:
+    """One row per activation (in legend order, named in the tooltip) marking where on x it
+    saturates (|f'| < epsilon); its y axis is as wide as the curve charts' so the x axes
+    line up when stacked."""
+    names = color_scale(list(keys))[0]
+    if saturation.empty:
+        saturation = pd.DataFrame({"activation": [], "start": [], "end": []})
+    return (
+        alt.Chart(saturation, height=max(40, 26 * len(names)))
+        .mark_bar(height=16)
+        .encode(
+            x=alt.X(
+                "start:Q", scale=alt.Scale(domain=list(x_domain)),
+                title=f"x where |f′(x)| < {epsilon:g}",
+            ),
+            x2="end:Q",
+            y=alt.Y(
+                "activation:N", sort=names, title=None, scale=alt.Scale(domain=names),
+                axis=alt.Axis(minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT, labels=False,
+                              ticks=False),
+            ),
+            color=activation_color(keys, legend=False),
+            tooltip=[
+                "activation",
+                alt.Tooltip("start:Q", format=".3f", title="from x"),
+                alt.Tooltip("end:Q", format=".3f", title="to x"),
+            ],
+        )
+    )
+
+
+def distribution_chart(bars: pd.DataFrame, keys: Sequence[str], columns: int = 3) -> alt.Chart:
+    """Histograms of the outputs, one small panel per activation with its own x axis."""
+    names = color_scale(list(keys))[0]
+    return (
+        alt.Chart(bars, height=150, width=190)
+        .mark_bar()
+        .encode(
+            x=alt.X("start:Q", title="f(x)"),
+            x2="end:Q",
+            y=alt.Y("share:Q", title="share of inputs", axis=alt.Axis(format="%"),
+                    scale=alt.Scale(zero=True)),
+            y2=alt.datum(0),
+            color=activation_color(keys, legend=False),
+            tooltip=[
+                "activation",
+                alt.Tooltip("start:Q", format=".3f", title="from"),
+                alt.Tooltip("end:Q", format=".3f", title="to"),
+                alt.Tooltip("share:Q", format=".1%"),
+            ],
+        )
+        .facet(facet=alt.Facet("activation:N", sort=names, title=None), columns=columns)
+        .resolve_scale(x="independent", y="independent")
+    )
+
+
+def probability_bars(frame: pd.DataFrame) -> alt.Chart:
+    """Softmax output: one bar per class, labelled with its probability."""
+    base = alt.Chart(frame, height=260).encode(
+        x=alt.X("class:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), title="probability"),
+        tooltip=["class", alt.Tooltip("logit:Q", format=".3f"),
+                 alt.Tooltip("probability:Q", format=".4f")],
+    )
+    bars = base.mark_bar(color="#117733")
+    labels = base.mark_text(dy=-8, fontSize=CHART_FONT_SIZE).encode(
+        text=alt.Text("probability:Q", format=".3f")
+    )
+    return bars + labels
+
+
+def temperature_sweep_chart(frame: pd.DataFrame, temperature: float) -> alt.Chart:
+    """Each class's probability against T (log axis), with a rule at the current T."""
+    lines = (
+        alt.Chart(frame, height=260)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=alt.X(
+                "temperature:Q",
+                scale=alt.Scale(type="log", domain=[frame.temperature.min(),
+                                                    frame.temperature.max()], nice=False),
+                title="temperature T (log scale)",
+            ),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("class:N", legend=alt.Legend(orient="bottom", title=None),
+                            scale=alt.Scale(scheme="dark2")),
+            tooltip=["class", alt.Tooltip("temperature:Q", format=".3f"),
+                     alt.Tooltip("probability:Q", format=".4f")],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"temperature": [temperature]}))
+        .mark_rule(strokeDash=[4, 4], color="#333333")
+        .encode(x="temperature:Q")
+    )
+    return lines + rule
+
+
+def gated_heatmap(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """Output of a gated unit over the (a, b) plane, diverging colours around 0."""
+    return (
+        alt.Chart(frame, title=title, height=320)
+        .mark_rect()
+        .encode(
+            x=alt.X("b:Q", bin=alt.Bin(maxbins=61), title="gate input b"),
+            y=alt.Y("a:Q", bin=alt.Bin(maxbins=61), title="value input a"),
+            color=alt.Color("mean(output):Q", scale=alt.Scale(scheme="redblue", domainMid=0,
+                                                              reverse=True), title="a·g(b)"),
+            tooltip=[alt.Tooltip("mean(a):Q", format=".2f", title="a"),
+                     alt.Tooltip("mean(b):Q", format=".2f", title="b"),
+                     alt.Tooltip("mean(output):Q", format=".3f", title="a·g(b)")],
         )
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -77,3 +78,77 @@ def curve_frame(
     if not frames:
         return pd.DataFrame(columns=["key", "activation", "x", "f", "df"])
     return pd.concat(frames, ignore_index=True)
+
+
+def normal_inputs(scale: float, n: int = 4000) -> torch.Tensor:
+    """n evenly spread quantiles of N(0, scale²): a noise-free stand-in for a random sample,
+    so the histograms are the same on every run."""
+    u = (torch.arange(n, dtype=torch.float64) + 0.5) / n
+    return float(scale) * torch.special.ndtri(u)
+
+
+def output_distribution(
+    keys: Sequence[str],
+    scale: float,
+    epsilon: float,
+    params: Mapping[str, Params] | None = None,
+    bins: int = 40,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Histogram of f(x) for x ~ N(0, scale²), per activation, and its summary numbers.
+
+    Returns (bars, stats): bars has one row per bin (start, end, share of inputs); stats one
+    row per activation with the output mean and std, the share of exact zeros and the share
+    of inputs where |f'(x)| < epsilon (saturated).
+    """
+    params = params or {}
+    x = normal_inputs(scale)
+    bars, stats = [], []
+    for key in keys:
+        spec = get(key)
+        if spec.kind != "elementwise":
+            continue
+        with torch.no_grad():
+            y = spec(x, params.get(key)).numpy()
+            d = spec.grad(x, params.get(key)).numpy()
+        lo, hi = float(y.min()), float(y.max())
+        if hi - lo < 1e-12:
+            lo, hi = lo - 0.5, hi + 0.5
+        counts, edges = np.histogram(y, bins=bins, range=(lo, hi))
+        bars.append(
+            pd.DataFrame(
+                {
+                    "key": key,
+                    "activation": spec.name,
+                    "start": edges[:-1],
+                    "end": edges[1:],
+                    "share": counts / len(y),
+                }
+            )
+        )
+        stats.append(
+            {
+                "key": key,
+                "activation": spec.name,
+                "mean": float(y.mean()),
+                "std": float(y.std()),
+                "exact zeros": float((y == 0).mean()),
+                "saturated": float((np.abs(d) < epsilon).mean()),
+            }
+        )
+    if not bars:
+        return pd.DataFrame(), pd.DataFrame()
+    return pd.concat(bars, ignore_index=True), pd.DataFrame(stats)
+
+
+def gated_surface(key: str, low: float, high: float, points: int = 61) -> pd.DataFrame:
+    """Output of a gated unit a·g(b) over a grid of (a, b): the picture of a gate."""
+    spec = get(key)
+    if spec.kind != "gated":
+        raise ValueError(f"{spec.name} is not a gated activation")
+    axis = torch.linspace(float(low), float(high), points, dtype=torch.float64)
+    a, b = torch.meshgrid(axis, axis, indexing="ij")
+    with torch.no_grad():
+        out = spec(torch.stack([a.flatten(), b.flatten()], dim=-1))
+    return pd.DataFrame(
+        {"a": a.flatten().numpy(), "b": b.flatten().numpy(), "output": out.flatten().numpy()}
+    )

@@ -212,7 +212,7 @@ class Choice(Setting):
     options: tuple[ChoiceValue, ...] = ()
     default: ChoiceValue = ""
     labels: Mapping[ChoiceValue, str] = field(default_factory=dict)
-    widget: Literal["selectbox", "radio", "segmented", "select_slider"] = "selectbox"
+    widget: Literal["selectbox", "radio", "segmented", "select_slider", "tabs"] = "selectbox"
 
     def __post_init__(self) -> None:
         if self.default not in self.options:
@@ -289,6 +289,83 @@ class MultiChoice(Setting):
 
     def allowed(self) -> str:
         return ", ".join(self.options)
+
+
+@dataclass(frozen=True)
+class FloatList(Setting):
+    """A short list of numbers, such as softmax logits. The URL repeats the key; the widget
+    is a text field of comma-separated numbers."""
+
+    default: tuple[float, ...] = ()
+    low: float = -1.0
+    high: float = 1.0
+    min_length: int = 1
+    max_length: int = 8
+
+    def parse(self, raw: Sequence[str]) -> tuple[float, ...]:
+        values = tuple(_parse_float(t.strip(), self.key) for t in raw if t.strip())
+        if not self.min_length <= len(values) <= self.max_length:
+            raise SettingError(
+                f"{self.key} takes {self.min_length} to {self.max_length} numbers, "
+                f"got {len(values)}"
+            )
+        outside = [v for v in values if not self.low <= v <= self.high]
+        if outside:
+            raise SettingError(f"{self.key}={outside[0]:g} is outside {self.allowed()}")
+        return values
+
+    def parse_text(self, text: str) -> tuple[float, ...]:
+        """The widget's form: '2, 1, -0.5' (commas or spaces)."""
+        return self.parse([t for t in text.replace(",", " ").split() if t])
+
+    def to_text(self, value: Sequence[float]) -> str:
+        return ", ".join(_format_number(float(v)) for v in value)
+
+    def serialize(self, value: Sequence[float]) -> list[str]:
+        return [_format_number(float(v)) for v in value]
+
+    def allowed(self) -> str:
+        return f"{_format_number(self.low)} to {_format_number(self.high)}"
+
+
+def activation_param_settings(key: str) -> tuple[Setting, ...]:
+    """Settings for an activation's parameters, made from the catalogue's declaration.
+
+    URL keys are ``<activation>_<parameter>`` (``leaky_relu_slope``), so links stay stable
+    and one page can hold the parameters of several activations.
+    """
+    from actlib.activations import get
+
+    spec = get(key)
+    settings: list[Setting] = []
+    for p in spec.params:
+        url_key = f"{spec.key}_{p.key}"
+        label = f"{spec.name}: {p.label}"
+        if p.is_choice:
+            settings.append(
+                Choice(url_key, label, help=p.help, options=p.choices, default=str(p.default),
+                       widget="segmented")
+            )
+        else:
+            settings.append(
+                FloatRange(url_key, label, help=p.help, default=float(p.default), low=p.low,
+                           high=p.high, step=p.step, fmt=_step_format(p.step))
+            )
+    return tuple(settings)
+
+
+def _step_format(step: float) -> str:
+    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    return f"%.{decimals}f"
+
+
+def activation_params(key: str, values: Mapping[str, Any]) -> dict[str, float | str]:
+    """The parameters of activation ``key`` picked out of a page's setting values."""
+    from actlib.activations import get
+
+    spec = get(key)
+    prefix = f"{spec.key}_"
+    return {p.key: values[prefix + p.key] for p in spec.params if prefix + p.key in values}
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ def main() -> int:
                 page = browser.new_page(viewport={"width": args.width, "height": args.height})
                 page.goto(f"{server.url}/{path}" + (f"?{query}" if query else ""))
                 wait_for_app(page, timeout=120_000)
-                page.wait_for_timeout(800)
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(2500)  # lazy widgets (data grid, code highlighter)
                 name = stem if not query else f"{stem}-{abs(hash(query)) % 10_000}"
                 out = args.out / f"{name}.png"
                 page.screenshot(path=str(out), full_page=args.full)

@@ -49,3 +49,25 @@ def test_home_links_to_every_topic_page(app_server, browser_page) -> None:
     main = page.locator('[data-testid="stMain"]')
     for info in TOPIC_PAGES:
         assert main.get_by_text(info.title).count() >= 1, info.title
+
+
+def test_first_request_to_a_fresh_server_is_a_deep_link(chromium, tmp_path) -> None:
+    """The lecture case: the server has just started and the first visitor opens a prepared
+    link to a topic page. It must run through the app's navigation (our sections and
+    titles), not Streamlit's pages/ folder listing."""
+    from tests.browser import AppServer
+
+    server = AppServer.start(tmp_path)
+    try:
+        info = TOPIC_PAGES[0]
+        context = chromium.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.goto(f"{server.url}/{info.stem}")
+        wait_for_app(page)
+        assert_clean(page)
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert info.title in nav and info.section in nav, nav
+        assert "streamlit app" not in nav.lower()
+        context.close()
+    finally:
+        server.stop()

@@ -138,3 +138,29 @@ def test_query_string_leaves_defaults_out() -> None:
         "lr=0.1&act=relu&act=tanh"
     )
     assert page.defaults() == {"depth": 4, "lr": 0.01, "act": ("sigmoid",)}
+
+
+def test_float_list_parsing() -> None:
+    from actlib.settings import FloatList
+
+    logits = FloatList("logits", "Logits", default=(1.0, 0.0), low=-50, high=50, max_length=4)
+    assert logits.parse(["2", "-1.5"]) == (2.0, -1.5)
+    assert logits.parse_text("2, 1 0.5") == (2.0, 1.0, 0.5)
+    assert logits.to_text((2.0, 0.5)) == "2, 0.5"
+    for raw, fragment in ((["1"] * 5, "1 to 4"), (["99", "1"], "outside"), (["x", "1"], "number")):
+        reading = read_url_value(logits, raw)
+        assert fragment in reading.problem and reading.value == logits.default
+
+
+def test_activation_parameter_settings_come_from_the_catalogue() -> None:
+    from actlib.activations import get
+    from actlib.settings import activation_param_settings, activation_params
+
+    (slope,) = activation_param_settings("leaky_relu")
+    spec_param = get("leaky_relu").params[0]
+    assert slope.key == "leaky_relu_slope"
+    assert (slope.low, slope.high, slope.default) == (spec_param.low, spec_param.high, 0.01)
+    (form,) = activation_param_settings("gelu")
+    assert isinstance(form, Choice) and form.options == ("none", "tanh")
+    assert activation_param_settings("relu") == ()
+    assert activation_params("elu", {"elu_alpha": 2.0, "leaky_relu_slope": 0.1}) == {"alpha": 2.0}

@@ -46,7 +46,16 @@ HOME = PageInfo(
 
 SECTIONS: tuple[str, ...] = ("Start", "Foundations", "Training problems", "Choosing")
 
-TOPIC_PAGES: tuple[PageInfo, ...] = ()
+SHAPES = PageInfo(
+    stem="shapes",
+    title="Shapes and saturation",
+    icon="📈",
+    section="Foundations",
+    blurb="f and f′ side by side, where each function goes flat, and its computed properties.",
+    preview=_preview_shapes,
+)
+
+TOPIC_PAGES: tuple[PageInfo, ...] = (SHAPES,)
 """Topic pages in curriculum order; the home page links to each."""
 
 

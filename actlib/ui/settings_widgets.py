@@ -17,6 +17,7 @@ from actlib.settings import (
     Choice,
     Flag,
     FloatInterval,
+    FloatList,
     FloatRange,
     IntRange,
     MultiChoice,
@@ -29,6 +30,8 @@ _NOTES_KEY = "_url_notes"
 
 
 def _to_widget_value(setting: Setting, value: Any) -> Any:
+    if isinstance(setting, FloatList):
+        return setting.to_text(value)
     if isinstance(setting, MultiChoice):
         return list(value)
     if isinstance(setting, FloatInterval):
@@ -37,6 +40,11 @@ def _to_widget_value(setting: Setting, value: Any) -> Any:
 
 
 def _from_widget_value(setting: Setting, value: Any) -> Any:
+    if isinstance(setting, FloatList):
+        try:
+            return setting.parse_text(str(value))
+        except ValueError:
+            return setting.default
     if isinstance(setting, MultiChoice):
         return tuple(value or ())
     if isinstance(setting, FloatInterval):
@@ -128,6 +136,12 @@ class SettingsPanel:
             )
         elif isinstance(setting, Flag):
             target.toggle(setting.label, key=key, **kwargs)
+        elif isinstance(setting, FloatList):
+            text = target.text_input(setting.label, key=key, **kwargs)
+            try:
+                setting.parse_text(text)
+            except ValueError as err:
+                target.error(f"{err}. Using {setting.to_text(setting.default)} instead.")
         elif isinstance(setting, MultiChoice):
             target.multiselect(
                 setting.label,
@@ -144,6 +158,26 @@ class SettingsPanel:
         value = self.value(key)
         self._write_url(setting, value)
         return value
+
+    def tabs(self, key: str) -> dict[str, Any]:
+        """Tabs for a Choice declared with widget="tabs"; only the open one is built.
+
+        The options are the tab labels. Returns {label: container or None}: None for a
+        closed tab, so the page skips its work. The open tab is in the URL like any setting.
+        """
+        setting = self.settings[key]
+        if not isinstance(setting, Choice) or setting.widget != "tabs":
+            raise TypeError(f"{key} is not a tabs setting")
+        labels = [str(o) for o in setting.options]
+        containers = st.tabs(labels, key=key, on_change="rerun")
+        chosen = st.session_state.get(key)
+        if chosen not in labels:
+            chosen = setting.default
+        self._write_url(setting, chosen)
+        return {
+            label: (tab if label == chosen else None)
+            for label, tab in zip(labels, containers, strict=True)
+        }
 
     @staticmethod
     def _choice_widget(target: Any, setting: Choice, **kwargs: Any) -> None:

@@ -1,0 +1,438 @@
+"""Numeric properties of an activation, computed from the function itself.
+
+Nothing here is typed in: ranges, extrema, slopes, smoothness, sparsity and expectations
+all come from evaluating the catalogue's ``forward`` and ``derivative`` on grids (float64)
+and refining where needed. Tests pin each result against a closed form derived by hand.
+
+Expectations under a standard normal input use a fine grid weighted by the normal density
+(deterministic quadrature, no sampling noise).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from actlib.activations import Params, get
+
+DTYPE = torch.float64
+WIDE = 1.0e4
+"""Where limits at ±infinity are read off (checked for convergence against 2x further)."""
+FINITE_REACH = 15.0
+"""A bound counts as attained when it is reached exactly at some |x| ≤ this. Up to here
+float64 still separates every catalogue function from its asymptote (tanh(-15) = -1 + 2e-13)."""
+SCAN = 60.0
+"""Interior extrema are searched on [-SCAN, SCAN] (Swish with beta 0.1 has its minimum
+at x ≈ -12.8)."""
+JUMP_STEP = 1.0e-4
+JUMP_TOLERANCE = 1.0e-2
+"""A function 'jumps' where two neighbours JUMP_STEP apart differ by more than this: far
+above what any continuous catalogue curve changes over that step (the steepest, Swish's f'
+at beta 10, changes by 5e-4)."""
+
+
+def _f(key: str, params: Params | None) -> Callable[[torch.Tensor], torch.Tensor]:
+    spec = get(key)
+    resolved = spec.resolve(params)
+    return lambda x: spec.forward(x, **resolved)
+
+
+def _df(key: str, params: Params | None) -> Callable[[torch.Tensor], torch.Tensor]:
+    spec = get(key)
+    resolved = spec.resolve(params)
+    return lambda x: spec.derivative(x, **resolved)
+
+
+def _d2f(key: str, params: Params | None) -> Callable[[torch.Tensor], torch.Tensor]:
+    from actlib.curves import second_derivative
+
+    return lambda x: second_derivative(key, x, params)
+
+
+def _t(values: np.ndarray | list[float] | float) -> torch.Tensor:
+    return torch.as_tensor(values, dtype=DTYPE)
+
+
+def _scalar(fn: Callable[[torch.Tensor], torch.Tensor], x: float) -> float:
+    return float(fn(_t([x]))[0])
+
+
+# --- bounds over the real line ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One end of a function's range over the real line."""
+
+    value: float  # ±inf when unbounded
+    attained: bool  # reached at a finite x (a closed bracket) or only approached
+
+    @property
+    def bounded(self) -> bool:
+        return math.isfinite(self.value)
+
+
+def _limit(fn: Callable[[torch.Tensor], torch.Tensor], sign: int) -> float:
+    """lim f(x) for x → sign·∞: a finite value if it has settled, else ±inf."""
+    near, far = (_scalar(fn, sign * WIDE), _scalar(fn, sign * 2 * WIDE))
+    if abs(far - near) <= 1e-9 * (1 + abs(near)):
+        return far
+    return math.inf if far > near else -math.inf
+
+
+def _scan_grid() -> torch.Tensor:
+    return torch.linspace(-SCAN, SCAN, 120_001, dtype=DTYPE)
+
+
+def _refine_extremum(
+    fn: Callable[[torch.Tensor], torch.Tensor], lo: float, hi: float, minimum: bool
+) -> tuple[float, float]:
+    """Golden-section search on [lo, hi]: (x, f(x)) at the extremum, to ~1e-10 in x."""
+    sign = 1.0 if minimum else -1.0
+    g = (math.sqrt(5) - 1) / 2
+    a, b = lo, hi
+    for _ in range(80):
+        c, d = b - g * (b - a), a + g * (b - a)
+        if sign * _scalar(fn, c) < sign * _scalar(fn, d):
+            b = d
+        else:
+            a = c
+    x = (a + b) / 2
+    return x, _scalar(fn, x)
+
+
+def real_line_bound(key: str, params: Params | None = None, upper: bool = False) -> Bound:
+    """The infimum (or supremum) of f over the whole real line, and whether it is attained.
+
+    Candidates are the limits at ±∞ and the extreme value on a wide grid. The bound is
+    attained when that value occurs exactly at some |x| ≤ FINITE_REACH (a flat region, as
+    ReLU's zero, or an interior minimum, as GELU's); otherwise it is only approached.
+    """
+    fn = _f(key, params)
+    sign = -1.0 if upper else 1.0  # work on the minimum of sign·f
+    limits = [sign * _limit(fn, -1), sign * _limit(fn, 1)]
+    x = _scan_grid()
+    y = sign * fn(x)
+    i = int(torch.argmin(y))
+    grid_best = float(y[i])
+    best = min([grid_best, *limits])
+    if math.isinf(best):
+        return Bound(sign * best, attained=False)
+    if 0 < i < len(x) - 1 and grid_best < min(limits):
+        # a strict interior extremum: refine it
+        lo, hi = float(x[i - 1]), float(x[i + 1])
+        _, value = _refine_extremum(fn, lo, hi, minimum=not upper)
+        return Bound(value, attained=True)
+    reach = x.abs() <= FINITE_REACH
+    attained = bool((y[reach] == best).any())
+    return Bound(sign * best, attained=attained)
+
+
+def format_range(lower: Bound, upper: Bound, digits: int = 4) -> str:
+    """Interval notation: '(0, 1)', '[0, ∞)', '[-0.1700, ∞)'."""
+
+    def end(b: Bound, is_upper: bool) -> str:
+        if not b.bounded:
+            return "∞" if is_upper else "−∞"
+        return f"{b.value:.{digits}g}"
+
+    left = "[" if lower.attained else "("
+    right = "]" if upper.attained else ")"
+    return f"{left}{end(lower, False)}, {end(upper, True)}{right}"
+
+
+# --- extrema, slopes and shape ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Extremum:
+    x: float
+    value: float
+
+
+def interior_minimum(key: str, params: Params | None = None) -> Extremum | None:
+    """The minimum of a non-monotonic function (GELU, Swish, Mish), refined; else None."""
+    fn = _f(key, params)
+    if is_monotonic(key, params):
+        return None
+    x = _scan_grid()
+    y = fn(x)
+    i = int(torch.argmin(y))
+    if i in (0, len(x) - 1):
+        return None
+    lo, hi = float(x[i - 1]), float(x[i + 1])
+    return Extremum(*_refine_extremum(fn, lo, hi, minimum=True))
+
+
+@dataclass(frozen=True)
+class SlopeMaximum:
+    """The largest slope, and where: a point, a half-line, everywhere, or only approached."""
+
+    value: float
+    x: float | None  # the point, for a single peak
+    where: str
+
+
+def _clean(x: float) -> float:
+    """Round away float dust around 0 (2.6e-22 becomes 0) for display."""
+    return 0.0 if abs(x) < 1e-9 else x
+
+
+def max_slope(key: str, params: Params | None = None) -> SlopeMaximum:
+    """The largest value of f' over the real line and where it is reached.
+
+    A single peak (sigmoid at 0, GELU at √2) is refined by golden-section search. A plateau
+    (ReLU: 1 for every x > 0) is described as a region; a plateau that starts only beyond
+    FINITE_REACH is a limit that is approached, not reached (softplus: σ(x) → 1).
+    """
+    dfn = _df(key, params)
+    x = _scan_grid()
+    d = dfn(x)
+    best = float(d.max())
+    top = d >= best - 1e-12
+    i = int(torch.argmax(d))
+    if int(top.sum()) == 1 and 0 < i < len(x) - 1:
+        xr, value = _refine_extremum(dfn, float(x[i - 1]), float(x[i + 1]), minimum=False)
+        xr = _clean(round(xr, 6))  # golden-section search resolves x to ~1e-8
+        return SlopeMaximum(value, xr, f"x = {xr:.4g}")
+    if bool(top.all()):
+        return SlopeMaximum(best, None, "every x")
+    index = torch.nonzero(top).flatten()
+    first, last = int(index[0]), int(index[-1])
+    if float(x[first]) > FINITE_REACH:
+        return SlopeMaximum(best, None, "approached as x → ∞")
+    if float(x[last]) < -FINITE_REACH:
+        return SlopeMaximum(best, None, "approached as x → −∞")
+    if last == len(x) - 1:  # a plateau to the right: its edge lies between two grid points
+        edge = _clean(round(float(x[first - 1] + x[first]) / 2, 2))
+        return SlopeMaximum(best, None, f"x > {edge:g}")
+    edge = _clean(round(float(x[last] + x[last + 1]) / 2, 2))
+    return SlopeMaximum(best, None, f"x < {edge:g}")
+
+
+def is_monotonic(key: str, params: Params | None = None) -> bool:
+    """True when f' ≥ 0 everywhere on the scan grid (non-decreasing)."""
+    d = _df(key, params)(_scan_grid())
+    return bool((d >= -1e-12).all())
+
+
+def first_jump(fn: Callable[[torch.Tensor], torch.Tensor], span: float = 5.0) -> float | None:
+    """Where a function jumps (the first x on a fine grid), or None if it is continuous."""
+    x = torch.linspace(-span, span, round(2 * span / JUMP_STEP) + 1, dtype=DTYPE)
+    y = fn(x)
+    jumps = (y[1:] - y[:-1]).abs() > JUMP_TOLERANCE
+    if not bool(jumps.any()):
+        return None
+    i = int(torch.nonzero(jumps)[0])
+    return float((x[i] + x[i + 1]) / 2)
+
+
+def smoothness(key: str, params: Params | None = None) -> str:
+    """The first derivative order that jumps ('f jumps at 0', 'kink (f′ jumps) at 0',
+    'f″ jumps at 0'), or 'smooth' when f, f′ and f″ are all continuous.
+
+    Checked on [-5, 5], which holds every kink of the catalogue (all sit at 0).
+    """
+    for label, fn in (
+        ("f jumps", _f(key, params)),
+        ("kink (f′ jumps)", _df(key, params)),
+        ("f″ jumps", _d2f(key, params)),
+    ):
+        x = first_jump(fn)
+        if x is not None:
+            return f"{label} at {x:.2g}" if abs(x) > 1e-3 else f"{label} at 0"
+    return "smooth"
+
+
+# --- expectations under a standard normal input ----------------------------------------
+
+
+def _normal_quadrature(scale: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Midpoint-rule nodes and weights (summing to 1 - 2e-23) for E[g(X)], X ~ N(0, scale²).
+
+    Midpoints never land on 0, so a kink or jump at 0 is split evenly (ReLU's zero share
+    comes out as 0.5, not 0.5 plus one node's weight).
+    """
+    n = 200_000
+    h = 20.0 / n
+    z = -10.0 + h * (torch.arange(n, dtype=DTYPE) + 0.5)
+    w = torch.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) * h
+    return z * scale, w
+
+
+def normal_mean(key: str, params: Params | None = None, scale: float = 1.0) -> float:
+    """E[f(X)] for X ~ N(0, scale²): how far from zero-centred the outputs are."""
+    x, w = _normal_quadrature(scale)
+    return float((_f(key, params)(x) * w).sum())
+
+
+def normal_mean_slope(key: str, params: Params | None = None, scale: float = 1.0) -> float:
+    """E[f'(X)] for X ~ N(0, scale²): the average factor a layer multiplies gradients by."""
+    x, w = _normal_quadrature(scale)
+    return float((_df(key, params)(x) * w).sum())
+
+
+def sparsity(key: str, params: Params | None = None, scale: float = 1.0) -> float:
+    """P(f(X) = 0 exactly) for X ~ N(0, scale²): the share of units that output zero."""
+    x, w = _normal_quadrature(scale)
+    return float(w[_f(key, params)(x) == 0].sum())
+
+
+# --- saturation ------------------------------------------------------------------------
+
+
+def saturation_intervals(
+    key: str, epsilon: float, x_min: float, x_max: float, params: Params | None = None
+) -> list[tuple[float, float]]:
+    """The intervals of [x_min, x_max] where |f'(x)| < epsilon, ends refined by bisection."""
+    if x_max <= x_min:
+        return []
+    dfn = _df(key, params)
+    x = torch.linspace(x_min, x_max, 20_001, dtype=DTYPE)
+    flat = (dfn(x).abs() < epsilon).numpy()
+    xs = x.numpy()
+
+    def boundary(i: int) -> float:
+        """Bisect between grid points i and i+1, where `flat` changes."""
+        a, b = float(xs[i]), float(xs[i + 1])
+        inside_a = bool(flat[i])
+        for _ in range(60):
+            m = (a + b) / 2
+            if (abs(_scalar(dfn, m)) < epsilon) == inside_a:
+                a = m
+            else:
+                b = m
+        return (a + b) / 2
+
+    intervals: list[tuple[float, float]] = []
+    start: float | None = float(xs[0]) if flat[0] else None
+    for i in range(len(xs) - 1):
+        if flat[i] != flat[i + 1]:
+            edge = boundary(i)
+            if flat[i]:
+                intervals.append((start if start is not None else float(xs[0]), edge))
+                start = None
+            else:
+                start = edge
+    if start is not None:
+        intervals.append((start, float(xs[-1])))
+    return intervals
+
+
+def describe_intervals(intervals: list[tuple[float, float]], x_min: float, x_max: float) -> str:
+    """'x < -2.887 and x > 2.887', 'everywhere', 'x ≤ 0' style text for the page."""
+    if not intervals:
+        return "nowhere in this window"
+    parts = []
+    for a, b in ((_clean(a), _clean(b)) for a, b in intervals):
+        at_left, at_right = a <= x_min + 1e-9, b >= x_max - 1e-9
+        if at_left and at_right:
+            return "everywhere in this window"
+        if at_left:
+            parts.append(f"x < {b:.4g}")
+        elif at_right:
+            parts.append(f"x > {a:.4g}")
+        else:
+            parts.append(f"{a:.4g} < x < {b:.4g}")
+    return " and ".join(parts)
+
+
+# --- the table --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Properties:
+    """Everything the properties table shows for one activation and parameter set."""
+
+    key: str
+    name: str
+    window_min: float
+    window_max: float
+    lower: Bound
+    upper: Bound
+    value_at_0: float
+    slope_at_0: float
+    mean_output: float
+    monotonic: bool
+    smoothness: str
+    minimum: Extremum | None
+    max_slope: SlopeMaximum
+    sparsity: float
+    mean_slope: float
+
+    @property
+    def real_range(self) -> str:
+        return format_range(self.lower, self.upper)
+
+
+def compute_properties(
+    key: str, x_min: float, x_max: float, params: Params | None = None
+) -> Properties:
+    """All the properties of one activation; the window only affects the window range."""
+    spec = get(key)
+    fn = _f(key, params)
+    window = fn(torch.linspace(x_min, x_max, 20_001, dtype=DTYPE))
+    return Properties(
+        key=key,
+        name=spec.name,
+        window_min=float(window.min()),
+        window_max=float(window.max()),
+        lower=real_line_bound(key, params),
+        upper=real_line_bound(key, params, upper=True),
+        value_at_0=_scalar(fn, 0.0),
+        slope_at_0=_scalar(_df(key, params), 0.0),
+        mean_output=normal_mean(key, params),
+        monotonic=is_monotonic(key, params),
+        smoothness=smoothness(key, params),
+        minimum=interior_minimum(key, params),
+        max_slope=max_slope(key, params),
+        sparsity=sparsity(key, params),
+        mean_slope=normal_mean_slope(key, params),
+    )
+
+
+def properties_frame(props: list[Properties]) -> pd.DataFrame:
+    """The table as the page shows it: one row per activation, readable columns.
+    (Numbers stay numbers; :func:`properties_sheet` turns it into text for display.)"""
+    rows = []
+    for p in props:
+        rows.append(
+            {
+                "Activation": p.name,
+                "Range in window": f"[{p.window_min:.4g}, {p.window_max:.4g}]",
+                "Range on ℝ": p.real_range,
+                "f(0)": p.value_at_0,
+                "f′(0)": p.slope_at_0,
+                "Mean output, x~N(0,1)": p.mean_output,
+                "Monotonic": "yes" if p.monotonic else "no",
+                "Smoothness": p.smoothness,
+                "Minimum (at x)": (
+                    f"{p.minimum.value:.4f} (x = {p.minimum.x:.4f})" if p.minimum else "—"
+                ),
+                "Max slope (where)": f"{p.max_slope.value:.4f} ({p.max_slope.where})",
+                "Exact zeros, x~N(0,1)": p.sparsity,
+                "E[f′(x)], x~N(0,1)": p.mean_slope,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def properties_sheet(props: list[Properties]) -> pd.DataFrame:
+    """The table transposed for reading: one row per property, one column per activation,
+    every cell as text with sensible rounding (it fits a slide with several activations)."""
+    table = properties_frame(props).set_index("Activation")
+    formats = {
+        "f(0)": "{:.4f}",
+        "f′(0)": "{:.4f}",
+        "Mean output, x~N(0,1)": "{:.4f}",
+        "E[f′(x)], x~N(0,1)": "{:.4f}",
+        "Exact zeros, x~N(0,1)": "{:.1%}",
+    }
+    for column, fmt in formats.items():
+        table[column] = [fmt.format(_clean(float(v))) for v in table[column]]
+    return table.T.rename_axis("Property")

@@ -1,0 +1,35 @@
+"""Reading the charts an AppTest run drew: the Vega-Lite spec and the rows behind it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pyarrow as pa
+from streamlit.testing.v1 import AppTest
+
+
+@dataclass
+class DrawnChart:
+    spec: dict
+    datasets: dict[str, pa.Table]
+
+    @property
+    def title(self) -> str:
+        title = self.spec.get("title", "")
+        return title.get("text", "") if isinstance(title, dict) else str(title)
+
+    @property
+    def rows(self) -> int:
+        return sum(t.num_rows for t in self.datasets.values())
+
+
+def drawn_charts(at: AppTest) -> list[DrawnChart]:
+    charts = []
+    for element in at.get("vega_lite_chart"):
+        proto = element.proto
+        datasets = {
+            d.name: pa.ipc.open_stream(d.data.data).read_all() for d in proto.datasets
+        }
+        charts.append(DrawnChart(json.loads(proto.spec), datasets))
+    return charts
