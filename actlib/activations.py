@@ -307,7 +307,7 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         latex=r"f(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
         derivative_latex=r"f'(x) = 0 \text{ for } x \ne 0 \text{ (undefined at 0)}",
         module="(no module)",
-        functional="torch.heaviside(x, torch.tensor(0.0))",
+        functional="torch.heaviside(x, torch.zeros_like(x))",
         year=1943,
         origin="McCulloch and Pitts's threshold neuron; Rosenblatt's perceptron (1958)",
         use_when="Historical reference only: its zero derivative gives gradient descent nothing",
