@@ -1,7 +1,7 @@
 """Start the app, open every page in headless Chromium and save a PNG of each.
 
     python scripts/screenshots.py                   # all pages, 1280x800, docs/screenshots/
-    python scripts/screenshots.py shapes --width 1920 --height 1080 --out /tmp/shots
+    python scripts/screenshots.py shapes --width 1920 --height 1080 --zoom 1.5 --out /tmp/shots
     python scripts/screenshots.py "shapes?act=relu&act=elu"   # a page with query params
 
 It reuses the browser-test helpers (tests/browser.py), so a screenshot is taken exactly when
@@ -27,7 +27,11 @@ def main() -> int:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
-    parser.add_argument("--full", action="store_true", help="capture the whole scroll height")
+    parser.add_argument(
+        "--zoom", type=float, default=1.0,
+        help="browser zoom, as a projector with large fonts (1.5: a 1920x1080 image of a "
+        "1280x720 layout)",
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -45,14 +49,20 @@ def main() -> int:
             for target in targets:
                 stem, _, query = target.partition("?")
                 path = "" if stem == "home" else stem
-                page = browser.new_page(viewport={"width": args.width, "height": args.height})
+                page = browser.new_page(
+                    viewport={
+                        "width": round(args.width / args.zoom),
+                        "height": round(args.height / args.zoom),
+                    },
+                    device_scale_factor=args.zoom,
+                )
                 page.goto(f"{server.url}/{path}" + (f"?{query}" if query else ""))
                 wait_for_app(page, timeout=120_000)
                 page.wait_for_load_state("networkidle")
                 page.wait_for_timeout(2500)  # lazy widgets (data grid, code highlighter)
                 name = stem if not query else f"{stem}-{abs(hash(query)) % 10_000}"
                 out = args.out / f"{name}.png"
-                page.screenshot(path=str(out), full_page=args.full)
+                page.screenshot(path=str(out))
                 print(out)
                 page.close()
             browser.close()

@@ -25,9 +25,17 @@ def _ensure_app_shell() -> None:
         st.rerun()
 
 
+_TIGHTER_TOP = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+</style>"""
+"""Streamlit leaves about 6rem above the title; on a projector that pushes the first chart
+below the fold."""
+
+
 def page_header(title: str, subtitle: str) -> None:
     """Title and one-line subtitle, the same on every page. Call it first on every page."""
     _ensure_app_shell()
+    st.html(_TIGHTER_TOP)
     st.title(title)
     st.markdown(
         f"<p style='font-size:1.15rem;margin-top:-0.6rem'>{escape(subtitle)}</p>",
