@@ -30,5 +30,6 @@ for i, info in enumerate(TOPIC_PAGES):
     with columns[i % 3].container(border=True):
         st.page_link(info.path, label=f"**{info.title}**", icon=info.icon)
         st.caption(info.blurb)
-        if info.preview is not None:
-            st.altair_chart(info.preview(), width="stretch")
+        chart = info.preview_chart()
+        if chart is not None:
+            st.altair_chart(chart, width="stretch")

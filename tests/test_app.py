@@ -31,3 +31,18 @@ def test_registry_matches_the_pages_folder() -> None:
     files = {p.stem for p in (REPO / "pages").glob("*.py")}
     assert files == {p.stem for p in all_pages()}
     assert len({p.stem for p in TOPIC_PAGES}) == len(TOPIC_PAGES)
+
+
+@pytest.mark.parametrize("info", TOPIC_PAGES, ids=lambda p: p.stem)
+def test_home_card_previews_have_data(info) -> None:
+    chart = info.preview_chart()
+    assert chart is not None
+    spec = chart.to_dict()
+    rows = sum(len(v) for v in spec.get("datasets", {}).values())
+    assert rows > 0, f"the {info.title} preview has no data"
+
+
+def test_home_page_shows_a_card_per_topic_page() -> None:
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT).run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == len(TOPIC_PAGES)

@@ -2,38 +2,48 @@
 
 A page is a file in ``pages/`` whose url_path stays the file's stem (a cold deep link to a
 page whose url_path differs from its file name shows "Page not found" in Streamlit 1.67).
+An entry whose file does not exist yet is left out, so a page appears in the navigation
+and on the home page the moment its file lands, never before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import altair as alt
 
-from actlib import charts
-from actlib.curves import curve_frame
+REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
 class PageInfo:
-    """A topic page: where it lives, how navigation names it, what the home card says."""
+    """A topic page: where it lives, how navigation names it, what the home card says.
+
+    ``preview`` names a function ``"module:function"`` that returns a small Altair chart
+    for the home card; it is imported only when the home page draws the card.
+    """
 
     stem: str
     title: str
     icon: str
     section: str
     blurb: str
-    preview: Callable[[], alt.Chart] | None = None
+    preview: str | None = None
 
     @property
     def path(self) -> str:
         return f"pages/{self.stem}.py"
 
+    def exists(self) -> bool:
+        return (REPO / self.path).is_file()
 
-def _preview_shapes() -> alt.Chart:
-    keys = ["sigmoid", "tanh", "relu", "gelu"]
-    return charts.preview_curves(curve_frame(keys, -4, 4, points=81), keys, y="df")
+    def preview_chart(self) -> alt.Chart | None:
+        if self.preview is None:
+            return None
+        module, _, function = self.preview.partition(":")
+        return getattr(importlib.import_module(module), function)()
 
 
 HOME = PageInfo(
@@ -46,17 +56,55 @@ HOME = PageInfo(
 
 SECTIONS: tuple[str, ...] = ("Start", "Foundations", "Training problems", "Choosing")
 
-SHAPES = PageInfo(
-    stem="shapes",
-    title="Shapes and saturation",
-    icon="📈",
-    section="Foundations",
-    blurb="f and f′ side by side, where each function goes flat, and its computed properties.",
-    preview=_preview_shapes,
+_TOPICS: tuple[PageInfo, ...] = (
+    PageInfo(
+        stem="nonlinearity",
+        title="Why non-linearity",
+        icon="🧩",
+        section="Foundations",
+        blurb="Stack linear layers and get one matrix; add a bend and fit curves. With "
+        "softmax and the step neuron.",
+        preview="actlib.charts.nonlinearity:preview",
+    ),
+    PageInfo(
+        stem="shapes",
+        title="Shapes and saturation",
+        icon="📈",
+        section="Foundations",
+        blurb="f and f′ side by side, where each function goes flat, and its computed "
+        "properties.",
+        preview="actlib.charts:preview_shapes",
+    ),
+    PageInfo(
+        stem="gradients",
+        title="Vanishing and exploding gradients",
+        icon="📉",
+        section="Training problems",
+        blurb="Real backpropagation through deep networks: where the signal dies or blows "
+        "up, and what each remedy does.",
+        preview="actlib.charts.gradients:preview",
+    ),
+    PageInfo(
+        stem="dead_relu",
+        title="Dead ReLU monitor",
+        icon="💀",
+        section="Training problems",
+        blurb="Watch ReLU units die while a network trains, and revive them.",
+        preview="actlib.charts.dead_relu:preview",
+    ),
+    PageInfo(
+        stem="guide",
+        title="Choosing an activation",
+        icon="🧭",
+        section="Choosing",
+        blurb="Advice with reasons, a live bake-off, measured compute cost and a short "
+        "history.",
+        preview="actlib.charts.guide:preview",
+    ),
 )
 
-TOPIC_PAGES: tuple[PageInfo, ...] = (SHAPES,)
-"""Topic pages in curriculum order; the home page links to each."""
+TOPIC_PAGES: tuple[PageInfo, ...] = tuple(p for p in _TOPICS if p.exists())
+"""Topic pages in curriculum order that exist; the home page links to each."""
 
 
 def all_pages() -> tuple[PageInfo, ...]:

@@ -2,6 +2,8 @@
 
 Every chart colours an activation with the catalogue's fixed colour, through
 :func:`activation_color`, so a student can follow one activation from page to page.
+This module holds the shared builders and the Shapes page's; each other topic keeps its
+builders in a submodule (``actlib.charts.gradients``, ...) built on these.
 """
 
 from __future__ import annotations
@@ -216,3 +218,11 @@ def gated_heatmap(frame: pd.DataFrame, title: str) -> alt.Chart:
                      alt.Tooltip("mean(output):Q", format=".3f", title="a·g(b)")],
         )
     )
+
+
+def preview_shapes() -> alt.Chart:
+    """Home card of the Shapes page: the slopes of four classics."""
+    from actlib.curves import curve_frame
+
+    keys = ["sigmoid", "tanh", "relu", "gelu"]
+    return preview_curves(curve_frame(keys, -4, 4, points=81), keys, y="df")
