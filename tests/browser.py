@@ -131,19 +131,33 @@ class ConsoleWatch:
         return bool(url) and url.startswith("http") and not _LOCAL.match(url)
 
 
-def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Wait until the app is connected and its script run has finished."""
+_NOT_RUNNING = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state') === 'notRunning';
+}"""
+
+
+def wait_for_app(page, timeout: float = 60_000, settle_checks: int = 4) -> None:
+    """Wait until the app is connected and its script run has finished for good.
+
+    A cold deep link runs the script twice (the app-shell rerun), and between the two runs
+    the state reads notRunning for a moment: so the state must stay notRunning over
+    ``settle_checks`` checks 250 ms apart.
+    """
     page.wait_for_selector(
         '[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout
     )
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning';
-        }""",
-        timeout=timeout,
-    )
-    page.wait_for_timeout(300)  # let charts mount after the last delta
+    deadline = time.monotonic() + timeout / 1000
+    calm = 0
+    while calm < settle_checks:
+        remaining_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+        page.wait_for_function(_NOT_RUNNING, timeout=remaining_ms)
+        calm = 0
+        while calm < settle_checks and page.evaluate(_NOT_RUNNING):
+            calm += 1
+            page.wait_for_timeout(250)
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app did not settle")
 
 
 def assert_clean(page) -> None:

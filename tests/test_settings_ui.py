@@ -76,3 +76,31 @@ def test_moving_a_widget_writes_stable_keys_to_the_url() -> None:
     assert at.query_params["depth"] == "20"
     at.slider(key="depth").set_value(4).run()  # back to the default: dropped from the URL
     assert "depth" not in at.query_params
+
+
+def _preset_page() -> None:
+    import streamlit as st
+
+    from actlib.settings import IntRange, MultiChoice, PageSettings
+    from actlib.ui.settings_widgets import SettingsPanel
+
+    settings = PageSettings(
+        (
+            MultiChoice("act", "Activations", options=("sigmoid", "relu"), default=("sigmoid",)),
+            IntRange("depth", "Depth", default=4, low=1, high=50),
+        )
+    )
+    panel = SettingsPanel(settings, page="preset")
+    st.button("Deep ReLU", key="preset",
+              on_click=panel.set_values, args=({"act": ("relu",), "depth": 20},))
+    panel.widget("act")
+    panel.widget("depth")
+
+
+def test_a_preset_sets_widgets_and_url() -> None:
+    at = AppTest.from_function(_preset_page, default_timeout=30).run()
+    at.button(key="preset").click().run()
+    assert not at.exception
+    assert at.multiselect(key="act").value == ["relu"]
+    assert at.slider(key="depth").value == 20
+    assert at.query_params["depth"] == "20" and at.query_params["act"] == "relu"

@@ -10,6 +10,8 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from actlib.activations import get
 
+_SHELL_RERUN_KEY = "_app_shell_rerun_done"
+
 
 def _ensure_app_shell() -> None:
     """Make a cold deep link run through streamlit_app.py, not the page file alone.
@@ -20,7 +22,10 @@ def _ensure_app_shell() -> None:
     missing (seen here: the sidebar listed "streamlit app, home, shapes"). Leaving that mode
     and rerunning sends this very URL through the app's own navigation.
     """
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and not st.session_state.get(_SHELL_RERUN_KEY):
+        # Once per session: Streamlit's AppTest sets the flag back before every run, and a
+        # second rerun there would swallow a button's click.
+        st.session_state[_SHELL_RERUN_KEY] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
 

@@ -200,6 +200,18 @@ class SettingsPanel:
                 setting.label, options, format_func=setting.label_of, key=setting.key, **kwargs
             )
 
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Set settings from code, e.g. a preset button's ``on_click`` callback.
+
+        Each value is checked against its declaration (a ValueError names a bad one), put
+        into the widget's state and into the URL, so the preset's state is a link at once.
+        """
+        for key, value in values.items():
+            setting = self.settings[key]
+            checked = setting.parse(setting.serialize(value))
+            st.session_state[key] = _to_widget_value(setting, checked)
+            self._write_url(setting, checked)
+
     @staticmethod
     def _write_url(setting: Setting, value: Any) -> None:
         """Put a non-default value into the URL as its stable form; remove a default one."""
