@@ -1,0 +1,277 @@
+"""Speed and memory of the training engine, against the naive one-model-at-a-time way.
+
+Run by hand: ``python benchmarks/bench_engine.py [--reps N] [--quick]``. Every ratio is
+measured in this process run, the batched and naive versions alternating, and medians are
+reported: the host is shared and single timings are noisy.
+
+1. The bake-off: 9 activations (BAKE_OFF_KEYS) x 3 seeds = 27 MLPs 2-32-32-32-1 on two
+   moons, Adam, minibatch 128, 500 steps; then the same on digits (64-64-64-10). Batched:
+   ``actlib.training.run_to_end`` (snapshots at the first and last step only, so both sides
+   do the same training work). Naive: one ``nn.Sequential`` per model from
+   ``actlib.nets.reference_model``, plain ``torch.optim.Adam``, trained one after another on
+   the same batches. Targets: 5x on moons, 3x on digits, on 2 threads.
+2. Gradient flow at initialisation, 20 layers of width 64, 9 activations, batch 256:
+   ``actlib.probes.gradient_flow`` against one network at a time with hooks that retain the
+   gradients of each layer's pre-activations.
+3. Peak memory (ru_maxrss) of a fresh process that imports the app's modules (actlib,
+   streamlit, altair, pandas) and runs the bake-off with snapshots every 25 steps.
+4. The caps: configs at the edge of what :class:`actlib.training.TrainConfig` allows, timed
+   in a fresh one-thread process (the app's setting) next to their cost estimate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+from actlib.activations import BAKE_OFF_KEYS  # noqa: E402
+from actlib.nets import BatchedMLP, ensemble, reference_loss, reference_model  # noqa: E402
+from actlib.probes import gradient_flow  # noqa: E402
+from actlib.runtime import configure_torch  # noqa: E402
+from actlib.training import (  # noqa: E402
+    MAX_RUN_SECONDS,
+    BatchSchedule,
+    TrainConfig,
+    estimate_cost,
+    prepare,
+    run_to_end,
+)
+
+THREADS = 2
+BAKE_OFF = ensemble(BAKE_OFF_KEYS, (0, 1, 2))
+MOONS = TrainConfig(dataset="moons", n_samples=1000, noise=0.2, models=BAKE_OFF, depth=3,
+                    width=32, optimizer="adam", lr=0.01, batch_size=128, steps=500,
+                    snapshot_every=500)
+DIGITS = dataclasses.replace(MOONS, dataset="digits", n_samples=1797, noise=0.0, depth=2,
+                             width=64)
+
+
+def naive_bake_off(config: TrainConfig) -> list[float]:
+    """Each model as its own nn.Sequential, trained in turn; final full training losses."""
+    data, _ = prepare(config)
+    net = config.net_config()
+    finals = []
+    for index, member in enumerate(config.models):
+        model = reference_model(net, index)
+        optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+        schedule = BatchSchedule(data.n_train, config.batch_size, member.seed)
+        for _ in range(config.steps):
+            rows = schedule.next()
+            loss = reference_loss(model(data.x_train[rows]), data.y_train[rows], config.task)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        with torch.no_grad():
+            finals.append(float(reference_loss(model(data.x_train), data.y_train, config.task)))
+    return finals
+
+
+def batched_bake_off(config: TrainConfig) -> list[float]:
+    return run_to_end(config)[-1].train_loss.tolist()
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def alternate(batched: Callable[[], object], naive: Callable[[], object], reps: int):
+    """Median seconds of each, alternating which goes first, and the last results."""
+    times: dict[str, list[float]] = {"batched": [], "naive": []}
+    results: dict[str, object] = {}
+    for rep in range(reps):
+        order = [("batched", batched), ("naive", naive)]
+        for name, fn in order if rep % 2 == 0 else order[::-1]:
+            seconds, results[name] = timed(fn)
+            times[name].append(seconds)
+    return ({k: statistics.median(v) for k, v in times.items()}, times, results)
+
+
+def report_bake_off(name: str, config: TrainConfig, reps: int, target: float) -> None:
+    batched_bake_off(config)  # warm-up: imports, allocator, the digits loader
+    medians, times, results = alternate(lambda: batched_bake_off(config),
+                                        lambda: naive_bake_off(config), reps)
+    ratio = medians["naive"] / medians["batched"]
+    per_rep = statistics.median(n / b for n, b in zip(times["naive"], times["batched"],
+                                                       strict=True))
+    agreement = max(abs(a - b) for a, b in zip(results["batched"], results["naive"],
+                                               strict=True))
+    verdict = "meets" if ratio >= target else "MISSES"
+    print(f"{name}: batched median {medians['batched']:.2f} s "
+          f"(runs {', '.join(f'{t:.2f}' for t in times['batched'])}), naive median "
+          f"{medians['naive']:.2f} s (runs {', '.join(f'{t:.2f}' for t in times['naive'])})")
+    print(f"  ratio of medians {ratio:.1f}x (median per-rep ratio {per_rep:.1f}x), "
+          f"{verdict} the {target:g}x target; final losses agree to {agreement:.1e} (float32)")
+
+
+def naive_gradient_flow(config: TrainConfig, x: torch.Tensor, y: torch.Tensor) -> list:
+    """One plain network at a time: retained pre-activation gradients and weight RMS."""
+    net = config.net_config()
+    results = []
+    for index in range(config.n_models):
+        model = reference_model(net, index).train()
+        linears = [m for m in model.modules() if isinstance(m, nn.Linear)][:-1]
+        outputs: list[torch.Tensor] = []
+
+        def keep(module, inputs, output, outputs=outputs) -> None:
+            output.retain_grad()
+            outputs.append(output)
+
+        for linear in linears:
+            linear.register_forward_hook(keep)
+        reference_loss(model(x), y, config.task).backward()
+        results.append((
+            [float(z.grad.norm()) for z in outputs],
+            [float(lin.weight.grad.norm()) / math.sqrt(lin.weight.numel()) for lin in linears],
+        ))
+    return results
+
+
+def report_gradient_flow(reps: int) -> None:
+    config = TrainConfig(dataset="moons", n_samples=400, models=ensemble(BAKE_OFF_KEYS, (0,)),
+                         depth=20, width=64, init="he", steps=1)
+    data, _ = prepare(config)
+    x, y = data.x_train[:256], data.y_train[:256]
+    net = config.net_config()
+    batched = lambda: gradient_flow(BatchedMLP(net), x, y, config.task)  # noqa: E731
+    naive = lambda: naive_gradient_flow(config, x, y)  # noqa: E731
+    batched(), naive()
+    medians, _, results = alternate(batched, naive, reps)
+    flow = results["batched"]
+    worst = max(abs(a / b - 1)
+                for i, (signal, _) in enumerate(results["naive"])
+                for a, b in zip(flow.signal_norm[i], signal, strict=True) if b > 0)
+    print(f"gradient flow at init (20 x 64, 9 activations, batch 256): batched median "
+          f"{medians['batched'] * 1e3:.1f} ms, one network at a time "
+          f"{medians['naive'] * 1e3:.1f} ms (both include building the networks); "
+          f"ratio {medians['naive'] / medians['batched']:.1f}x; "
+          f"largest relative difference {worst:.1e}")
+
+
+def run_child(code: str) -> str:
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=REPO,
+                            capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    return result.stdout.strip()
+
+
+def report_memory() -> None:
+    code = f"""
+        import resource, sys, time
+        sys.path.insert(0, {str(REPO)!r})
+        import actlib.activations, actlib.datasets, actlib.nets, actlib.training, actlib.probes
+        import actlib.ui.live_runner
+        import streamlit, altair, pandas
+        from actlib.runtime import configure_torch
+        configure_torch({THREADS})
+        after_imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        from actlib.nets import ensemble
+        from actlib.activations import BAKE_OFF_KEYS
+        from actlib.training import TrainConfig, run_to_end
+        config = TrainConfig(dataset="moons", n_samples=1000, noise=0.2, depth=3, width=32,
+                             models=ensemble(BAKE_OFF_KEYS, (0, 1, 2)), steps=500,
+                             snapshot_every=25)
+        start = time.perf_counter()
+        snapshots = run_to_end(config)
+        seconds = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with open("/proc/self/statm") as statm:
+            resident = int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+        print(after_imports / 1024, peak / 1024, resident, seconds, len(snapshots))
+    """
+    after_imports, peak, resident, seconds, count = run_child(code).split()
+    print(f"peak RSS: {float(peak):.0f} MB for a process that imports actlib, streamlit, "
+          f"altair and pandas ({float(after_imports):.0f} MB after the imports alone) and runs "
+          f"the bake-off with {count} snapshots in {float(seconds):.2f} s; resident after the "
+          f"run, snapshots held: {float(resident):.0f} MB")
+
+
+EDGE_CASES = {
+    "depth 50 x width 256, 1 model": {"depth": 50, "width": 256},
+    "depth 50 x width 8, 9 activations": {"depth": 50, "width": 8, "batch_size": 32,
+                                          "models": ensemble(BAKE_OFF_KEYS, (0,))},
+    "depth 3 x width 64, 36 models (Mish)": {"depth": 3, "width": 64, "batch_size": 256,
+                                             "n_samples": 2000,
+                                             "models": ensemble(["mish"], range(36))},
+    "bake-off on moons, snapshots every 10": {"models": BAKE_OFF, "snapshot_every": 10,
+                                              "n_samples": 1000},
+    "digits, depth 4 x width 256, 4 models": {"dataset": "digits", "n_samples": 1797,
+                                              "depth": 4, "width": 256, "snapshot_every": 5,
+                                              "models": ensemble(["relu"], range(4))},
+}
+
+
+def largest_allowed(settings: dict) -> TrainConfig:
+    """The config with the most steps the caps allow."""
+    low, high = 1, 5000
+    while low < high:
+        middle = (low + high + 1) // 2
+        candidate = {"snapshot_every": 25, **settings, "steps": middle}
+        try:
+            TrainConfig(**candidate)
+            low = middle
+        except ValueError:
+            high = middle - 1
+    return TrainConfig(**{"snapshot_every": 25, **settings, "steps": low})
+
+
+def report_caps() -> None:
+    print(f"configs at the caps (estimated run time <= {MAX_RUN_SECONDS:g} s), timed in a "
+          "fresh one-thread process after a two-step warm-up:")
+    for name, settings in EDGE_CASES.items():
+        config = largest_allowed(settings)
+        code = f"""
+            import sys, time
+            sys.path.insert(0, {str(REPO)!r})
+            import dataclasses
+            from actlib.runtime import configure_torch
+            configure_torch(1)
+            from actlib.training import run_to_end
+            from actlib.nets import ModelSpec
+            from actlib.training import TrainConfig
+            config = {config!r}
+            # a server process is warm: data loaders imported, kernels and allocator used
+            run_to_end(dataclasses.replace(config, steps=2, snapshot_every=1))
+            start = time.perf_counter()
+            run_to_end(config)
+            print(time.perf_counter() - start)
+        """
+        measured = float(run_child(code))
+        estimate = estimate_cost(config).total
+        print(f"  {name}, {config.steps} steps: measured {measured:.2f} s, "
+              f"estimated {estimate:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=5, help="repetitions of each bake-off")
+    parser.add_argument("--quick", action="store_true", help="skip the memory and cap runs")
+    args = parser.parse_args()
+    threads = configure_torch(THREADS)
+    print(f"torch {torch.__version__}, {threads} threads, {args.reps} repetitions, medians\n")
+    report_bake_off("bake-off on two moons (27 x 2-32-32-32-1)", MOONS, args.reps, 5.0)
+    report_bake_off("bake-off on digits (27 x 64-64-64-10)", DIGITS, args.reps, 3.0)
+    report_gradient_flow(max(5, 3 * args.reps))
+    if not args.quick:
+        report_memory()
+        report_caps()
+
+
+if __name__ == "__main__":
+    main()

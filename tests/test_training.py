@@ -1,0 +1,521 @@
+"""Training: equivalence with plain one-at-a-time loops, independence, caps, snapshots."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from actlib.activations import BAKE_OFF_KEYS, ELEMENTWISE_KEYS
+from actlib.nets import ModelSpec, ensemble, reference_loss, reference_model
+from actlib.runtime import configure_torch
+from actlib.training import (
+    MAX_MODELS,
+    MAX_RUN_SECONDS,
+    BatchSchedule,
+    CapExceededError,
+    Snapshot,
+    TrainConfig,
+    cap_usage,
+    clip_grad_norm_per_model_,
+    estimate_cost,
+    history_frame,
+    layer_history_frame,
+    make_optimizer,
+    prepare,
+    run_to_end,
+    train,
+)
+
+configure_torch()  # one thread, as the app runs (actlib.runtime); idempotent
+
+SMALL = {"dataset": "moons", "n_samples": 120, "noise": 0.1, "depth": 2, "width": 8,
+         "steps": 6, "snapshot_every": 1, "batch_size": 16, "dtype": "float64"}
+
+
+def _reference_losses(config: TrainConfig, index: int) -> list[float]:
+    """Model ``index`` trained alone the plain way; its full training loss after each step.
+
+    nn.Sequential, torch.optim (not fused), torch.nn.utils.clip_grad_norm_, the same batches.
+    """
+    data, _ = prepare(config)
+    model = reference_model(config.net_config(), index)
+    optimizer = make_optimizer(model.parameters(), config, fused=False)
+    full = config.batch_size is None or config.batch_size >= data.n_train
+    schedule = None if full else BatchSchedule(data.n_train, config.batch_size,
+                                               config.models[index].seed)
+
+    def evaluation_loss() -> float:
+        model.eval()
+        with torch.no_grad():
+            loss = reference_loss(model(data.x_train), data.y_train, config.task)
+        model.train()
+        return float(loss)
+
+    losses = [evaluation_loss()]
+    for _ in range(config.steps):
+        rows = torch.arange(data.n_train) if schedule is None else schedule.next()
+        loss = reference_loss(model(data.x_train[rows]), data.y_train[rows], config.task)
+        optimizer.zero_grad()
+        loss.backward()
+        if config.clip_norm is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
+        optimizer.step()
+        losses.append(evaluation_loss())
+    return losses
+
+
+TRAINING_CASES = [
+    pytest.param("none", False, {"optimizer": "adam", "clip_norm": 0.5}, id="plain-adam-clip"),
+    pytest.param("none", True, {"optimizer": "momentum", "lr": 0.05}, id="residual-momentum"),
+    pytest.param("batch", False, {"optimizer": "sgd", "lr": 0.1, "weight_decay": 0.01},
+                 id="batchnorm-sgd-decay"),
+    pytest.param("batch", True, {"optimizer": "adam", "batch_size": None}, id="bn-residual-full"),
+    pytest.param("layer", False, {"optimizer": "adam", "weight_decay": 0.001, "clip_norm": 0.2},
+                 id="layernorm-adam-decay-clip"),
+    pytest.param("layer", True, {"optimizer": "momentum", "lr": 0.05}, id="ln-residual-momentum"),
+]
+
+
+@pytest.mark.parametrize(("norm", "residual", "settings"), TRAINING_CASES)
+def test_every_model_trains_like_the_same_network_built_alone(norm, residual, settings) -> None:
+    config = TrainConfig(**{**SMALL, "models": ensemble((*ELEMENTWISE_KEYS, "softmax"), (0, 1)),
+                            "norm": norm, "residual": residual, "init": "he", **settings})
+    snapshots = run_to_end(config)
+    batched = np.stack([s.train_loss for s in snapshots])  # [steps + 1, M]
+    assert batched.shape == (config.steps + 1, config.n_models)
+    for i, member in enumerate(config.models):
+        expected = np.array(_reference_losses(config, i))
+        np.testing.assert_allclose(batched[:, i], expected, rtol=1e-9, atol=1e-12,
+                                   err_msg=member.label)
+    assert np.isfinite(batched).all()
+    moved = batched[-1] != batched[0]
+    assert moved.sum() >= config.n_models - 2  # all but the step function's models learn
+
+
+def test_snapshot_gradient_norms_and_prelu_slopes_match_the_reference() -> None:
+    config = TrainConfig(**{**SMALL, "models": ensemble(["prelu", "tanh"], (3,)),
+                            "steps": 4, "snapshot_every": 4, "probe_size": 32, "norm": "batch"})
+    last = run_to_end(config)[-1]
+    data, _ = prepare(config)
+    for i in range(config.n_models):
+        model = reference_model(config.net_config(), i)
+        optimizer = make_optimizer(model.parameters(), config, fused=False)
+        schedule = BatchSchedule(data.n_train, config.batch_size, config.models[i].seed)
+        for _ in range(config.steps):
+            rows = schedule.next()
+            optimizer.zero_grad()
+            reference_loss(model(data.x_train[rows]), data.y_train[rows], config.task).backward()
+            optimizer.step()
+        model.eval()
+        optimizer.zero_grad()
+        reference_loss(model(data.x_train[:32]), data.y_train[:32], config.task).backward()
+        linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+        norms = [float(linear.weight.grad.norm()) for linear in linears]
+        np.testing.assert_allclose(last.weight_grad_norm[i], norms, rtol=1e-9)
+        prelus = [float(m.weight.detach()) for m in model.modules() if isinstance(m, nn.PReLU)]
+        if prelus:
+            np.testing.assert_allclose(last.prelu_slope[i], prelus, rtol=1e-9)
+            assert not np.allclose(prelus, 0.25)  # the slopes were learned
+        else:
+            assert np.isnan(last.prelu_slope[i]).all()
+
+
+def _same_snapshot(a: Snapshot, b: Snapshot, rows: list[int] | None = None) -> bool:
+    fields = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "weight_grad_norm",
+              "dead_share", "activation_mean", "activation_std", "saturation_share",
+              "prelu_slope", "surface")
+    for name in fields:
+        left, right = getattr(a, name), getattr(b, name)
+        if rows is not None:
+            right = right[rows]
+        if not np.array_equal(left, right, equal_nan=True):
+            return False
+    return a.step == b.step
+
+
+def test_a_run_is_a_pure_function_of_its_config() -> None:
+    config = TrainConfig(**{**SMALL, "dtype": "float32", "steps": 20, "snapshot_every": 5,
+                            "models": ensemble(["relu", "prelu"], (0, 1))})
+    first, second = run_to_end(config), run_to_end(config)
+    assert len(first) == len(second) == 5
+    assert all(_same_snapshot(a, b) for a, b in zip(first, second, strict=True))
+
+
+DIVERGING = {"dataset": "sine", "n_samples": 200, "noise": 0.05, "depth": 4, "width": 16,
+             "init": "naive", "init_sigma": 0.6, "lr": 0.02, "batch_size": 32, "steps": 40,
+             "snapshot_every": 5, "dtype": "float32"}
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum"])
+def test_a_diverging_model_leaves_its_neighbours_untouched(optimizer: str) -> None:
+    settings = {**DIVERGING, "optimizer": optimizer}
+    healthy = (ModelSpec("tanh", seed=0), ModelSpec("relu", seed=1))
+    together = run_to_end(TrainConfig(**settings, models=(healthy[0], ModelSpec("identity", seed=3),
+                                                           healthy[1])))
+    alone = run_to_end(TrainConfig(**settings, models=healthy))
+    assert len(together) == len(alone)
+    for a, b in zip(alone, together, strict=True):
+        assert _same_snapshot(a, b, rows=[0, 2])  # bit for bit
+    (divergence,) = together[-1].divergences()
+    assert divergence.model == 1 and divergence.label == "Identity (linear) · seed 3"
+    assert 1 <= divergence.step <= 10
+    assert divergence.reason in ("training loss became NaN", "training loss became +Inf")
+    after = [s for s in together if s.step >= divergence.step]
+    assert all(np.isnan(s.train_loss[1]) and np.isnan(s.surface[1]).all() for s in after)
+    assert together[-1].train_loss[0] < 0.5 * together[0].train_loss[0]  # the others learn
+
+
+def test_a_run_whose_models_all_diverge_ends_with_a_last_snapshot() -> None:
+    config = TrainConfig(**{**DIVERGING, "optimizer": "sgd", "steps": 200, "snapshot_every": 50,
+                            "models": (ModelSpec("identity", seed=3),)})
+    snapshots = run_to_end(config)
+    last = snapshots[-1]
+    assert last.step == last.diverged_step[0] < 50
+    assert [s.step for s in snapshots] == [0, last.step]
+    frame = last.models_frame()
+    assert bool(frame["diverged"].iloc[0]) and frame["diverged_reason"].iloc[0]
+
+
+def test_gradient_clipping_uses_each_models_own_norm() -> None:
+    generator = torch.Generator().manual_seed(0)
+    scales = torch.tensor([1e-3, 1.0, 1e3])
+    shapes = [(3, 4, 5), (3, 1, 5), (3, 2)]
+    params = []
+    for shape in shapes:
+        p = torch.zeros(shape, requires_grad=True)
+        p.grad = torch.randn(shape, generator=generator) * scales.view(-1, *[1] * (len(shape) - 1))
+        params.append(p)
+    expected = []
+    for i in range(3):
+        copies = [torch.zeros_like(p[i], requires_grad=True) for p in params]
+        for copy, p in zip(copies, params, strict=True):
+            copy.grad = p.grad[i].clone()
+        torch.nn.utils.clip_grad_norm_(copies, 1.0)
+        expected.append([c.grad for c in copies])
+    norms = clip_grad_norm_per_model_(params, 1.0)
+    assert norms[0] < 0.1 and norms[2] > 100
+    for i in range(3):
+        for p, grad in zip(params, expected[i], strict=True):
+            torch.testing.assert_close(p.grad[i], grad)
+    assert torch.equal(params[0].grad[0], params[0].grad[0])  # the tiny model was not scaled
+    first_norm = torch.sqrt(sum(p.grad[0].pow(2).sum() for p in params))
+    assert abs(first_norm - norms[0]) < 1e-9
+
+
+@settings(max_examples=30, deadline=None)
+@given(log_scales=st.lists(st.floats(-4, 4), min_size=1, max_size=5),
+       max_norm=st.floats(0.01, 10), seed=st.integers(0, 1000))
+def test_per_model_clipping_is_torch_clipping_of_each_model_alone(log_scales, max_norm, seed):
+    generator = torch.Generator().manual_seed(seed)
+    m = len(log_scales)
+    scales = torch.tensor([10.0**s for s in log_scales], dtype=torch.float64)
+    params = []
+    for shape in [(m, 3, 4), (m, 1, 4), (m, 2)]:
+        p = torch.zeros(shape, dtype=torch.float64, requires_grad=True)
+        p.grad = torch.randn(shape, generator=generator, dtype=torch.float64) * scales.view(
+            -1, *[1] * (len(shape) - 1))
+        params.append(p)
+    alone = []
+    for i in range(m):
+        copies = [torch.zeros_like(p[i], requires_grad=True) for p in params]
+        for copy, p in zip(copies, params, strict=True):
+            copy.grad = p.grad[i].clone()
+        torch.nn.utils.clip_grad_norm_(copies, max_norm)
+        alone.append(copies)
+    clip_grad_norm_per_model_(params, max_norm)
+    for i in range(m):
+        for p, copy in zip(params, alone[i], strict=True):
+            torch.testing.assert_close(p.grad[i], copy.grad, rtol=1e-12, atol=0)
+
+
+def test_batch_schedule_is_seeded_and_covers_each_epoch_once() -> None:
+    first = BatchSchedule(50, 16, seed=4).next()
+    schedule, again = BatchSchedule(50, 16, seed=4), BatchSchedule(50, 16, seed=4)
+    batches = [schedule.next() for _ in range(6)]
+    assert all(torch.equal(b, again.next()) for b in batches)
+    assert torch.equal(first, batches[0])
+    epoch = torch.cat(batches[:3])  # 50 // 16 = 3 full batches; the last 2 rows are dropped
+    assert len(torch.unique(epoch)) == 48
+    assert not torch.equal(batches[0], batches[3])
+    assert not torch.equal(batches[0], BatchSchedule(50, 16, seed=5).next())
+
+
+# --- configs and caps -------------------------------------------------------------------
+
+
+def test_config_is_frozen_hashable_and_equal_when_it_means_the_same_run() -> None:
+    a = TrainConfig(models=(ModelSpec("leaky_relu", {"slope": 0.01}),))
+    b = TrainConfig(models=[ModelSpec("leaky_relu")])
+    assert a == b and hash(a) == hash(b)
+    assert {a: 1}[b] == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.lr = 0.1  # type: ignore[misc]
+    assert a.snapshot_steps()[:3] == (0, 25, 50) and a.snapshot_steps()[-1] == 500
+    assert TrainConfig(steps=10, snapshot_every=4).snapshot_steps() == (0, 4, 8, 10)
+
+
+@pytest.mark.parametrize(
+    ("settings", "cap"),
+    [
+        ({"models": ensemble(["relu"], range(MAX_MODELS + 1))}, "models is 37,"),
+        ({"steps": 6000}, "steps is 6,000,"),
+        ({"steps": 1000, "snapshot_every": 2}, "snapshots is 501,"),
+        ({"depth": 50, "width": 256, "steps": 2000}, "lower the width"),
+        ({"depth": 50, "width": 8, "steps": 2000, "models": ensemble(BAKE_OFF_KEYS, (0,))},
+         "lower the steps or depth"),
+        ({"dataset": "digits", "n_samples": 1797, "width": 256, "depth": 4, "steps": 1000,
+          "snapshot_every": 5, "models": ensemble(["relu"], range(4))}, "snapshots less often"),
+    ],
+)
+
+def test_caps_are_enforced_with_a_message_naming_the_cap_and_the_excess(settings, cap) -> None:
+    with pytest.raises(CapExceededError, match=r"over its cap of .* by a factor of") as caught:
+        TrainConfig(**settings)
+    assert cap in str(caught.value)
+    assert caught.value.value > caught.value.limit
+    assert isinstance(caught.value, ValueError)
+    if caught.value.cap == "estimated run time":
+        assert "training arithmetic" in str(caught.value) and " s," in str(caught.value)
+
+
+def test_the_cost_estimate_grows_with_every_dimension_of_the_work() -> None:
+    base = TrainConfig(models=ensemble(["relu", "tanh"], (0, 1)))
+    total = estimate_cost(base).total
+    for change in ({"depth": 6}, {"width": 64}, {"steps": 1000}, {"batch_size": 256},
+                   {"n_samples": 1200}, {"snapshot_every": 5},
+                   {"models": ensemble(["relu", "tanh"], (0, 1, 2))}):
+        assert estimate_cost(dataclasses.replace(base, **change)).total > total, change
+
+
+def test_the_bake_offs_of_the_benchmark_are_allowed() -> None:
+    bake_off = ensemble(BAKE_OFF_KEYS, (0, 1, 2))
+    TrainConfig(models=bake_off, n_samples=1000, steps=500)
+    TrainConfig(models=bake_off, dataset="digits", n_samples=1797, depth=2, width=64,
+                steps=500, snapshot_every=100)
+    assert cap_usage(TrainConfig())["estimated run time"][0] < MAX_RUN_SECONDS / 10
+
+
+def test_bad_settings_are_refused() -> None:
+    with pytest.raises(ValueError, match="optimizer"):
+        TrainConfig(optimizer="rmsprop")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="batch norm needs"):
+        TrainConfig(norm="batch", batch_size=1)
+    with pytest.raises(ValueError, match="halves the width"):
+        TrainConfig(models=ensemble(["glu"]))
+    with pytest.raises(ValueError, match="depth"):
+        dataclasses.replace(TrainConfig(), depth=0)
+
+
+# --- snapshots ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def moons_run() -> tuple[Snapshot, ...]:
+    config = TrainConfig(dataset="moons", n_samples=200, depth=2, width=16, steps=40,
+                         snapshot_every=20, models=ensemble(["relu", "prelu", "tanh"], (0, 1)))
+    return run_to_end(config)
+
+
+def test_snapshots_hold_read_only_arrays_of_the_promised_shapes(moons_run) -> None:
+    last = moons_run[-1]
+    m, depth = 6, 2
+    assert [s.step for s in moons_run] == [0, 20, 40]
+    assert last.train_loss.shape == (m,) and last.weight_grad_norm.shape == (m, depth + 1)
+    for name in ("dead_share", "activation_mean", "activation_std", "saturation_share",
+                 "prelu_slope"):
+        assert getattr(last, name).shape == (m, depth)
+    assert last.surface.shape == (m, 40, 40)
+    assert ((last.surface >= 0) & (last.surface <= 1)).all()
+    with pytest.raises(ValueError):
+        last.train_loss[0] = 1.0
+    assert last.train_loss.mean() < moons_run[0].train_loss.mean()
+
+
+def test_frames_are_tidy(moons_run) -> None:
+    last = moons_run[-1]
+    models = last.models_frame()
+    assert len(models) == 6
+    assert {"step", "model", "activation", "seed", "train_loss", "test_accuracy",
+            "diverged"} <= set(models.columns)
+    layers = last.layers_frame()
+    assert len(layers) == 6 * 3 and layers["is_head"].sum() == 6
+    assert layers.loc[layers["is_head"], "dead_share"].isna().all()
+    slopes = last.slopes_frame()
+    assert len(slopes) == 2 * 2 and set(slopes["key"]) == {"prelu"}
+    surface = last.surface_frame([0, 3])
+    assert len(surface) == 2 * 1600 and {"x1", "x2", "value"} <= set(surface.columns)
+    first_row = surface.iloc[:2]
+    assert first_row["x2"].iloc[0] == first_row["x2"].iloc[1]  # x1 runs fastest
+    assert len(history_frame(moons_run)) == 3 * 6
+    assert len(layer_history_frame(moons_run)) == 3 * 18
+
+
+def test_regression_snapshots_draw_the_fitted_curve() -> None:
+    config = TrainConfig(dataset="sine", n_samples=200, noise=0.0, depth=2, width=32, lr=0.01,
+                         steps=300, snapshot_every=150, models=ensemble(["tanh"], (0,)))
+    snapshots = run_to_end(config)
+    last = snapshots[-1]
+    assert last.surface.shape == (1, 200)
+    assert np.isnan(last.train_accuracy).all()
+    assert last.train_loss[0] < 0.1 * snapshots[0].train_loss[0]
+    curve = last.surface_frame()
+    assert {"x", "value"} <= set(curve.columns) and len(curve) == 200
+
+
+def test_digits_are_learned_far_above_chance() -> None:
+    config = TrainConfig(dataset="digits", n_samples=1797, noise=0.0, depth=1, width=32,
+                         steps=150, snapshot_every=150, models=ensemble(["relu"], (0,)))
+    last = run_to_end(config)[-1]
+    assert last.surface is None
+    assert last.test_accuracy[0] > 0.85
+
+
+def test_on_step_is_called_after_every_update() -> None:
+    seen: list[int] = []
+    config = TrainConfig(**{**SMALL, "steps": 7, "snapshot_every": 3})
+    steps = [s.step for s in train(config, on_step=seen.append)]
+    assert seen == list(range(1, 8))
+    assert steps == [0, 3, 6, 7]
+
+
+# --- qualitative facts (medians over seeds) ------------------------------------------------
+
+
+def _mean_dead_share(lr: float) -> tuple[float, float]:
+    config = TrainConfig(dataset="moons", n_samples=400, depth=3, width=16, optimizer="adam",
+                         lr=lr, batch_size=64, steps=100, snapshot_every=100,
+                         models=ensemble(["relu", "leaky_relu"], (0, 1, 2)))
+    dead = run_to_end(config)[-1].dead_share.mean(axis=1)
+    return float(np.median(dead[:3])), float(np.max(dead[3:]))
+
+
+def test_a_high_learning_rate_kills_relus_but_never_leaky_relus() -> None:
+    relu_high, leaky_high = _mean_dead_share(0.1)
+    relu_low, leaky_low = _mean_dead_share(0.003)
+    assert relu_high > 0.25
+    assert relu_high > 2 * relu_low
+    assert leaky_high == 0.0 and leaky_low == 0.0
+
+
+# --- the live runner (Streamlit's AppTest, no browser) -------------------------------------
+
+
+def _live_script() -> None:
+    import time as clock
+
+    import streamlit as st
+
+    from actlib.nets import ensemble
+    from actlib.training import TrainConfig
+    from actlib.ui.live_runner import run_live
+
+    config = TrainConfig(n_samples=200, depth=2, width=8, steps=60, snapshot_every=5,
+                         models=ensemble(["relu", "tanh"], (0,)))
+    slot = st.empty()
+    draws = st.session_state.setdefault("draws", [])
+
+    def draw(snapshots) -> None:
+        draws.append((clock.monotonic(), len(snapshots)))
+        if st.session_state.get("interrupt") and len(snapshots) >= 3:
+            raise RuntimeError("interrupted")  # stands in for a rerun interrupting the script
+        clock.sleep(0.02)  # a chart redraw takes time
+        slot.write(f"drawn {len(snapshots)}")
+
+    refresh = 0.0 if st.session_state.get("interrupt") else 0.1  # interrupt at snapshot 3
+    run = run_live(config, draw, key="demo", refresh_seconds=refresh)
+    st.write(f"status={run.status} cached={run.from_cache} snapshots={len(run.snapshots)}")
+
+
+@pytest.fixture
+def live_app():
+    from streamlit.testing.v1 import AppTest
+
+    from actlib.ui import live_runner
+
+    live_runner.finished_runs.clear()
+    app = AppTest.from_function(_live_script, default_timeout=120)
+    yield app
+    live_runner.finished_runs.clear()
+
+
+def _status(app) -> str:
+    return next(m.value for m in app.markdown if m.value.startswith("status="))
+
+
+def test_live_runner_trains_draws_throttled_and_reuses_the_finished_run(live_app) -> None:
+    live_app.run()
+    assert not live_app.exception
+    assert _status(live_app) == "status=finished cached=False snapshots=13"
+    draws = live_app.session_state["draws"]
+    assert draws[-1][1] == 13  # the last draw shows every snapshot
+    gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(draws[:-1])]
+    assert all(gap >= 0.1 for gap in gaps)  # throttled, apart from the final draw
+    assert len(draws) < 13
+    live_app.session_state["draws"] = []
+    live_app.run()  # same config: no training, one draw of the stored run
+    assert _status(live_app) == "status=finished cached=True snapshots=13"
+    assert [n for _, n in live_app.session_state["draws"]] == [13]
+
+
+def test_a_finished_run_is_shared_with_other_sessions(live_app) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    live_app.run()
+    other_session = AppTest.from_function(_live_script, default_timeout=120)
+    other_session.run()
+    assert _status(other_session) == "status=finished cached=True snapshots=13"
+
+
+def test_the_stop_button_keeps_the_snapshots_so_far_and_never_restarts(live_app) -> None:
+    from actlib.ui import live_runner
+
+    live_app.session_state["interrupt"] = True
+    live_app.run()
+    assert [e.value for e in live_app.exception] == ["interrupted"]
+    assert live_runner._trainers._value == live_runner.MAX_CONCURRENT_TRAININGS  # released
+    partial = live_app.session_state["demo:last_run"]
+    assert partial.status == "running" and len(partial.snapshots) == 3
+    live_app.session_state["interrupt"] = False
+    live_app.button(key="demo:stop").click().run()
+    assert not live_app.exception
+    assert _status(live_app) == f"status=stopped cached=False snapshots={len(partial.snapshots)}"
+    live_app.run()  # a later rerun shows the stopped run instead of training again
+    assert _status(live_app).startswith("status=stopped cached=True")
+
+
+def test_a_session_waits_for_a_free_trainer_and_says_so() -> None:
+    import threading
+
+    from actlib.ui import live_runner
+
+    class Slot:
+        def __init__(self) -> None:
+            self.calls: list[str] = []
+
+        def info(self, text: str, icon: str | None = None) -> None:
+            self.calls.append(text)
+
+        def empty(self) -> None:
+            self.calls.append("<empty>")
+
+    for _ in range(live_runner.MAX_CONCURRENT_TRAININGS):
+        live_runner._trainers.acquire()
+    timer = threading.Timer(0.6, live_runner._trainers.release)
+    timer.start()
+    slot = Slot()
+    try:
+        live_runner._acquire_trainer(slot)
+    finally:
+        timer.join()
+        for _ in range(live_runner.MAX_CONCURRENT_TRAININGS):
+            live_runner._trainers.release()
+    assert slot.calls[0] == live_runner.WAIT_MESSAGE
+    assert slot.calls.count(live_runner.WAIT_MESSAGE) >= 2  # touched Streamlit while waiting
+    assert slot.calls[-1] == "<empty>"
