@@ -77,7 +77,7 @@ _TOPICS: tuple[PageInfo, ...] = (
     ),
     PageInfo(
         stem="gradients",
-        title="Vanishing and exploding gradients",
+        title="Vanishing & exploding",
         icon="📉",
         section="Training problems",
         blurb="Real backpropagation through deep networks: where the signal dies or blows "
