@@ -1,0 +1,218 @@
+"""Charts of the Vanishing and exploding gradients page, from the frames of actlib.gradients.
+
+Gradients span many orders of magnitude, so every gradient axis is logarithmic; values that
+a log axis cannot show (zero, NaN after a divergence, overflow) are dropped from the chart
+data, and the page says so in words. Activations keep their catalogue colours; the legend
+is the page's chip row above the charts, not an Altair legend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from actlib.activations import color_scale
+from actlib.charts import CHART_FONT_SIZE, activation_color
+
+LAYER_TITLE = "hidden layer (1 = next to the input)"
+
+
+def _positive(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Rows whose ``column`` can sit on a log axis (finite and above zero)."""
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+    return frame.loc[np.isfinite(values) & (values > 0)]
+
+
+def _layer_axis(depth: int) -> alt.X:
+    ticks = list(range(1, depth + 1)) if depth <= 25 else list(range(1, depth + 1, 5))
+    return alt.X(
+        "layer:Q", title=LAYER_TITLE, scale=alt.Scale(domain=[1, max(depth, 2)], nice=False),
+        axis=alt.Axis(values=ticks, format="d"),
+    )
+
+
+def flow_chart(
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    measure: str,
+    title: str,
+    theory: bool = False,
+    height: int = 320,
+) -> alt.LayerChart:
+    """A gradient measure per layer on a log axis, one line per activation.
+
+    With ``theory`` the frame's ``theory`` column is drawn dashed in the same colour.
+    """
+    depth = int(frame["layer"].max()) if len(frame) else 1
+    data = _positive(frame, measure)
+    tooltip = [
+        alt.Tooltip("activation:N"),
+        alt.Tooltip("layer:Q"),
+        alt.Tooltip(f"{measure}:Q", format=".3e", title="measured"),
+    ]
+    if theory:
+        tooltip.append(alt.Tooltip("theory:Q", format=".3e", title="theory"))
+    y = alt.Y(f"{measure}:Q", title=None, scale=alt.Scale(type="log"),
+              axis=alt.Axis(format=".0e"))
+    base = alt.Chart(data, height=height).encode(
+        x=_layer_axis(depth), y=y, color=activation_color(keys, legend=False),
+        detail="key:N", tooltip=tooltip,
+    )
+    layers: list[alt.Chart] = [base.mark_line(strokeWidth=2.5), base.mark_point(filled=True,
+                                                                                  size=28)]
+    if theory and "theory" in frame:
+        lines = _positive(frame, "theory")
+        layers.insert(0, alt.Chart(lines).mark_line(strokeDash=[6, 4], strokeWidth=2,
+                                                    opacity=0.8).encode(
+            x=_layer_axis(depth),
+            y=alt.Y("theory:Q", scale=alt.Scale(type="log")),
+            color=activation_color(keys, legend=False),
+            detail="key:N",
+        ))
+    return alt.layer(*layers, title=title)
+
+
+def loss_chart(
+    frame: pd.DataFrame, keys: Sequence[str], chance: float | None, steps: int,
+    height: int = 300,
+) -> alt.LayerChart:
+    """Training loss per activation against the step (log axis), with the chance level."""
+    data = _positive(frame, "train_loss")
+    lines = alt.Chart(data, height=height).mark_line(strokeWidth=2.5, point=True).encode(
+        x=alt.X("step:Q", title="training step", scale=alt.Scale(domain=[0, steps])),
+        y=alt.Y("train_loss:Q", title=None, scale=alt.Scale(type="log")),
+        color=activation_color(keys, legend=False),
+        detail="key:N",
+        tooltip=["activation", "step", alt.Tooltip("train_loss:Q", format=".4f", title="loss")],
+    )
+    layers: list[alt.Chart] = [lines]
+    if chance is not None:
+        level = pd.DataFrame({"train_loss": [chance], "label": [f"chance level {chance:.3f}"]})
+        rule = alt.Chart(level).mark_rule(strokeDash=[4, 4], color="#555555").encode(
+            y="train_loss:Q")
+        text = alt.Chart(level).mark_text(align="right", dy=-8, color="#555555",
+                                          fontSize=CHART_FONT_SIZE).encode(
+            y="train_loss:Q", x=alt.datum(steps), text="label:N")
+        layers = [rule, text, lines]
+    return alt.layer(*layers, title="Training loss (log scale)")
+
+
+def _round_ticks(steps: Sequence[int], count: int) -> list[int]:
+    """At most about ``count`` of the steps, at round multiples (0, 100, 200 ...)."""
+    span = max(int(steps[-1]), 1)
+    raw = span / count
+    magnitude = 10 ** int(np.floor(np.log10(raw))) if raw >= 1 else 1
+    every = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    chosen = [s for s in steps if s % every == 0]
+    return chosen if len(chosen) >= 2 else [steps[0], steps[-1]]
+
+
+def gradient_heatmap(
+    frame: pd.DataFrame, keys: Sequence[str], columns: int = 2, cell_width: int = 300,
+) -> alt.FacetChart:
+    """Layer x step heatmap of log10 weight-gradient RMS, one panel per activation.
+
+    One colour scale for all panels (dark = small), so panels compare directly; layer 1
+    sits at the top, so vanishing gradients show as a dark band along the top rows.
+    """
+    names = color_scale(list(keys))[0]
+    data = frame.loc[frame["log10_rms"].notna()] if len(frame) else frame
+    depth = int(frame["layer"].max()) if len(frame) else 1
+    steps = sorted(frame["step"].unique()) if len(frame) else [0]
+    height = int(np.clip(12 * depth, 120, 320))
+    return (
+        alt.Chart(data, width=cell_width, height=height)
+        .mark_rect()
+        .encode(
+            x=alt.X("step:O", title="training step", scale=alt.Scale(domain=steps),
+                    axis=alt.Axis(values=_round_ticks(steps, max(2, cell_width // 50)),
+                                  labelAngle=0)),
+            y=alt.Y("layer:O", title="layer", scale=alt.Scale(domain=list(range(1, depth + 1))),
+                    axis=alt.Axis(values=list(range(1, depth + 1, max(1, depth // 10))))),
+            color=alt.Color("log10_rms:Q", title=["log₁₀ RMS of", "weight gradient"],
+                            scale=alt.Scale(scheme="viridis")),
+            tooltip=["activation", "layer", "step",
+                     alt.Tooltip("weight_grad_rms:Q", format=".3e", title="RMS")],
+        )
+        .facet(facet=alt.Facet("activation:N", sort=names, title=None,
+                               header=alt.Header(labelFontSize=CHART_FONT_SIZE + 1,
+                                                 labelFontWeight="bold")),
+               columns=columns)
+        .properties(title="Weight-gradient RMS per layer while training")
+    )
+
+
+def stats_chart(
+    frame: pd.DataFrame, keys: Sequence[str], measure: str, title: str, height: int = 240,
+    y_format: str | None = None,
+) -> alt.Chart:
+    """One activation statistic per layer: solid after training, dashed at init."""
+    data = frame.loc[(frame["measure"] == measure) & frame["value"].notna()]
+    depth = int(frame["layer"].max()) if len(frame) else 1
+    stages = list(dict.fromkeys(frame["stage"]))
+    axis = alt.Axis(format=y_format) if y_format else alt.Axis()
+    return (
+        alt.Chart(data, title=title, height=height)
+        .mark_line(strokeWidth=2.2, point=alt.OverlayMarkDef(size=18))
+        .encode(
+            x=_layer_axis(depth),
+            y=alt.Y("value:Q", title=None, axis=axis),
+            color=activation_color(keys, legend=False),
+            strokeDash=alt.StrokeDash(
+                "stage:N", sort=stages, title=None,
+                scale=alt.Scale(domain=stages, range=[[5, 4], [1, 0]][: len(stages)]),
+                legend=None,  # the page says which is which, once for all three charts
+            ),
+            detail="key:N",
+            tooltip=["activation", "layer", "stage",
+                     alt.Tooltip("value:Q", format=".4f", title=measure)],
+        )
+    )
+
+
+def pre_activation_chart(frame: pd.DataFrame, keys: Sequence[str], height: int = 240) -> alt.Chart:
+    """Std of each layer's activation inputs at initialisation, log axis."""
+    depth = int(frame["layer"].max()) if len(frame) else 1
+    data = _positive(frame, "pre_std")
+    return (
+        alt.Chart(data, title="Std of activation inputs, init", height=height)
+        .mark_line(strokeWidth=2.2, point=alt.OverlayMarkDef(size=18))
+        .encode(
+            x=_layer_axis(depth),
+            y=alt.Y("pre_std:Q", title=None, scale=alt.Scale(type="log"),
+                    axis=alt.Axis(format=".0e")),
+            color=activation_color(keys, legend=False),
+            detail="key:N",
+            tooltip=["activation", "layer", alt.Tooltip("pre_std:Q", format=".3e")],
+        )
+    )
+
+
+def preview() -> alt.Chart:
+    """Home card: the backpropagated signal per layer of sigmoid and ReLU (He init),
+    measured on a small untrained network (depth 12, 64 rows): computed, and cheap."""
+    from actlib.datasets import info
+    from actlib.gradients import Experiment, probe_batch
+    from actlib.nets import BatchedMLP
+    from actlib.probes import gradient_flow
+
+    keys = ["sigmoid", "relu"]
+    experiment = Experiment(activations=tuple(keys), depth=12, width=16, init="he")
+    x, y = probe_batch(experiment.dataset)
+    model = BatchedMLP(experiment.net_config()).double()
+    flow = gradient_flow(model, x[:64].double(), y[:64], info(experiment.dataset).task)
+    frame = _positive(flow.frame(), "signal_norm")
+    return (
+        alt.Chart(frame, height=110)
+        .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=12))
+        .encode(
+            x=alt.X("layer:Q", axis=alt.Axis(title=None, labels=False, ticks=False, grid=False)),
+            y=alt.Y("signal_norm:Q", scale=alt.Scale(type="log"),
+                    axis=alt.Axis(title=None, labels=False, ticks=False)),
+            color=activation_color(keys, legend=False),
+            detail="key:N",
+        )
+    )

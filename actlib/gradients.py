@@ -1,0 +1,572 @@
+"""Vanishing and exploding gradients: the experiments of the Gradients page, without Streamlit.
+
+One :class:`Experiment` is everything the page lets a student choose: the activations to
+compare, the network (depth, width, initialisation, normalisation, residual connections),
+the data set and the training recipe. From it come
+
+* :func:`init_flow`: the gradient flow of the untrained networks, every activation in one
+  batched pass (the backpropagated signal per layer, the weight-gradient RMS per layer, the
+  mean local slope per layer and activation statistics), plus the simple theory line;
+* :meth:`Experiment.train_config`: the same networks as a training run for the engine;
+* tidy frames and plain-language summaries of both, for the charts and the captions.
+
+The theory line. Backpropagation computes ``delta_l = f'(a_l) * (W_{l+1}^T delta_{l+1})``
+(times the normalisation's Jacobian when there is one). If the weights neither grow nor
+shrink a vector, the signal reaching layer ``l`` is the last layer's signal times the
+product of the local slopes in between. :func:`theory_line` draws exactly that, anchored at
+the last hidden layer's measured signal, with either the slopes measured at the network's
+actual pre-activations (mean ``|f'(a)|`` over samples and units) or the catalogue's
+``E[f'(X)]`` for standard-normal inputs. Where the line and the measurement part, the
+weights (that is, the initialisation) decide, not the activation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import torch
+
+from actlib.activations import get
+from actlib.datasets import info, load
+from actlib.nets import BatchedMLP, ModelSpec, NetConfig, Trace, ensemble
+from actlib.probes import ActivationStats, activation_stats, gradient_flow, model_columns
+from actlib.properties import normal_mean_slope
+from actlib.training import Divergence, Snapshot, TrainConfig
+
+TheoryKind = Literal["mean", "rms", "normal", "none"]
+THEORY_LABELS: dict[str, str] = {
+    "mean": "Theory: mean slope E|f′(a)|",
+    "rms": "Theory: RMS slope √E[f′(a)²]",
+    "normal": "Theory: E[f′(X)], X ~ N(0, 1)",
+    "none": "Theory line off",
+}
+THEORY_TERMS: dict[str, str] = {
+    "mean": "mean slope E|f′(a)| at that layer's actual activation inputs a",
+    "rms": "RMS slope √E[f′(a)²] at that layer's actual activation inputs a (what a "
+    "vector's length feels: ReLU's on/off slopes shrink it by √½, not ½)",
+    "normal": "catalogue's E[f′(X)] for standard-normal X, the same for every layer",
+}
+
+DEFAULT_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "gelu")
+N_SAMPLES = 400
+"""Rows of the data set (train and test): enough for a 64-row batch and a 128-row probe."""
+NOISE = 0.2
+PROBE_ROWS = 128
+"""Rows of the probe batch on which every gradient and statistic is measured."""
+BATCH_SIZE = 64
+GRID_SIZE = 10
+"""The engine also predicts on a grid for decision-surface plots; this page draws none."""
+HEATMAP_COLUMNS = 30
+"""Snapshots per run, about: columns of the layer x step heatmap."""
+SNAPSHOT_INTERVALS = (1, 2, 5, 10, 15, 20, 25, 30, 40, 50, 100)
+
+INIT_LABELS: dict[str, str] = {
+    "default": "PyTorch default",
+    "xavier_uniform": "Xavier uniform",
+    "xavier_normal": "Xavier normal",
+    "he": "He normal",
+    "lecun": "LeCun normal",
+    "orthogonal": "Orthogonal",
+    "naive": "Naive N(0, σ²)",
+}
+NORM_LABELS: dict[str, str] = {"none": "None", "batch": "Batch norm", "layer": "Layer norm"}
+
+WHY_MEASURES_DIFFER = (
+    "The weight gradient of a layer is its backpropagated signal times its input "
+    "activations (∂L/∂W = δ·hᵀ), so it scales with both. When the activations shrink with "
+    "depth while the signal shrinks towards the input (GELU or ReLU under Xavier init), or "
+    "both grow (a large σ), the two effects cancel in the weight gradient: its first/last "
+    "ratio stays near 1 while the signal's does not."
+)
+
+
+# --- the experiment -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """What the page's controls choose. Frozen and hashable: results are cached by it.
+
+    ``clip_norm=None`` means no gradient clipping; ``init_sigma`` only matters for the
+    naive initialisation.
+    """
+
+    activations: tuple[str, ...] = DEFAULT_ACTIVATIONS
+    depth: int = 20
+    width: int = 32
+    init: str = "xavier_uniform"
+    init_sigma: float = 1.0
+    norm: str = "none"
+    residual: bool = False
+    dataset: str = "moons"
+    seed: int = 0
+    optimizer: str = "momentum"
+    lr: float = 0.01
+    clip_norm: float | None = None
+    steps: int = 300
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "activations", tuple(self.activations))
+        if not self.activations:
+            raise ValueError("choose at least one activation")
+
+    @property
+    def models(self) -> tuple[ModelSpec, ...]:
+        """One model per activation, all from the same seed (paired comparison)."""
+        return ensemble(list(self.activations), (self.seed,))
+
+    def net_config(self) -> NetConfig:
+        """The architecture, exactly as :meth:`train_config` builds it (without its caps)."""
+        meta = info(self.dataset)
+        return NetConfig(
+            in_dim=meta.input_dim, out_dim=meta.output_dim, models=self.models,
+            depth=self.depth, width=self.width, init=self.init, init_sigma=self.init_sigma,
+            norm=self.norm, residual=self.residual,
+        )
+
+    @property
+    def snapshot_every(self) -> int:
+        """A round interval giving about :data:`HEATMAP_COLUMNS` snapshots (round, so that the
+        heatmap's step labels are too)."""
+        wanted = self.steps / HEATMAP_COLUMNS
+        return next((n for n in SNAPSHOT_INTERVALS if n >= wanted), math.ceil(wanted))
+
+    def train_config(self) -> TrainConfig:
+        """The training run of the same networks; raises CapExceededError over the caps."""
+        return TrainConfig(
+            dataset=self.dataset, n_samples=N_SAMPLES, noise=NOISE, models=self.models,
+            depth=self.depth, width=self.width, init=self.init, init_sigma=self.init_sigma,
+            norm=self.norm, residual=self.residual, optimizer=self.optimizer, lr=self.lr,
+            batch_size=BATCH_SIZE, clip_norm=self.clip_norm, steps=self.steps,
+            snapshot_every=self.snapshot_every, probe_size=PROBE_ROWS, grid_size=GRID_SIZE,
+        )
+
+
+# --- lecture scenarios --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A prepared experiment for a lecture: the page sets its declared settings from it."""
+
+    key: str
+    label: str
+    group: Literal["vanishing", "exploding"]
+    changes: Mapping[str, Any] = field(default_factory=dict)
+    """Fields of :class:`Experiment` that differ from its defaults."""
+
+    def experiment(self) -> Experiment:
+        return replace(Experiment(), **self.changes)
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("vanishing", "Sigmoid at depth 20, Xavier", "vanishing"),
+    Scenario("relu_he", "Remedy: ReLU + He init", "vanishing",
+             {"activations": ("sigmoid", "relu"), "init": "he"}),
+    Scenario("residual", "Remedy: residual connections", "vanishing",
+             {"activations": ("sigmoid", "tanh"), "residual": True}),
+    Scenario("batch_norm", "Remedy: batch norm", "vanishing", {"norm": "batch"}),
+    Scenario("exploding_init", "Naive init σ = 0.5", "exploding",
+             {"activations": ("tanh", "relu", "gelu"), "init": "naive", "init_sigma": 0.5}),
+    Scenario("clipping", "Remedy: gradient clipping", "exploding",
+             {"activations": ("tanh", "relu", "gelu"), "init": "naive", "init_sigma": 0.5,
+              "clip_norm": 1.0}),
+    Scenario("layer_norm", "Remedy: layer norm", "exploding",
+             {"activations": ("tanh", "relu", "gelu"), "init": "naive", "init_sigma": 0.5,
+              "norm": "layer"}),
+    Scenario("exploding_lr", "Learning rate 2", "exploding",
+             {"activations": ("tanh", "relu", "gelu"), "init": "he", "lr": 2.0}),
+    Scenario("lower_lr", "Remedy: lower learning rate", "exploding",
+             {"activations": ("tanh", "relu", "gelu"), "init": "he", "lr": 0.01}),
+)
+
+
+# --- the page's settings and the experiment -----------------------------------------------
+
+SETTING_FIELDS: dict[str, str] = {
+    "act": "activations", "depth": "depth", "width": "width", "init": "init",
+    "sigma": "init_sigma", "norm": "norm", "residual": "residual", "data": "dataset",
+    "seed": "seed", "opt": "optimizer", "lr": "lr", "steps": "steps",
+}
+"""URL key of each page setting -> field of :class:`Experiment` (clipping is two settings:
+the ``clip`` flag and the ``max_norm`` slider)."""
+DEFAULT_MAX_NORM = 1.0
+
+
+def experiment_settings(experiment: Experiment) -> dict[str, Any]:
+    """The page's setting values (declaration form) that reproduce ``experiment``."""
+    values = {key: getattr(experiment, name) for key, name in SETTING_FIELDS.items()}
+    values["clip"] = experiment.clip_norm is not None
+    values["max_norm"] = (DEFAULT_MAX_NORM if experiment.clip_norm is None
+                          else float(experiment.clip_norm))
+    return values
+
+
+def experiment_from_settings(values: Mapping[str, Any]) -> Experiment:
+    """The experiment the page's setting values describe (the inverse of the above)."""
+    fields = {name: values[key] for key, name in SETTING_FIELDS.items()}
+    fields["activations"] = tuple(fields["activations"])
+    fields["init_sigma"] = float(fields["init_sigma"])
+    fields["lr"] = float(fields["lr"])
+    fields["clip_norm"] = float(values["max_norm"]) if values["clip"] else None
+    return Experiment(**fields)
+
+
+def scenario(key: str) -> Scenario:
+    for item in SCENARIOS:
+        if item.key == key:
+            return item
+    raise KeyError(f"unknown scenario {key!r}; known: {', '.join(s.key for s in SCENARIOS)}")
+
+
+# --- gradient flow at initialisation ------------------------------------------------------
+
+
+def probe_batch(dataset: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The rows every measurement uses: the first training rows, as the engine's probe."""
+    data = load(dataset, N_SAMPLES, NOISE)
+    return data.x_train[:PROBE_ROWS], data.y_train[:PROBE_ROWS]
+
+
+def local_slopes(
+    model: BatchedMLP, x: torch.Tensor, batch_stats: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean |f'(a)| and RMS sqrt(mean f'(a)²) per model and hidden layer ``[M, depth]``, at
+    the actual inputs ``a`` of each activation (after any normalisation).
+
+    The mean is the simple theory's factor per layer. The RMS is what the *norm* of a
+    vector feels when it is multiplied unit by unit by f'(a): for ReLU half the units pass
+    the signal unchanged and half block it, which shrinks a norm by √0.5, not by 0.5.
+    """
+    trace = Trace()
+    means, rms = [], []
+    with torch.no_grad():
+        model(x, trace=trace, batch_stats=batch_stats, update_stats=False)
+        for layer, a in enumerate(trace.a):
+            slope = model.local_derivative(layer, a).flatten(1).double()
+            means.append(slope.abs().mean(1))
+            rms.append(slope.square().mean(1).sqrt())
+    return torch.stack(means, dim=1).numpy(), torch.stack(rms, dim=1).numpy()
+
+
+def theory_line(signal: np.ndarray, slopes: np.ndarray) -> np.ndarray:
+    """The product-of-slopes prediction ``[M, L]`` anchored at the last layer's signal.
+
+    ``theory[:, l] = signal[:, L-1] * prod(slopes[:, l:L-1])``: going one layer back
+    multiplies by that layer's slope (``slopes`` ``[M, L]``, or ``[M, 1]`` for one factor
+    per layer).
+    """
+    signal = np.asarray(signal, dtype=np.float64)
+    slopes = np.broadcast_to(np.asarray(slopes, dtype=np.float64), signal.shape)
+    depth = signal.shape[1]
+    # suffix[:, l] = prod(slopes[:, l:depth-1]); the last column is the empty product.
+    factors = np.concatenate([slopes[:, :-1], np.ones((signal.shape[0], 1))], axis=1)
+    suffix = np.cumprod(factors[:, ::-1], axis=1)[:, ::-1]
+    return signal[:, depth - 1 : depth] * suffix
+
+
+def first_last_ratio(values: np.ndarray) -> np.ndarray:
+    """First hidden layer over last, per model: below 1 the gradient vanishes towards the
+    input, above 1 it grows. NaN where the last layer's value is zero or not finite."""
+    values = np.asarray(values, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = values[:, 0] / values[:, -1]
+    ratio[~np.isfinite(ratio)] = np.nan
+    return ratio
+
+
+def per_layer_factor(ratio: np.ndarray, depth: int) -> np.ndarray:
+    """The constant factor per layer that would give this first/last ratio."""
+    if depth < 2:
+        return np.ones_like(ratio)
+    with np.errstate(invalid="ignore"):
+        return np.power(ratio, 1.0 / (depth - 1))
+
+
+@dataclass(frozen=True)
+class InitFlow:
+    """Gradient flow and activation statistics of the untrained networks, ``[M, depth]``.
+
+    Measured in float64 arithmetic on the very weights training starts from, so a signal of
+    1e-40 is a number and not a float32 zero.
+    """
+
+    models: tuple[ModelSpec, ...]
+    signal_norm: np.ndarray
+    weight_grad_rms: np.ndarray
+    mean_slope: np.ndarray
+    rms_slope: np.ndarray
+    normal_slope: np.ndarray
+    """The catalogue's E[f'(X)], X ~ N(0, 1), per model ``[M]``."""
+    stats: ActivationStats
+
+    @property
+    def depth(self) -> int:
+        return int(self.signal_norm.shape[1])
+
+    def theory(self, kind: TheoryKind) -> np.ndarray | None:
+        if kind == "mean":
+            return theory_line(self.signal_norm, self.mean_slope)
+        if kind == "rms":
+            return theory_line(self.signal_norm, self.rms_slope)
+        if kind == "normal":
+            return theory_line(self.signal_norm, self.normal_slope[:, None])
+        return None
+
+    def frame(self, kind: TheoryKind = "mean") -> pd.DataFrame:
+        """One row per (model, layer): both measures, the slope and the theory line."""
+        ids = model_columns(self.models)
+        m, depth = self.signal_norm.shape
+        data: dict[str, object] = {name: np.repeat(col, depth) for name, col in ids.items()}
+        data["layer"] = np.tile(np.arange(1, depth + 1), m)
+        data["signal_norm"] = self.signal_norm.reshape(-1)
+        data["weight_grad_rms"] = self.weight_grad_rms.reshape(-1)
+        data["mean_slope"] = self.mean_slope.reshape(-1)
+        data["rms_slope"] = self.rms_slope.reshape(-1)
+        theory = self.theory(kind)
+        data["theory"] = np.nan if theory is None else theory.reshape(-1)
+        return pd.DataFrame(data)
+
+    def ratios_frame(self) -> pd.DataFrame:
+        """One row per model: first/last ratios of both measures and of the theory lines."""
+        signal = first_last_ratio(self.signal_norm)
+        return pd.DataFrame({
+            "activation": [m.activation_label for m in self.models],
+            "key": [m.key for m in self.models],
+            "signal_ratio": signal,
+            "weight_ratio": first_last_ratio(self.weight_grad_rms),
+            **{f"{kind}_ratio": first_last_ratio(self.theory(kind))
+               for kind in ("mean", "rms", "normal")},
+            "signal_per_layer": per_layer_factor(signal, self.depth),
+            "normal_slope": self.normal_slope,
+        })
+
+    def stats_frame(self) -> pd.DataFrame:
+        return self.stats.frame()
+
+
+def init_flow(experiment: Experiment) -> InitFlow:
+    """Measure the untrained ensemble of ``experiment`` in one batched forward/backward."""
+    x, y = probe_batch(experiment.dataset)
+    net = experiment.net_config()
+    model = BatchedMLP(net).double()  # training's float32 weights, measured in float64
+    x64 = x.double()
+    task = info(experiment.dataset).task
+    flow = gradient_flow(model, x64, y, task, batch_stats=True)
+    mean_slope, rms_slope = local_slopes(model, x64)
+    stats = activation_stats(model, x64, batch_stats=True)
+    normal = np.array([normal_mean_slope(m.key, m.param_dict) for m in net.models])
+    return InitFlow(net.models, np.array(flow.signal_norm), np.array(flow.weight_grad_rms),
+                    mean_slope, rms_slope, normal, stats)
+
+
+# --- words for the numbers ----------------------------------------------------------------
+
+
+def format_ratio(value: float) -> str:
+    """A ratio as a student reads it: 0.38, 9.2, 6.1e-13, or 'not finite'."""
+    if value is None or not np.isfinite(value):
+        return "not finite"
+    if value == 0:
+        return "0"
+    if 0.01 <= abs(value) < 1000:
+        return f"{value:.3g}"
+    return f"{value:.1e}"
+
+
+def describe_ratio(ratio: float) -> str:
+    if not np.isfinite(ratio):
+        return "cannot be measured (a gradient overflowed or is zero)"
+    if ratio < 0.1:
+        return "vanishes towards the input"
+    if ratio > 10:
+        return "grows towards the input"
+    return "stays within one order of magnitude"
+
+
+def flow_summary(flow: InitFlow) -> list[str]:
+    """One markdown line per activation: the measured signal ratio and what it means."""
+    lines = []
+    for row in flow.ratios_frame().itertuples():
+        lines.append(
+            f"**{row.activation}**: first/last signal {format_ratio(row.signal_ratio)}, "
+            f"weight-gradient RMS {format_ratio(row.weight_ratio)}; the signal "
+            f"{describe_ratio(row.signal_ratio)}"
+            + ("" if flow.depth < 2 or not np.isfinite(row.signal_per_layer) else
+               f" (×{row.signal_per_layer:.3g} per layer)")
+            + "."
+        )
+    return lines
+
+
+AGREEMENT_FACTOR = 3.0
+"""Theory and measurement 'agree' when their first/last ratios are within this factor."""
+
+
+def theory_verdict(flow: InitFlow, kind: TheoryKind) -> str:
+    """Where the theory line matches the measurement and where the weights decide."""
+    if kind == "none" or flow.depth < 2:
+        return ""
+    ratios = flow.ratios_frame()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = ratios["signal_ratio"] / ratios[f"{kind}_ratio"]
+    agree = [a for a, g in zip(ratios["activation"], gap, strict=True)
+             if np.isfinite(g) and 1 / AGREEMENT_FACTOR <= g <= AGREEMENT_FACTOR]
+    apart = [f"{a} (measured ×{format_ratio(g)} the theory)"
+             for a, g in zip(ratios["activation"], gap, strict=True)
+             if np.isfinite(g) and not 1 / AGREEMENT_FACTOR <= g <= AGREEMENT_FACTOR]
+    parts = []
+    if agree:
+        parts.append(f"Theory and measurement agree within a factor of "
+                     f"{AGREEMENT_FACTOR:g} for {', '.join(agree)}: the slopes explain it.")
+    if apart:
+        parts.append(f"They part for {', '.join(apart)}: there the weights (the "
+                     "initialisation, a normalisation or a skip path) decide, not the slopes.")
+    return " ".join(parts)
+
+
+def overflow_messages(flow: InitFlow) -> list[str]:
+    """Models whose gradient at initialisation is not finite, with the first such layer."""
+    messages = []
+    for i, model in enumerate(flow.models):
+        bad = ~np.isfinite(flow.signal_norm[i]) | ~np.isfinite(flow.weight_grad_rms[i])
+        if bad.any():
+            layer = int(np.flatnonzero(bad)[-1]) + 1
+            messages.append(
+                f"{model.activation_label}: the gradient overflowed already at "
+                f"initialisation (from layer {layer} towards the input). Lower σ or the "
+                "depth, or turn on layer norm."
+            )
+    return messages
+
+
+# --- training -----------------------------------------------------------------------------
+
+
+def divergence_message(divergence: Divergence, models: Sequence[ModelSpec]) -> str:
+    name = models[divergence.model].activation_label
+    return f"**{name}** diverged at step {divergence.step}: {divergence.reason}."
+
+
+def divergence_messages(snapshot: Snapshot) -> list[str]:
+    """Which model diverged at which step, in words, for every diverged model."""
+    models = snapshot.info.models
+    return [divergence_message(d, models) for d in snapshot.divergences()]
+
+
+def divergence_advice(experiment: Experiment) -> str:
+    """What to try next, leaving out what is already on."""
+    remedies = []
+    if experiment.clip_norm is None:
+        remedies.append("turn on gradient clipping")
+    remedies.append("lower the learning rate")
+    if experiment.norm != "layer":
+        remedies.append("use layer norm")
+    if experiment.init == "naive":
+        remedies.append("choose a smaller σ or He/Xavier init")
+    return "To keep it stable: " + ", ".join(remedies[:-1]) + f" or {remedies[-1]}."
+
+
+def layer_sizes(net: NetConfig) -> np.ndarray:
+    """Number of weights of each hidden layer (fan-in x fan-out)."""
+    dims = net.dims
+    return np.array([dims[i] * dims[i + 1] for i in range(net.depth)], dtype=np.float64)
+
+
+def gradient_history_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
+    """Layer x step frame of the weight-gradient RMS of every hidden layer of every model.
+
+    Snapshots record the norm; dividing by sqrt(number of weights) makes layers of
+    different fan-in comparable (the first layer has only ``input_dim x width`` weights).
+    ``log10_rms`` is NaN where the gradient is zero, not finite, or the model diverged.
+    """
+    if not snapshots:
+        return pd.DataFrame()
+    config = snapshots[0].info.config
+    sizes = np.sqrt(layer_sizes(config.net_config()))
+    ids = model_columns(config.models)
+    frames = []
+    for snap in snapshots:
+        rms = snap.weight_grad_norm[:, : config.depth] / sizes
+        m, depth = rms.shape
+        data: dict[str, object] = {name: np.repeat(col, depth) for name, col in ids.items()}
+        data["step"] = snap.step
+        data["layer"] = np.tile(np.arange(1, depth + 1), m)
+        data["weight_grad_rms"] = rms.reshape(-1)
+        frames.append(pd.DataFrame(data))
+    frame = pd.concat(frames, ignore_index=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log10(frame["weight_grad_rms"].to_numpy())
+    frame["log10_rms"] = np.where(np.isfinite(logs), logs, np.nan)
+    return frame
+
+
+def loss_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
+    """Step, activation, key and training loss per snapshot; NaN after a divergence."""
+    rows = []
+    for snap in snapshots:
+        for model, loss in zip(snap.info.models, snap.train_loss, strict=True):
+            rows.append({"step": snap.step, "activation": model.activation_label,
+                         "key": model.key, "train_loss": float(loss)})
+    return pd.DataFrame(rows, columns=["step", "activation", "key", "train_loss"])
+
+
+def chance_loss(task: str, classes: int) -> float | None:
+    """The loss of a network that learned nothing but the class shares (balanced)."""
+    if task == "binary":
+        return math.log(2)
+    if task == "multiclass":
+        return math.log(classes)
+    return None
+
+
+def training_summary(snapshots: Sequence[Snapshot]) -> list[str]:
+    """Per model: loss at the start and end, and how the first layer's gradient compares
+    with the last's at the end (the 'first layers barely update' symptom)."""
+    if not snapshots:
+        return []
+    first, last = snapshots[0], snapshots[-1]
+    history = gradient_history_frame([last])
+    lines = []
+    for i, model in enumerate(last.info.models):
+        if last.diverged_step[i] >= 0:
+            continue
+        rms = history.loc[history["model"] == model.label, "weight_grad_rms"].to_numpy()
+        ratio = first_last_ratio(rms[None, :])[0]
+        lines.append(
+            f"**{model.activation_label}**: loss {first.train_loss[i]:.3f} → "
+            f"{last.train_loss[i]:.3f} after {last.step} steps; first/last layer gradient "
+            f"RMS {format_ratio(ratio)}."
+        )
+    return lines
+
+
+def statistics_frame(at_init: ActivationStats, trained: Snapshot | None) -> pd.DataFrame:
+    """Mean, std and saturation share of each layer's outputs, at init and after training.
+
+    Long form: activation, key, layer, stage ('at init' / 'after N steps'), measure, value.
+    """
+    frames = []
+    init = at_init.frame().rename(columns={"post_mean": "mean", "post_std": "std",
+                                           "saturation_share": "saturated"})
+    init["stage"] = "at init"
+    frames.append(init)
+    if trained is not None:
+        layers = trained.layers_frame()
+        layers = layers.loc[~layers["is_head"]].rename(columns={
+            "activation_mean": "mean", "activation_std": "std", "saturation_share": "saturated"})
+        layers["stage"] = f"after {trained.step} steps"
+        frames.append(layers)
+    keep = ["activation", "key", "layer", "stage", "mean", "std", "saturated"]
+    wide = pd.concat([f[keep] for f in frames], ignore_index=True)
+    return wide.melt(id_vars=["activation", "key", "layer", "stage"],
+                     value_vars=["mean", "std", "saturated"], var_name="measure")
+
+
+def activation_names(keys: Sequence[str]) -> list[str]:
+    return [get(k).name for k in keys]
