@@ -1,0 +1,650 @@
+"""Watching units die: the Dead ReLU monitor's logic, free of Streamlit.
+
+The engine's snapshots already carry each layer's dead share (on a fixed probe batch, see
+:data:`actlib.probes.DEAD_UNIT_DEFINITION`), the losses and the learned PReLU slopes. This
+module turns them into the monitor's frames (dead share per layer over steps, totals, a
+CSV of every per-step metric, before/after summaries) and adds what a snapshot cannot
+hold, because it needs the network itself:
+
+* a unit-by-sample activity map (which unit fires on which input),
+* pre-activation histograms at initialisation and now (the mass drifting below zero),
+* nearly dead units (firing on fewer than 1% of the probe samples).
+
+Snapshots do not expose the model, so :class:`Replay` re-runs the same deterministic
+training (same config, same seeds, same batches) to the step wanted and measures the
+network there; a test pins that the replay's dead shares equal the snapshots'. The census
+at initialisation needs no training at all: it builds fresh ensembles and counts.
+
+Throughout, a unit is dead or firing exactly as :mod:`actlib.probes` defines it, on the
+same probe batch and in the same evaluation mode as the training snapshots.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import Tensor
+
+from actlib.activations import get
+from actlib.datasets import DEFAULT_SAMPLES, DIGITS_SIZE, effective_samples, load, split_sizes
+from actlib.nets import BatchedMLP, ModelSpec, NetConfig, Trace, ensemble
+from actlib.probes import NEARLY_DEAD_FRACTION, unit_census
+from actlib.training import Snapshot, TrainConfig, _Run
+
+MAX_PROBE_ROWS = 1024
+"""The engine's largest probe batch: the whole training set up to this many rows."""
+SNAPSHOTS_PER_RUN = 40
+MAP_SAMPLES = 120
+"""Samples shown in the activity map (evenly spread over the class-sorted probe set)."""
+HISTOGRAM_BINS = 40
+CENSUS_SEEDS: tuple[int, ...] = (0, 1, 2, 3, 4)
+CENSUS_SCHEMES: tuple[str, ...] = ("default", "xavier_uniform", "he", "orthogonal")
+TEST_FRACTION = 0.25
+
+FIRES_POSITIVE, FIRES_NEGATIVE, SILENT = 2, 1, 0
+STATE_LABELS: dict[int, str] = {
+    FIRES_POSITIVE: "fires (x > 0)",
+    FIRES_NEGATIVE: "leaks (fires with x ≤ 0)",
+    SILENT: "silent (output or slope exactly 0)",
+}
+
+INIT_NAMES: dict[str, str] = {
+    "default": "PyTorch default",
+    "xavier_uniform": "Xavier uniform",
+    "xavier_normal": "Xavier normal",
+    "he": "He (Kaiming)",
+    "lecun": "LeCun",
+    "orthogonal": "Orthogonal",
+    "naive": "Naive N(0, σ²)",
+}
+NORM_NAMES: dict[str, str] = {"none": "none", "batch": "batch norm", "layer": "layer norm"}
+
+CURES: dict[str, str] = {
+    "lower_lr": "Lower the learning rate (÷10)",
+    "leaky": "Switch to Leaky ReLU",
+    "batch_norm": "Batch norm before ReLU",
+    "he_init": "He initialisation, zero bias",
+}
+
+
+# --- the run the monitor trains ------------------------------------------------------------
+
+
+def samples_for(dataset: str) -> int:
+    """Rows the monitor generates: the toy sets' default, or all of digits."""
+    return DIGITS_SIZE if dataset == "digits" else DEFAULT_SAMPLES
+
+
+def probe_rows(dataset: str) -> int:
+    """The probe batch: the whole training set, up to the engine's :data:`MAX_PROBE_ROWS`."""
+    n_train = split_sizes(effective_samples(dataset, samples_for(dataset)), TEST_FRACTION)[0]
+    return min(n_train, MAX_PROBE_ROWS)
+
+
+def training_rows(dataset: str) -> int:
+    return split_sizes(effective_samples(dataset, samples_for(dataset)), TEST_FRACTION)[0]
+
+
+def monitor_config(
+    activations: Sequence[str],
+    *,
+    params: Mapping[str, Mapping[str, float | str]] | None = None,
+    dataset: str = "moons",
+    lr: float = 0.1,
+    optimizer: str = "adam",
+    bias: float | None = None,
+    init: str = "default",
+    batch_norm: bool = False,
+    depth: int = 3,
+    width: int = 32,
+    steps: int = 400,
+    seed: int = 0,
+) -> TrainConfig:
+    """The monitor's run: every activation from one seed (a paired comparison), a snapshot
+    every 1/40 of the run, the probe batch as large as the engine allows and the coarsest
+    surface grid (the monitor draws no decision surface).
+
+    Raises the engine's ``CapExceededError`` (a ValueError) for a config over its caps.
+    """
+    params = params or {}
+    members = ensemble([(k, dict(params.get(k, {}))) for k in activations], (seed,))
+    return TrainConfig(
+        dataset=dataset,
+        n_samples=samples_for(dataset),
+        test_fraction=TEST_FRACTION,
+        models=members,
+        depth=depth,
+        width=width,
+        init=init,
+        bias_init=bias,
+        norm="batch" if batch_norm else "none",
+        optimizer=optimizer,  # type: ignore[arg-type]
+        lr=lr,
+        steps=steps,
+        snapshot_every=max(1, steps // SNAPSHOTS_PER_RUN),
+        probe_size=probe_rows(dataset),
+        grid_size=10,
+    )
+
+
+def with_activations(
+    config: TrainConfig, activations: Sequence[str],
+    params: Mapping[str, Mapping[str, float | str]] | None = None,
+) -> TrainConfig:
+    """The same run with other members (same seed as the first member)."""
+    params = params or {}
+    seed = config.models[0].seed
+    return replace(
+        config, models=ensemble([(k, dict(params.get(k, {}))) for k in activations], (seed,))
+    )
+
+
+def cure_config(
+    relu_run: TrainConfig, cure: str, leaky_params: Mapping[str, float | str] | None = None
+) -> TrainConfig:
+    """The paired rerun of a ReLU run with one remedy applied; everything else the same."""
+    if cure == "lower_lr":
+        return replace(relu_run, lr=relu_run.lr / 10)
+    if cure == "leaky":
+        return with_activations(relu_run, ["leaky_relu"], {"leaky_relu": leaky_params or {}})
+    if cure == "batch_norm":
+        return replace(relu_run, norm="batch")
+    if cure == "he_init":
+        return replace(relu_run, init="he", bias_init=None)
+    raise ValueError(f"unknown cure {cure!r}; known: {', '.join(CURES)}")
+
+
+def cure_is_noop(relu_run: TrainConfig, cure: str) -> bool:
+    """True when the settings already apply the remedy (the two runs would be the same)."""
+    return (cure == "batch_norm" and relu_run.norm == "batch") or (
+        cure == "he_init" and relu_run.init == "he" and relu_run.bias_init is None)
+
+
+def describe_change(before: TrainConfig, after: TrainConfig) -> str:
+    """What differs between two runs, in words ('learning rate 0.1 → 0.01')."""
+    changes = []
+    if before.lr != after.lr:
+        changes.append(f"learning rate {before.lr:g} → {after.lr:g}")
+    if before.models != after.models:
+        names = lambda c: ", ".join(m.activation_label for m in c.models)  # noqa: E731
+        changes.append(f"{names(before)} → {names(after)}")
+    if before.norm != after.norm:
+        changes.append(f"normalisation {NORM_NAMES[before.norm]} → {NORM_NAMES[after.norm]}")
+    if before.init != after.init:
+        changes.append(f"init {INIT_NAMES[before.init]} → {INIT_NAMES[after.init]}")
+    if before.bias_init != after.bias_init:
+        fmt = lambda b: "drawn by the init" if b is None else f"{b:g}"  # noqa: E731
+        changes.append(f"initial bias {fmt(before.bias_init)} → {fmt(after.bias_init)}")
+    return "; ".join(changes) or "nothing"
+
+
+# --- frames from snapshots -----------------------------------------------------------------
+
+
+def _ids(models: Sequence[ModelSpec]) -> dict[str, list]:
+    """Per model: catalogue key and catalogue name (the colour scales' domain)."""
+    return {"key": [m.key for m in models], "activation": [get(m.key).name for m in models]}
+
+
+def dead_history_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
+    """One row per (step, activation, layer): dead share and dead-unit count.
+
+    ``step_end`` is the next snapshot's step (for heatmap cells). Diverged models' rows
+    (NaN) are dropped.
+    """
+    if not snapshots:
+        return pd.DataFrame(columns=["step", "step_end", "key", "activation", "layer",
+                                     "dead_share", "dead_units", "width"])
+    models = snapshots[0].info.models
+    width = snapshots[0].info.config.width
+    ids = _ids(models)
+    steps = [s.step for s in snapshots]
+    ends = [*steps[1:], steps[-1] + max(1, snapshots[0].info.config.snapshot_every)]
+    rows = []
+    for snap, end in zip(snapshots, ends, strict=True):
+        m, depth = snap.dead_share.shape
+        rows.append(pd.DataFrame({
+            "step": snap.step,
+            "step_end": end,
+            "key": np.repeat(ids["key"], depth),
+            "activation": np.repeat(ids["activation"], depth),
+            "layer": np.tile(np.arange(1, depth + 1), m),
+            "dead_share": snap.dead_share.reshape(-1),
+        }))
+    frame = pd.concat(rows, ignore_index=True).dropna(subset=["dead_share"])
+    frame["dead_units"] = np.rint(frame["dead_share"] * width).astype(int)
+    frame["width"] = width
+    return frame.reset_index(drop=True)
+
+
+def totals_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
+    """One row per (step, activation): dead units over all hidden layers, their share, the
+    training loss and accuracy."""
+    columns = ["step", "key", "activation", "dead_units", "hidden_units", "dead_share",
+               "train_loss", "train_accuracy"]
+    if not snapshots:
+        return pd.DataFrame(columns=columns)
+    config = snapshots[0].info.config
+    hidden = config.depth * config.width
+    ids = _ids(snapshots[0].info.models)
+    rows = []
+    for snap in snapshots:
+        dead_units = np.rint(snap.dead_share * config.width).sum(axis=1)
+        dead_units = np.where(np.isnan(snap.dead_share).any(axis=1), np.nan, dead_units)
+        rows.append(pd.DataFrame({
+            "step": snap.step, **ids, "dead_units": dead_units, "hidden_units": hidden,
+            "dead_share": dead_units / hidden, "train_loss": snap.train_loss,
+            "train_accuracy": snap.train_accuracy,
+        }))
+    frame = pd.concat(rows, ignore_index=True)
+    return frame.dropna(subset=["dead_units"]).reset_index(drop=True)[columns]
+
+
+LOSS_FLOOR = 1e-6
+"""Losses are drawn on a log scale: a loss that rounds to 0 is shown at this floor."""
+
+
+def loss_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
+    """Training loss per (step, activation), without diverged (non-finite) values, floored
+    at :data:`LOSS_FLOOR` for a log axis."""
+    frame = totals_frame(snapshots)[["step", "key", "activation", "train_loss"]]
+    frame = frame[np.isfinite(frame["train_loss"].astype(float))].reset_index(drop=True)
+    frame["train_loss"] = frame["train_loss"].astype(float).clip(lower=LOSS_FLOOR)
+    return frame
+
+
+def slopes_history(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
+    """PReLU's learned negative slope per (step, layer); empty without a PReLU member."""
+    frames = [s.slopes_frame() for s in snapshots]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=["step", "key", "activation", "layer", "prelu_slope"])
+    frame = pd.concat(frames, ignore_index=True)
+    frame["activation"] = [get(k).name for k in frame["key"]]
+    return frame[["step", "key", "activation", "layer", "prelu_slope"]]
+
+
+def metrics_csv_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
+    """Every per-step metric of a run, one row per (step, activation, hidden layer).
+
+    Model-level metrics (losses, accuracies, divergence) repeat on each layer's row, so the
+    file opens as one flat table in a spreadsheet.
+    """
+    if not snapshots:
+        return pd.DataFrame()
+    width = snapshots[0].info.config.width
+    layers = pd.concat([s.layers_frame() for s in snapshots], ignore_index=True)
+    layers = layers[~layers["is_head"]].drop(columns=["is_head"])
+    layers.insert(layers.columns.get_loc("dead_share") + 1, "dead_units",
+                  np.rint(layers["dead_share"] * width))
+    models = pd.concat([s.models_frame() for s in snapshots], ignore_index=True)
+    # An inner merge keeps the left order: step, then ensemble order, then layer.
+    return layers.merge(models, on=["step", "model", "activation", "key", "seed"])
+
+
+def run_summary(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
+    """Per activation: dead units at initialisation, now and at the worst step, the share
+    now, the loss now, and the divergence step if any (-1 when healthy)."""
+    columns = ["key", "activation", "hidden_units", "dead_at_init", "dead_now", "dead_peak",
+               "dead_share_now", "train_loss", "train_accuracy", "diverged_step"]
+    if not snapshots:
+        return pd.DataFrame(columns=columns)
+    totals = totals_frame(snapshots)
+    last = snapshots[-1]
+    rows = []
+    for i, member in enumerate(last.info.models):
+        mine = totals[totals["key"] == member.key]
+        rows.append({
+            "key": member.key, "activation": get(member.key).name,
+            "hidden_units": last.info.config.depth * last.info.config.width,
+            "dead_at_init": float(mine["dead_units"].iloc[0]) if len(mine) else np.nan,
+            "dead_now": float(mine["dead_units"].iloc[-1]) if len(mine) else np.nan,
+            "dead_peak": float(mine["dead_units"].max()) if len(mine) else np.nan,
+            "dead_share_now": float(mine["dead_share"].iloc[-1]) if len(mine) else np.nan,
+            "train_loss": float(last.train_loss[i]),
+            "train_accuracy": float(last.train_accuracy[i]),
+            "diverged_step": int(last.diverged_step[i]),
+        })
+    return pd.DataFrame(rows, columns=columns)
+
+
+def compare_runs(
+    before: Sequence[Snapshot], after: Sequence[Snapshot], change: str
+) -> pd.DataFrame:
+    """The before/after table of an intervention: one row per run (and member)."""
+    parts = []
+    for label, snapshots in (("before", before), (f"after: {change}", after)):
+        summary = run_summary(snapshots)
+        summary.insert(0, "run", label)
+        parts.append(summary)
+    return pd.concat(parts, ignore_index=True)
+
+
+def paired_totals(before: Sequence[Snapshot], after: Sequence[Snapshot]) -> pd.DataFrame:
+    """Dead share over all hidden units per step for both runs, labelled 'before'/'after'."""
+    parts = []
+    for label, snapshots in (("before", before), ("after", after)):
+        frame = totals_frame(snapshots)
+        frame.insert(0, "run", label)
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
+
+
+# --- replaying a run to look inside the network --------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class UnitProbe:
+    """The network of a run after ``step`` updates, seen unit by unit on the probe batch.
+
+    Arrays are indexed ``[model, layer, unit, ...]``. ``states`` holds :data:`FIRES_POSITIVE`,
+    :data:`FIRES_NEGATIVE` or :data:`SILENT` for each of the :data:`MAP_SAMPLES` shown
+    samples (``sample_rows`` into the probe batch, sorted by class, classes in
+    ``sample_class``). ``dead``, ``nearly_dead`` and ``fire_rate`` count every probe sample.
+    ``hist_init``/``hist_now`` ``[M, L, bins]`` are shares of pre-activations (the
+    activation's input) per bin of ``edges[m]`` (see :func:`symlog_edges`; outliers in the
+    edge bins);
+    ``below_zero`` ``[2, M, L]`` is the share of pre-activations ≤ 0, at init and now.
+    """
+
+    step: int
+    models: tuple[ModelSpec, ...]
+    width: int
+    n_samples: int
+    states: np.ndarray
+    sample_rows: np.ndarray
+    sample_class: np.ndarray
+    dead: np.ndarray
+    nearly_dead: np.ndarray
+    fire_rate: np.ndarray
+    hist_init: np.ndarray
+    hist_now: np.ndarray
+    edges: np.ndarray
+    below_zero: np.ndarray
+    diverged: np.ndarray
+
+    @property
+    def depth(self) -> int:
+        return int(self.dead.shape[1])
+
+    def index_of(self, key: str) -> int | None:
+        keys = [m.key for m in self.models]
+        return keys.index(key) if key in keys else None
+
+
+def map_rows(labels: Tensor, n_shown: int = MAP_SAMPLES) -> np.ndarray:
+    """Rows of the probe batch shown in the activity map: sorted by class (stable), then
+    evenly spread so every class keeps its share of the columns."""
+    order = np.argsort(labels.numpy(), kind="stable")
+    if len(order) <= n_shown:
+        return order
+    picks = np.unique(np.rint(np.linspace(0, len(order) - 1, n_shown)).astype(int))
+    return order[picks]
+
+
+def _traced(model: BatchedMLP, x: Tensor) -> Trace:
+    trace = Trace()
+    with torch.no_grad():
+        model(x, trace=trace, batch_stats=False, update_stats=False)
+    return trace
+
+
+def firing_states(model: BatchedMLP, trace: Trace) -> list[Tensor]:
+    """Per layer ``[M, B, W]`` int8: fires on the positive side, leaks, or silent.
+
+    Fires means what :mod:`actlib.probes` counts: output and slope both non-zero.
+    """
+    states = []
+    for layer, (a, f) in enumerate(zip(trace.a, trace.f, strict=True)):
+        slope = model.local_derivative(layer, a)
+        fires = (f != 0) & (slope != 0)
+        state = torch.where(a > 0, FIRES_POSITIVE, FIRES_NEGATIVE).to(torch.int8)
+        states.append(torch.where(fires, state, torch.tensor(SILENT, dtype=torch.int8)))
+    return states
+
+
+def _pre_activations(trace: Trace) -> np.ndarray:
+    """``[M, L, B * W]`` float64: every activation input of each layer."""
+    return torch.stack([a.reshape(a.shape[0], -1) for a in trace.a], dim=1).double().numpy()
+
+
+def symlog_edges(limit: float, bins: int = HISTOGRAM_BINS) -> np.ndarray:
+    """Bin edges on [-limit, limit], equally spaced in sign(x)·log(1 + |x|).
+
+    That is the x scale the histograms are drawn on (Vega-Lite's ``symlog``): linear near
+    zero, logarithmic far out, so the narrow distribution at initialisation and the wide
+    one after a high learning rate both keep their shape on one axis.
+    """
+    t = np.linspace(-np.log1p(limit), np.log1p(limit), bins + 1)
+    edges = np.sign(t) * np.expm1(np.abs(t))
+    if bins % 2 == 0:
+        edges[bins // 2] = 0.0  # exactly: the bins split at zero
+    return edges
+
+
+def histogram_shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Share of ``values`` in each bin of ``edges``, outliers clamped into the edge bins;
+    NaN values (a diverged model) leave an all-NaN row."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return np.full(len(edges) - 1, np.nan)
+    counts, _ = np.histogram(np.clip(finite, edges[0], edges[-1]), bins=edges)
+    return counts / values.size
+
+
+def _window(*arrays: np.ndarray) -> float:
+    """A symmetric window holding all but the most extreme 0.5% of the finite values."""
+    values = np.abs(np.concatenate([a[np.isfinite(a)] for a in arrays]))
+    if values.size == 0:
+        return 1.0
+    limit = float(np.quantile(values, 0.995))
+    return limit if np.isfinite(limit) and limit > 0 else 1.0
+
+
+class Replay:
+    """The run of a config, re-trained step by step in this process so its network can be
+    measured at any snapshot step.
+
+    The engine's run is a pure function of its config, and its snapshots never change the
+    network, so stepping the same run without snapshots reaches the same weights. Uses the
+    engine's own run state (``training._Run``: same data, batches, optimiser, divergence
+    handling), so nothing about training is re-implemented here.
+    """
+
+    def __init__(self, config: TrainConfig) -> None:
+        self.config = config
+        self._run = _Run(config)
+        self.step = 0
+        self._init_model = copy.deepcopy(self._run.model)
+        self._rows = map_rows(self._run.probe_y)
+        self._init_pre = _pre_activations(_traced(self._init_model, self._run.probe_x))
+
+    @property
+    def model(self) -> BatchedMLP:
+        return self._run.model
+
+    @property
+    def probe_x(self) -> Tensor:
+        return self._run.probe_x
+
+    def advance(self, step: int) -> None:
+        """Train on to ``step`` (a replay only moves forward)."""
+        if step < self.step:
+            raise ValueError(f"the replay is at step {self.step}, past {step}")
+        step = min(step, self.config.steps)
+        while self.step < step:
+            self.step += 1
+            self._run.step(self.step)
+
+    def measure(self) -> UnitProbe:
+        """The network now, unit by unit, with the initial network's histograms beside it."""
+        model, x = self._run.model, self._run.probe_x
+        trace = _traced(model, x)
+        states = firing_states(model, trace)
+        census = unit_census(model, x, batch_stats=False)
+        now = _pre_activations(trace)
+        m, n_layers = now.shape[:2]
+        edges = np.stack([symlog_edges(_window(self._init_pre[i], now[i])) for i in range(m)])
+        hist_init = np.stack([[histogram_shares(self._init_pre[i, j], edges[i])
+                               for j in range(n_layers)] for i in range(m)])
+        hist_now = np.stack([[histogram_shares(now[i, j], edges[i])
+                              for j in range(n_layers)] for i in range(m)])
+        with np.errstate(invalid="ignore"):
+            below = np.stack([(self._init_pre <= 0).mean(axis=2), (now <= 0).mean(axis=2)])
+        diverged = self._run.diverged_step >= 0
+        below[1, diverged] = np.nan
+        shown = torch.as_tensor(self._rows)
+        return UnitProbe(
+            step=self.step,
+            models=self.config.models,
+            width=self.config.width,
+            n_samples=int(x.shape[0]),
+            states=torch.stack([s[:, shown].transpose(1, 2) for s in states], dim=1).numpy(),
+            sample_rows=self._rows.copy(),
+            sample_class=self._run.probe_y[shown].numpy().copy(),
+            dead=census.dead.copy(),
+            nearly_dead=(census.fire_rate < NEARLY_DEAD_FRACTION) & ~census.dead,
+            fire_rate=np.array(census.fire_rate),
+            hist_init=hist_init,
+            hist_now=hist_now,
+            edges=edges,
+            below_zero=below,
+            diverged=diverged.copy(),
+        )
+
+
+def probe_at(config: TrainConfig, step: int) -> UnitProbe:
+    """Replay ``config`` to ``step`` and measure it (a full replay: cache the result)."""
+    replay = Replay(config)
+    replay.advance(step)
+    return replay.measure()
+
+
+def activity_frame(probe: UnitProbe, model: int, layer: int) -> pd.DataFrame:
+    """The activity map of one member and hidden layer (1-based): one row per (unit,
+    shown sample), with the unit's status over the whole probe batch."""
+    states = probe.states[model, layer - 1]  # [W, S]
+    width, shown = states.shape
+    status = unit_status(probe, model, layer)
+    return pd.DataFrame({
+        "unit": np.repeat(np.arange(1, width + 1), shown),
+        "sample": np.tile(np.arange(1, shown + 1), width),
+        "probe_row": np.tile(probe.sample_rows, width),
+        "class": np.tile(probe.sample_class, width).astype(str),
+        "state": [STATE_LABELS[int(s)] for s in states.reshape(-1)],
+        "status": np.repeat(status, shown),
+    })
+
+
+def unit_status(probe: UnitProbe, model: int, layer: int) -> np.ndarray:
+    """'dead', 'nearly dead' or 'alive' per unit of one member's layer (1-based)."""
+    dead = probe.dead[model, layer - 1]
+    nearly = probe.nearly_dead[model, layer - 1]
+    return np.where(dead, "dead", np.where(nearly, "nearly dead", "alive"))
+
+
+def histogram_frame(probe: UnitProbe, model: int) -> pd.DataFrame:
+    """Pre-activation histograms of one member, every layer, at init and at the probe's step.
+
+    ``when`` is 'at init' or 'step N'; ``below_zero`` is that histogram's share ≤ 0.
+    """
+    edges = probe.edges[model]
+    parts = []
+    for when, shares, below in (("at init", probe.hist_init, probe.below_zero[0]),
+                                (f"step {probe.step}", probe.hist_now, probe.below_zero[1])):
+        for layer in range(probe.depth):
+            parts.append(pd.DataFrame({
+                "layer": layer + 1, "when": when,
+                "bin_left": edges[:-1], "bin_right": edges[1:],
+                "share": shares[model, layer], "below_zero": below[model, layer],
+            }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def layer_status_frame(probe: UnitProbe) -> pd.DataFrame:
+    """Per (activation, layer): dead, nearly dead and alive units at the probe's step."""
+    rows = []
+    for i, member in enumerate(probe.models):
+        for layer in range(probe.depth):
+            dead = int(probe.dead[i, layer].sum())
+            nearly = int(probe.nearly_dead[i, layer].sum())
+            rows.append({
+                "key": member.key, "activation": get(member.key).name, "layer": layer + 1,
+                "dead": dead, "nearly_dead": nearly, "alive": probe.width - dead - nearly,
+                "diverged": bool(probe.diverged[i]),
+            })
+    return pd.DataFrame(rows)
+
+
+def status_table(probe: UnitProbe) -> pd.DataFrame:
+    """Dead and nearly dead units: one row per activation, columns (count, layer)."""
+    table = layer_status_frame(probe).rename(columns={"nearly_dead": "nearly dead"})
+    table["layer"] = [f"layer {n}" for n in table["layer"]]
+    wide = table.pivot(index="activation", columns="layer", values=["dead", "nearly dead"])
+    return wide.reindex([get(m.key).name for m in probe.models])
+
+
+# --- the census at initialisation ----------------------------------------------------------
+
+
+def census_at_init(
+    activations: Sequence[str],
+    *,
+    params: Mapping[str, Mapping[str, float | str]] | None = None,
+    dataset: str = "moons",
+    depth: int = 10,
+    width: int = 32,
+    init: str = "default",
+    bias: float | None = None,
+    batch_norm: bool = False,
+    seeds: Sequence[int] = CENSUS_SEEDS,
+) -> pd.DataFrame:
+    """Dead and nearly dead share per layer of freshly initialised networks, before any
+    training, on the whole training set; mean (and range) over ``seeds``.
+
+    Batch norm uses the probe batch's own statistics here (its running statistics mean
+    nothing yet), as :mod:`actlib.probes` does for fresh networks.
+    """
+    params = params or {}
+    data = load(dataset, samples_for(dataset), 0.2, 0, TEST_FRACTION)
+    members = ensemble([(k, dict(params.get(k, {}))) for k in activations], tuple(seeds))
+    net = BatchedMLP(NetConfig(
+        in_dim=data.info.input_dim, out_dim=data.info.output_dim, models=members, depth=depth,
+        width=width, init=init, bias_init=bias,  # type: ignore[arg-type]
+        norm="batch" if batch_norm else "none",
+    ))
+    census = unit_census(net, data.x_train, batch_stats=True)
+    frame = census.frame()
+    frame["activation"] = [get(k).name for k in frame["key"]]
+    grouped = frame.groupby(["key", "activation", "layer"], sort=False)
+    out = grouped.agg(
+        dead_share=("dead_share", "mean"), dead_min=("dead_share", "min"),
+        dead_max=("dead_share", "max"), nearly_dead_share=("nearly_dead_share", "mean"),
+    ).reset_index()
+    out["samples"] = int(data.x_train.shape[0])
+    return out
+
+
+def census_by_scheme(
+    *,
+    dataset: str = "moons",
+    depth: int = 10,
+    width: int = 32,
+    schemes: Sequence[str] = CENSUS_SCHEMES,
+    seeds: Sequence[int] = CENSUS_SEEDS,
+) -> pd.DataFrame:
+    """ReLU's dead share per layer at initialisation under each init scheme (biases as each
+    scheme draws them), mean over ``seeds``."""
+    parts = []
+    for scheme in schemes:
+        frame = census_at_init(["relu"], dataset=dataset, depth=depth, width=width, init=scheme,
+                               seeds=seeds)
+        frame.insert(0, "init", scheme)
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
+
