@@ -1,0 +1,356 @@
+"""Charts of the "Why non-linearity" page: decision surfaces, unit maps, fits and neurons.
+
+Class colours follow TensorFlow Playground (orange for class 0, blue for class 1); every
+activation keeps its catalogue colour, as on every page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from actlib.activations import get
+from actlib.charts import activation_color
+
+CLASS_COLORS = ("#e8710a", "#1967d2")
+"""Class 0, class 1."""
+SURFACE_RANGE = [CLASS_COLORS[0], "#f4f4f4", CLASS_COLORS[1]]
+NEURON_CLASS_COLORS = ("#b8b8b8", "#5a5a5a")
+"""Class 0 (light circles) and class 1 (dark squares) where activation-coloured lines are
+drawn over the points: orange and blue would clash with sigmoid and ReLU."""
+
+
+def _tiles(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the corners of each grid cell (x1a, x1b, x2a, x2b) so rects tile the plane.
+
+    Cells overlap by a few percent: exactly abutting rects leave anti-aliased white seams.
+    """
+    frame = frame.copy()
+    for axis in ("x1", "x2"):
+        values = np.unique(frame[axis].to_numpy())
+        half = (values[1] - values[0]) / 2 if len(values) > 1 else 0.5
+        frame[f"{axis}a"] = frame[axis] - 1.15 * half
+        frame[f"{axis}b"] = frame[axis] + 1.15 * half
+    return frame
+
+
+def _axis_scale(frame: pd.DataFrame, axis: str) -> alt.Scale:
+    lo, hi = float(frame[axis].min()), float(frame[axis].max())
+    return alt.Scale(domain=[lo, hi], nice=False, zero=False)
+
+
+def surface_chart(
+    surface: pd.DataFrame,
+    points: pd.DataFrame | None,
+    title: str,
+    segment: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    size: int = 330,
+) -> alt.LayerChart:
+    """P(class 1) over the plane as a heatmap, with the points (training: white ring,
+    test: dark ring) and optionally a dashed straight line (the folded boundary)."""
+    tiles = _tiles(surface[["x1", "x2", "value"]])
+    x_scale, y_scale = _axis_scale(tiles, "x1"), _axis_scale(tiles, "x2")
+    heat = (
+        alt.Chart(tiles, width=size, height=size)
+        .mark_rect(clip=True, opacity=1, strokeWidth=0)
+        .encode(
+            x=alt.X("x1a:Q", scale=x_scale, title="x₁"),
+            x2="x1b:Q",
+            y=alt.Y("x2a:Q", scale=y_scale, title="x₂"),
+            y2="x2b:Q",
+            color=alt.Color("value:Q", title="P(class 1)",
+                            scale=alt.Scale(domain=[0, 0.5, 1], range=SURFACE_RANGE),
+                            legend=None),
+            tooltip=[alt.Tooltip("x1:Q", format=".2f", title="x₁"),
+                     alt.Tooltip("x2:Q", format=".2f", title="x₂"),
+                     alt.Tooltip("value:Q", format=".3f", title="P(class 1)")],
+        )
+    )
+    layers: list[alt.Chart] = [heat]
+    if points is not None and not points.empty:
+        layers.append(
+            alt.Chart(points)
+            .mark_circle(size=26, opacity=1, strokeWidth=1)
+            .encode(
+                x=alt.X("x1:Q", scale=x_scale),
+                y=alt.Y("x2:Q", scale=y_scale),
+                fill=alt.Fill("y:N", scale=alt.Scale(domain=[0, 1], range=list(CLASS_COLORS)),
+                              legend=None),
+                stroke=alt.Stroke("split:N", scale=alt.Scale(domain=["train", "test"],
+                                                             range=["#ffffff", "#111111"]),
+                                  legend=None),
+                tooltip=["split", alt.Tooltip("y:N", title="class"),
+                         alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f")],
+            )
+        )
+    if segment is not None:
+        (a1, a2), (b1, b2) = segment
+        line = pd.DataFrame({"x1": [a1, b1], "x2": [a2, b2]})
+        layers.append(
+            alt.Chart(line).mark_line(color="#111111", strokeWidth=2.5, strokeDash=[7, 4])
+            .encode(x=alt.X("x1:Q", scale=x_scale), y=alt.Y("x2:Q", scale=y_scale))
+        )
+    return alt.layer(*layers, title=title)
+
+
+def unit_maps_chart(frame: pd.DataFrame, columns: int = 8, size: int = 92) -> alt.FacetChart:
+    """Each hidden unit's output over the plane, one small map per unit (red below 0,
+    blue above, white at 0)."""
+    tiles = _tiles(frame)
+    limit = float(np.nanmax(np.abs(tiles["value"].to_numpy()))) or 1.0
+    return (
+        alt.Chart(tiles, width=size, height=size)
+        .mark_rect(clip=True, opacity=1, strokeWidth=0)
+        .encode(
+            x=alt.X("x1a:Q", axis=None, scale=_axis_scale(tiles, "x1")),
+            x2="x1b:Q",
+            y=alt.Y("x2a:Q", axis=None, scale=_axis_scale(tiles, "x2")),
+            y2="x2b:Q",
+            color=alt.Color("value:Q", title="unit output",
+                            scale=alt.Scale(scheme="redblue", domain=[-limit, limit]),
+                            legend=alt.Legend(orient="right", gradientLength=120)),
+            tooltip=[alt.Tooltip("unit:O"), alt.Tooltip("x1:Q", format=".2f"),
+                     alt.Tooltip("x2:Q", format=".2f"),
+                     alt.Tooltip("value:Q", format=".3f", title="output")],
+        )
+        .facet(facet=alt.Facet("unit:O", title=None, header=alt.Header(labelFontSize=11,
+                                                                       labelPadding=2)),
+               columns=columns, spacing=6)
+    )
+
+
+def loss_chart(
+    history: pd.DataFrame, keys: Sequence[str], title: str = "Loss", height: int = 260,
+    log: bool = True,
+) -> alt.Chart:
+    """Training (solid) and test (dashed) loss per model against the step.
+
+    ``history`` is :func:`actlib.training.history_frame` output."""
+    frame = history.melt(
+        id_vars=["step", "activation", "key"], value_vars=["train_loss", "test_loss"],
+        var_name="split", value_name="loss",
+    )
+    frame["split"] = frame["split"].map({"train_loss": "train", "test_loss": "test"})
+    frame = frame[np.isfinite(frame["loss"]) & (frame["loss"] > 0)]
+    frame = frame.assign(activation=frame["key"].map(lambda k: get(k).name))
+    return (
+        alt.Chart(frame, title=title, height=height)
+        .mark_line(strokeWidth=2.2)
+        .encode(
+            x=alt.X("step:Q", title="step"),
+            y=alt.Y("loss:Q", title=None,
+                    scale=alt.Scale(type="log") if log else alt.Undefined),
+            color=activation_color(keys, legend=False),
+            strokeDash=alt.StrokeDash("split:N", scale=alt.Scale(domain=["train", "test"],
+                                                                 range=[[1, 0], [5, 3]]),
+                                      legend=alt.Legend(orient="bottom", title=None)),
+            detail="activation:N",
+            tooltip=["activation", "split", "step", alt.Tooltip("loss:Q", format=".4f")],
+        )
+    )
+
+
+Y_EXTENT = alt.Axis(minExtent=34, maxExtent=34)
+"""The same y-axis width in every small chart of a row, so none is clipped or shifted."""
+X_RANGE = alt.Scale(domain=[-2, 2], nice=False)
+X_AXIS = alt.Axis(labelFlush=True)
+
+
+def fit_chart(
+    fit: pd.DataFrame, target: pd.DataFrame, key: str, title: str | alt.TitleParams,
+    points: pd.DataFrame | None = None, height: int = 230,
+) -> alt.LayerChart:
+    """One activation's fit (its colour) over the true target (grey, dashed), optionally
+    with the training points."""
+    layers: list[alt.Chart] = []
+    y_domain = _padded_domain(target["value"])
+    y_scale = alt.Scale(domain=y_domain, clamp=True)
+    if points is not None and not points.empty:
+        layers.append(
+            alt.Chart(points).mark_circle(size=10, color="#999999", opacity=0.45, clip=True)
+            .encode(x=alt.X("x:Q", scale=X_RANGE), y=alt.Y("y:Q", scale=y_scale))
+        )
+    layers.append(
+        alt.Chart(target).mark_line(color="#555555", strokeDash=[6, 4], strokeWidth=1.8)
+        .encode(x=alt.X("x:Q", title="x", scale=X_RANGE, axis=X_AXIS),
+                y=alt.Y("value:Q", title=None, scale=y_scale, axis=Y_EXTENT))
+    )
+    layers.append(
+        alt.Chart(fit).mark_line(color=get(key).color, strokeWidth=2.8, clip=True)
+        .encode(x="x:Q", y=alt.Y("value:Q", scale=y_scale),
+                tooltip=[alt.Tooltip("x:Q", format=".3f"),
+                         alt.Tooltip("value:Q", format=".4f", title="fit")])
+    )
+    return alt.layer(*layers, title=title, height=height)
+
+
+def _padded_domain(values: pd.Series, pad: float = 0.35) -> list[float]:
+    lo, hi = float(values.min()), float(values.max())
+    span = max(hi - lo, 1e-6)
+    return [lo - pad * span, hi + pad * span]
+
+
+def contributions_chart(
+    frame: pd.DataFrame, key: str, title: str, height: int = 200
+) -> alt.Chart:
+    """Every unit's term v_j f(w_j x + b_j), one thin line per unit, in the activation's
+    colour: their sum (plus a constant) is the fit above."""
+    units = int(frame["unit"].max()) if not frame.empty else 0
+    opacity = 0.9 if units <= 8 else 0.6 if units <= 24 else 0.4
+    return (
+        alt.Chart(frame, title=title, height=height)
+        .mark_line(color=get(key).color, strokeWidth=1.4, opacity=opacity, clip=True)
+        .encode(
+            x=alt.X("x:Q", title="x", scale=X_RANGE, axis=X_AXIS),
+            y=alt.Y("value:Q", title=None, axis=Y_EXTENT),
+            detail="unit:N",
+            tooltip=[alt.Tooltip("unit:O"), alt.Tooltip("x:Q", format=".3f"),
+                     alt.Tooltip("value:Q", format=".4f", title="v·f(wx+b)")],
+        )
+    )
+
+
+def error_chart(frame: pd.DataFrame, keys: Sequence[str], units: int, height: int = 260):
+    """RMS error of the construction against N (log-log), one line per activation, with a
+    rule at the current N."""
+    frame = frame[frame["rms_error"] > 0]
+    lines = (
+        alt.Chart(frame, height=height)
+        .mark_line(point=True, strokeWidth=2.2)
+        .encode(
+            x=alt.X("units:Q", scale=alt.Scale(type="log", domain=[1, 64], nice=False),
+                    title="hidden units N (log scale)"),
+            y=alt.Y("rms_error:Q", scale=alt.Scale(type="log"),
+                    title="RMS error vs target (log)", axis=alt.Axis(format="~g")),
+            color=activation_color(keys, legend=False),
+            tooltip=["activation", "units", alt.Tooltip("rms_error:Q", format=".4f")],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"units": [units]})).mark_rule(
+        strokeDash=[4, 4], color="#333333").encode(x="units:Q")
+    return alt.layer(lines, rule, title="Error of the best fit as units are added")
+
+
+# --- the step neuron -----------------------------------------------------------------------
+
+
+def _neuron_scales(labels: Sequence[str], keys: Sequence[str]) -> tuple[alt.Scale, alt.Scale]:
+    colors = alt.Scale(domain=list(labels), range=[get(k).color for k in keys])
+    dashes = alt.Scale(domain=list(labels),
+                       range=[[5, 3] if "rule" in label else [1, 0] for label in labels])
+    return colors, dashes
+
+
+def neuron_boundary_chart(
+    points: pd.DataFrame, lines: pd.DataFrame, bounds: Sequence[tuple[float, float]],
+    labels: Sequence[str], keys: Sequence[str], title: str, size: int = 330,
+) -> alt.LayerChart:
+    """The 2-D points and each neuron's line w·x + b = 0 (class 1 on the side w points to)."""
+    colors, dashes = _neuron_scales(labels, keys)
+    (x_lo, x_hi), (y_lo, y_hi) = bounds
+    x_scale = alt.Scale(domain=[x_lo, x_hi], nice=False, zero=False)
+    y_scale = alt.Scale(domain=[y_lo, y_hi], nice=False, zero=False)
+    dots = (
+        alt.Chart(points, width=size, height=size)
+        .mark_point(size=34, opacity=0.9, filled=True)
+        .encode(
+            x=alt.X("x1:Q", scale=x_scale, title="x₁"),
+            y=alt.Y("x2:Q", scale=y_scale, title="x₂"),
+            shape=alt.Shape("y:N", scale=alt.Scale(domain=[0, 1], range=["circle", "square"]),
+                            legend=None),
+            color=alt.Color("y:N", scale=alt.Scale(domain=[0, 1],
+                                                   range=list(NEURON_CLASS_COLORS)),
+                            legend=None),
+            tooltip=[alt.Tooltip("y:N", title="class")],
+        )
+    )
+    if lines.empty:
+        return alt.layer(dots, title=title)
+    drawn = (
+        alt.Chart(lines)
+        .mark_line(strokeWidth=3, clip=True)
+        .encode(
+            x=alt.X("x1:Q", scale=x_scale), y=alt.Y("x2:Q", scale=y_scale),
+            color=alt.Color("neuron:N", scale=colors, legend=None),
+            strokeDash=alt.StrokeDash("neuron:N", scale=dashes, legend=None),
+            detail="neuron:N",
+            tooltip=["neuron"],
+        )
+    )
+    return alt.layer(dots, drawn, title=title).resolve_scale(color="independent")
+
+
+def neuron_history_chart(
+    history: pd.DataFrame, column: str, title: str, step: int,
+    labels: Sequence[str], keys: Sequence[str], height: int = 200, percent: bool = False,
+) -> alt.LayerChart:
+    """One quantity of each neuron against the step, with a rule at the shown step."""
+    colors, dashes = _neuron_scales(labels, keys)
+    axis = alt.Axis(format="%") if percent else alt.Undefined
+    lines = (
+        alt.Chart(history, height=height)
+        .mark_line(strokeWidth=2.4)
+        .encode(
+            x=alt.X("step:Q", title="step"),
+            y=alt.Y(f"{column}:Q", title=None, axis=axis),
+            color=alt.Color("neuron:N", scale=colors, legend=None),
+            strokeDash=alt.StrokeDash("neuron:N", scale=dashes, legend=None),
+            tooltip=["neuron", "step", alt.Tooltip(f"{column}:Q", format=".4f")],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"step": [step]})).mark_rule(
+        strokeDash=[4, 4], color="#333333").encode(x="step:Q")
+    return alt.layer(lines, rule, title=title)
+
+
+def loss_slice_chart(frame: pd.DataFrame, start_w1: float, height: int = 230) -> alt.LayerChart:
+    """The loss along w1 (w2 and b held) for each activation, with the start marked."""
+    keys = list(dict.fromkeys(frame["key"]))
+    lines = (
+        alt.Chart(frame, height=height)
+        .mark_line(strokeWidth=2.4, interpolate="step-after")
+        .encode(
+            x=alt.X("w1:Q", title="w₁"),
+            y=alt.Y("loss:Q", title="mean squared error"),
+            color=activation_color(keys, legend=False, field="neuron"),
+            tooltip=["neuron", alt.Tooltip("w1:Q", format=".2f"),
+                     alt.Tooltip("loss:Q", format=".4f")],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"w1": [start_w1]})).mark_rule(
+        strokeDash=[4, 4], color="#333333").encode(x="w1:Q")
+    return alt.layer(lines, rule, title="Loss as w₁ alone moves (w₂ and b held at the start)")
+
+
+# --- home card -----------------------------------------------------------------------------
+
+
+def preview() -> alt.Chart:
+    """Home card: eight ReLU hinges (thin) add up to a sine (thick)."""
+    from actlib.approximation import construct_fit, contribution_frame
+
+    fit = construct_fit("relu", "sine", 8)
+    every = 8
+    terms = contribution_frame(fit, every=every).assign(kind="unit")
+    total = pd.DataFrame({"x": fit.x[::every], "value": fit.fit[::every], "unit": 0,
+                          "kind": "fit"})
+    frame = pd.concat([terms[["x", "value", "unit", "kind"]], total], ignore_index=True)
+    axis = alt.Axis(title=None, labels=False, ticks=False, grid=False)
+    color = get("relu").color
+    return (
+        alt.Chart(frame, height=110)
+        .mark_line(clip=True)
+        .encode(
+            x=alt.X("x:Q", axis=axis),
+            y=alt.Y("value:Q", axis=alt.Axis(title=None, labels=False, ticks=False),
+                    scale=alt.Scale(domain=[-1.6, 1.6])),
+            detail="unit:N",
+            color=alt.Color("kind:N", scale=alt.Scale(domain=["unit", "fit"],
+                                                      range=["#9ecae9", color]), legend=None),
+            strokeWidth=alt.StrokeWidth("kind:N", scale=alt.Scale(domain=["unit", "fit"],
+                                                                  range=[1.2, 3]), legend=None),
+        )
+    )

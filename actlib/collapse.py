@@ -1,0 +1,237 @@
+"""The linear collapse: a deep network without a non-linearity is a single affine map.
+
+Each layer computes ``W h + b``. Composing two gives ``W2 (W1 x + b1) + b2 =
+(W2 W1) x + (W2 b1 + b2)``, again one matrix and one bias, so a stack of any depth of
+identity-activation layers equals one layer ``W' x + b'``. This module folds the trained
+weights of such a network into ``(W', b')`` and measures how far the deep network's outputs
+are from ``W' x + b'`` (zero up to float rounding), plus the straight decision boundary
+that ``W' x + b' = 0`` draws on 2-D data.
+
+It also holds :func:`train_model`: the engine's :func:`actlib.training.train` yields
+snapshots but not the trained network, and the collapse needs the weights. Because a run
+is a pure function of its config, replaying the same steps with the engine's own run
+state rebuilds exactly the network the snapshots came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from actlib.datasets import Dataset, grid_points
+from actlib.nets import BatchedMLP
+from actlib.training import CURVE_POINTS, TrainConfig, _Run
+
+F64 = torch.float64
+
+
+# --- the trained network -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class TrainedNetwork:
+    """The ensemble of a config after ``step`` updates, with its data.
+
+    ``diverged_step[i]`` is the step at which model ``i``'s loss stopped being finite
+    (-1 while healthy), as in the snapshots.
+    """
+
+    config: TrainConfig
+    data: Dataset
+    model: BatchedMLP
+    step: int
+    diverged_step: np.ndarray
+
+    def eval_points(self) -> Tensor:
+        """Every training and test point, and the snapshot grid (2-D) or curve (1-D)."""
+        parts = [self.data.x_train, self.data.x_test]
+        if self.data.bounds is not None:
+            size = self.config.grid_size if len(self.data.bounds) == 2 else CURVE_POINTS
+            parts.append(grid_points(self.data.bounds, size, self.data.x_train.dtype)[0])
+        return torch.cat(parts)
+
+
+def train_model(config: TrainConfig, steps: int | None = None) -> TrainedNetwork:
+    """The network :func:`actlib.training.train` holds after ``steps`` updates (default: all).
+
+    It replays the engine's own run (same data, initial weights, batches and optimiser), so
+    the result is the network behind the run's snapshot at that step; like ``train`` it
+    stops early once every model has diverged. ``steps=0`` gives the initial network.
+    """
+    steps = config.steps if steps is None else int(steps)
+    if not 0 <= steps <= config.steps:
+        raise ValueError(f"steps must lie between 0 and {config.steps}, got {steps}")
+    run = _Run(config)
+    done = 0
+    for step in range(1, steps + 1):
+        run.step(step)
+        done = step
+        if run.all_diverged:
+            break
+    run.model.eval()
+    return TrainedNetwork(config, run.data, run.model, done, run.diverged_step.copy())
+
+
+# --- folding the layers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AffineMap:
+    """``x -> matrix @ x + bias``, in float64; ``matrix`` is ``[out, in]``."""
+
+    matrix: np.ndarray
+    bias: np.ndarray
+
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        """Rows of inputs ``[rows, in]`` to rows of outputs ``[rows, out]``."""
+        return np.asarray(x, dtype=np.float64) @ self.matrix.T + self.bias
+
+
+def compose(
+    layers: Sequence[tuple[Tensor, Tensor]], residual: Sequence[bool] | None = None
+) -> AffineMap:
+    """Fold affine layers, first layer first, into one map.
+
+    Each layer is ``(weight [out, in], bias [out])`` as in ``nn.Linear``; a residual layer
+    computes ``h + W h + b``, which is the affine map ``(I + W) h + b``. Done in float64 so
+    the fold adds less rounding than the network it is compared with.
+    """
+    residual = [False] * len(layers) if residual is None else list(residual)
+    if len(residual) != len(layers):
+        raise ValueError("one residual flag per layer")
+    if not layers:
+        raise ValueError("compose needs at least one layer")
+    in_dim = layers[0][0].shape[1]
+    matrix = torch.eye(in_dim, dtype=F64)
+    bias = torch.zeros(in_dim, dtype=F64)
+    for (weight, b), skip in zip(layers, residual, strict=True):
+        w = weight.detach().to(F64)
+        if skip:
+            w = w + torch.eye(w.shape[0], dtype=F64)
+        matrix = w @ matrix
+        bias = w @ bias + b.detach().to(F64)
+    return AffineMap(matrix.numpy(), bias.numpy())
+
+
+@dataclass(frozen=True)
+class Collapse:
+    """One identity network folded into ``W' x + b'``, and how well the fold matches it.
+
+    ``layer_shapes`` are the ``[out, in]`` shapes multiplied together, first layer first;
+    ``max_difference`` is the largest ``|network(x) - (W' x + b')|`` over ``n_points``
+    inputs, in the network's own precision (``dtype``, machine epsilon ``epsilon``).
+    """
+
+    affine: AffineMap
+    layer_shapes: tuple[tuple[int, int], ...]
+    max_difference: float
+    max_output: float
+    n_points: int
+    dtype: str
+    epsilon: float
+
+
+def collapse(model: BatchedMLP, index: int, x: Tensor) -> Collapse:
+    """Fold model ``index`` (an identity-activation network) and compare it on inputs ``x``.
+
+    Raises ValueError for a model that has a non-linearity or a normalisation: those are
+    not one affine map (batch norm is, in evaluation mode, but the demo does not need it).
+    """
+    config = model.config
+    member = config.models[index]
+    if member.key != "identity":
+        raise ValueError(f"{member.activation_label} is not linear: the layers do not collapse")
+    if config.norm != "none":
+        raise ValueError("a normalised network is left out of the collapse")
+    layers = model.layer_parameters(index)
+    affine = compose(layers, (*config.residual_layers, False))
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            outputs = model(x.to(config.torch_dtype))[index].to(F64).numpy()
+    finally:
+        model.train(was_training)
+    folded = affine.apply(x.to(F64).numpy())
+    return Collapse(
+        affine=affine,
+        layer_shapes=tuple(tuple(w.shape) for w, _ in layers),
+        max_difference=float(np.abs(outputs - folded).max()),
+        max_output=float(np.abs(outputs).max()),
+        n_points=int(x.shape[0]),
+        dtype=config.dtype,
+        epsilon=float(torch.finfo(config.torch_dtype).eps),
+    )
+
+
+# --- the straight boundary -----------------------------------------------------------------
+
+
+def boundary_segment(
+    weights: Sequence[float], bias: float, bounds: Sequence[tuple[float, float]]
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """Where the line ``w1 x1 + w2 x2 + b = 0`` crosses the box ``bounds``, as two points.
+
+    None when the line misses the box (or both weights are zero: no line at all). For a
+    binary classifier this is its decision boundary, the 0.5 level of sigmoid(w·x + b).
+    """
+    w1, w2 = (float(w) for w in weights)
+    b = float(bias)
+    (x1_lo, x1_hi), (x2_lo, x2_hi) = bounds
+    points: list[tuple[float, float]] = []
+    if abs(w2) > 1e-300:
+        for x1 in (x1_lo, x1_hi):
+            x2 = -(w1 * x1 + b) / w2
+            if x2_lo <= x2 <= x2_hi:
+                points.append((x1, x2))
+    if abs(w1) > 1e-300:
+        for x2 in (x2_lo, x2_hi):
+            x1 = -(w2 * x2 + b) / w1
+            if x1_lo <= x1 <= x1_hi:
+                points.append((x1, x2))
+    unique: list[tuple[float, float]] = []
+    for p in points:
+        if all(abs(p[0] - q[0]) + abs(p[1] - q[1]) > 1e-12 for q in unique):
+            unique.append(p)
+    if len(unique) < 2:
+        return None
+    # The two points farthest apart (a line through a corner is found twice).
+    best = max(
+        ((p, q) for i, p in enumerate(unique) for q in unique[i + 1:]),
+        key=lambda pq: (pq[0][0] - pq[1][0]) ** 2 + (pq[0][1] - pq[1][1]) ** 2,
+    )
+    return best
+
+
+# --- the demo's report ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CollapseReport:
+    """What the page shows about a run's identity network at one step."""
+
+    step: int
+    collapse: Collapse | None
+    segment: tuple[tuple[float, float], tuple[float, float]] | None
+    diverged: bool
+
+
+def collapse_report(config: TrainConfig, steps: int | None = None) -> CollapseReport:
+    """Rebuild the run at ``steps`` and fold its first identity model (None if it has none)."""
+    trained = train_model(config, steps)
+    keys = [m.key for m in config.models]
+    if "identity" not in keys:
+        return CollapseReport(trained.step, None, None, False)
+    index = keys.index("identity")
+    if trained.diverged_step[index] >= 0:
+        return CollapseReport(trained.step, None, None, True)
+    folded = collapse(trained.model, index, trained.eval_points())
+    segment = None
+    if trained.data.bounds is not None and len(trained.data.bounds) == 2:
+        segment = boundary_segment(folded.affine.matrix[0], folded.affine.bias[0],
+                                   trained.data.bounds)
+    return CollapseReport(trained.step, folded, segment, False)
