@@ -65,20 +65,6 @@ SETTINGS = PageSettings(
 )
 
 
-def apply_scenario(key: str) -> None:
-    """Set every declared setting of a scenario's experiment, in the widgets and the URL."""
-    values = grad.experiment_settings(grad.scenario(key).experiment())
-    for name, value in values.items():
-        setting = SETTINGS[name]
-        st.session_state[name] = list(value) if isinstance(value, tuple) else value
-        if value == setting.default:
-            if name in st.query_params:
-                del st.query_params[name]
-        else:
-            serialized = setting.serialize(value)
-            st.query_params[name] = serialized if len(serialized) > 1 else serialized[0]
-
-
 page_header(
     "Vanishing and exploding gradients",
     "Real backpropagation through deep networks: where the signal dies or blows up, and "
@@ -95,8 +81,10 @@ with top[3].popover("Scenarios", icon="🎬", width="stretch",
     for group, title in (("vanishing", "**Vanishing**"), ("exploding", "**Exploding**")):
         st.markdown(title)
         for item in (s for s in grad.SCENARIOS if s.group == group):
-            st.button(item.label, key=f"scenario_{item.key}", on_click=apply_scenario,
-                      args=(item.key,), width="stretch")
+            st.button(
+                item.label, key=f"scenario_{item.key}", on_click=panel.set_values,
+                args=(grad.experiment_settings(item.experiment()),), width="stretch",
+            )
 
 row = st.columns([1, 1, 1.3, 1.2, 1.1, 0.9], vertical_alignment="bottom")
 panel.widget("depth", row[0])
