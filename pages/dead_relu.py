@@ -110,7 +110,7 @@ row = st.columns([1.6, 1.6, 1.1, 1.1], vertical_alignment="bottom")
 bias_choice = panel.widget("bias", row[0])
 init = panel.widget("init", row[1])
 batch_norm = panel.widget("bn", row[2])
-with row[3].popover("Slopes a", icon="📐", width="stretch",
+with row[3].popover("Slopes", icon="📐", width="stretch",
                     help="Leaky ReLU's fixed slope and PReLU's initial slope for x < 0."):
     for setting in (s for k in PARAM_KEYS for s in activation_param_settings(k)):
         panel.widget(setting.key)

@@ -25,7 +25,7 @@ INIT_GREY = "#9e9e9e"
 SCHEME_NAMES = INIT_NAMES
 
 
-def _panel_width(n_panels: int, total: int = 780, columns: int = 4) -> int:
+def _panel_width(n_panels: int, total: int = 640, columns: int = 4) -> int:
     """Width of one facet panel so that a row of panels fits ``total`` pixels."""
     per_row = min(max(n_panels, 1), columns)
     return max(140, total // per_row - 30)
