@@ -24,7 +24,7 @@ from torch import Tensor
 
 from actlib.datasets import Dataset, grid_points
 from actlib.nets import BatchedMLP
-from actlib.training import CURVE_POINTS, TrainConfig, _Run
+from actlib.training import CURVE_POINTS, RunState, TrainConfig
 
 F64 = torch.float64
 
@@ -65,7 +65,7 @@ def train_model(config: TrainConfig, steps: int | None = None) -> TrainedNetwork
     steps = config.steps if steps is None else int(steps)
     if not 0 <= steps <= config.steps:
         raise ValueError(f"steps must lie between 0 and {config.steps}, got {steps}")
-    run = _Run(config)
+    run = RunState(config)
     done = 0
     for step in range(1, steps + 1):
         run.step(step)

@@ -34,7 +34,7 @@ from actlib.activations import get
 from actlib.datasets import DEFAULT_SAMPLES, DIGITS_SIZE, effective_samples, load, split_sizes
 from actlib.nets import BatchedMLP, ModelSpec, NetConfig, Trace, ensemble
 from actlib.probes import NEARLY_DEAD_FRACTION, unit_census
-from actlib.training import Snapshot, TrainConfig, _Run
+from actlib.training import RunState, Snapshot, TrainConfig
 
 MAX_PROBE_ROWS = 1024
 """The engine's largest probe batch: the whole training set up to this many rows."""
@@ -452,13 +452,13 @@ class Replay:
 
     The engine's run is a pure function of its config, and its snapshots never change the
     network, so stepping the same run without snapshots reaches the same weights. Uses the
-    engine's own run state (``training._Run``: same data, batches, optimiser, divergence
+    engine's own run state (``training.RunState``: same data, batches, optimiser, divergence
     handling), so nothing about training is re-implemented here.
     """
 
     def __init__(self, config: TrainConfig) -> None:
         self.config = config
-        self._run = _Run(config)
+        self._run = RunState(config)
         self.step = 0
         self._init_model = copy.deepcopy(self._run.model)
         self._rows = map_rows(self._run.probe_y)

@@ -35,7 +35,8 @@ SATURATION_THRESHOLD = 0.05
 DEAD_UNIT_DEFINITION = (
     "A unit is dead when, for every sample of a fixed probe batch, its output is exactly "
     "zero, or when, for every sample, the derivative of its activation is exactly zero. "
-    "Either way no gradient reaches its incoming weights, so training cannot revive it. "
+    "Either way no gradient reaches its incoming weights: only a change upstream (earlier "
+    "layers moving its inputs) can bring it back. "
     "A unit fires on a sample when both its output and its derivative are non-zero; it is "
     f"nearly dead when it fires on fewer than {NEARLY_DEAD_FRACTION:.0%} of the samples "
     "without being dead."
@@ -81,6 +82,11 @@ def _traced_forward(model: BatchedMLP, x: Tensor, batch_stats: bool) -> tuple[Te
     trace = Trace()
     output = model(x, trace=trace, batch_stats=batch_stats, update_stats=False)
     return output, trace
+
+
+def _row_norms(t: Tensor) -> Tensor:
+    """Norm of each model's slice, accumulated in float64 without a float64 copy."""
+    return torch.linalg.vector_norm(t.flatten(1), dim=1, dtype=torch.float64)
 
 
 def _local_derivatives(model: BatchedMLP, trace: Trace) -> list[Tensor]:
@@ -157,7 +163,7 @@ def measure_layers(
         grads = torch.autograd.grad(loss, list(model.weights), allow_unused=True)
     norms = [
         torch.zeros(model.n_models, dtype=torch.float64) if g is None
-        else torch.linalg.vector_norm(g.flatten(1).double(), dim=1)
+        else _row_norms(g)
         for g in grads
     ]
     derivatives = _local_derivatives(model, trace)
@@ -208,9 +214,9 @@ def gradient_flow(
         hidden_weights = list(model.weights)[: model.config.depth]
         grads = torch.autograd.grad(loss, [*trace.z, *hidden_weights])
     depth = model.config.depth
-    signal = [torch.linalg.vector_norm(g.flatten(1).double(), dim=1) for g in grads[:depth]]
+    signal = [_row_norms(g) for g in grads[:depth]]
     rms = [
-        torch.linalg.vector_norm(g.flatten(1).double(), dim=1) / math.sqrt(g[0].numel())
+        _row_norms(g) / math.sqrt(g[0].numel())
         for g in grads[depth:]
     ]
     return GradientFlow(

@@ -80,33 +80,43 @@ EVAL_CHUNK_ROWS = 1024
 (measured: a 60x60 grid for 27 models evaluated 1.6x faster in chunks of 1,024)."""
 
 
+ACTIVATION_NANOSECONDS: dict[str, float] = {
+    "identity": 0.8, "step": 3.1, "sigmoid": 1.8, "tanh": 4.2, "relu": 1.5,
+    "leaky_relu": 1.5, "prelu": 10.5, "elu": 3.3, "selu": 3.2, "gelu": 4.2, "swish": 3.7,
+    "mish": 10.8, "softplus": 3.6, "softmax": 5.0,
+}
+"""Forward plus backward of each activation per element, as the engine applies it (one
+thread, fastest of repeated timings): Mish and the learned-slope PReLU cost 7x ReLU."""
+
+
 @dataclass(frozen=True)
 class CostModel:
     """Seconds per unit of work on the target host (2-core CPU, one thread).
 
     Fitted to the fastest of repeated timings of 15 shapes (depth 1-50, width 8-256, 1-36
-    models, with and without norms) and raised by a quarter for a shared host; the fit was
-    within 25% on every shape. Small networks are bound by per-operation overhead (Python,
-    autograd, the optimiser), wide ones by matrix arithmetic, and the rest by the
-    activation functions themselves: one erf or tanh costs as much as ~300 multiply-adds.
+    models, with and without norms; steps within 15% and snapshots within 40% of the fit)
+    and raised by a quarter for a shared host. Small networks are bound by per-operation
+    overhead (Python, autograd, the optimiser), wide ones by matrix arithmetic, and the
+    rest by memory traffic per unit and the activation functions themselves.
     """
 
-    per_step: float = 350e-6
-    per_layer_group: float = 24e-6
+    per_step: float = 360e-6
+    per_layer_group: float = 25e-6
     """One layer of one activation group: forward and backward, or one evaluation chunk."""
-    per_multiply_add: float = 0.033e-9
-    per_activation: float = 11e-9
-    """One unit on one row, forward and backward, for a costly function (erf, tanh, exp)."""
-    per_norm_unit: float = 5e-9
-    per_eval_multiply_add: float = 0.021e-9
-    per_eval_activation: float = 7e-9
-    per_snapshot: float = 1e-3
-    cheap_activation_share: float = 0.3
-    """Relative cost of the piecewise-linear activations (ReLU and its kin)."""
+    per_multiply_add: float = 0.030e-9
+    per_unit: float = 3.1e-9
+    """One unit on one row, forward and backward, besides its activation function."""
+    activation_scale: float = 1.25
+    """Applied to :data:`ACTIVATION_NANOSECONDS`."""
+    per_norm_unit: float = 8.4e-9
+    per_snapshot: float = 0.7e-3
+    per_eval_multiply_add: float = 0.019e-9
+    per_eval_unit: float = 2.0e-9
+    eval_activation_scale: float = 0.8
+    per_eval_norm_unit: float = 3.5e-9
 
 
 COSTS = CostModel()
-_CHEAP_ACTIVATIONS = frozenset({"identity", "step", "relu", "leaky_relu", "prelu"})
 
 
 @dataclass(frozen=True)
@@ -263,21 +273,20 @@ def estimate_cost(config: TrainConfig, costs: CostModel = COSTS) -> RunCost:
     net = config.net_config()
     layers, units = config.depth + 1, config.depth * config.width
     groups = len(activation_groups(config.models))
-    activation_weight = float(np.mean([
-        costs.cheap_activation_share if m.key in _CHEAP_ACTIVATIONS else 1.0
-        for m in config.models]))
-    norm = 0.0 if config.norm == "none" else costs.per_norm_unit
-    per_row = (3 * net.weights_per_model * costs.per_multiply_add
-               + units * (costs.per_activation * activation_weight + norm))
-    arithmetic = config.steps * config.n_models * config.batch_rows * per_row
+    activation_ns = sum(ACTIVATION_NANOSECONDS[m.key] for m in config.models) * 1e-9
+    norm = config.norm != "none"
+    per_row = config.n_models * (3 * net.weights_per_model * costs.per_multiply_add
+                                 + units * (costs.per_unit + norm * costs.per_norm_unit))
+    per_row += units * activation_ns * costs.activation_scale
+    arithmetic = config.steps * config.batch_rows * per_row
     overhead = config.steps * (costs.per_step + layers * (groups + 1) * costs.per_layer_group)
     rows = _evaluated_rows(config)
-    per_snapshot = (
-        costs.per_snapshot
-        + layers * (groups + 1) * costs.per_layer_group * (1 + rows // EVAL_CHUNK_ROWS)
-        + config.n_models * rows * (net.weights_per_model * costs.per_eval_multiply_add
-                                    + units * (costs.per_eval_activation * activation_weight
-                                               + norm / 2)))
+    per_eval_row = config.n_models * (
+        net.weights_per_model * costs.per_eval_multiply_add
+        + units * (costs.per_eval_unit + norm * costs.per_eval_norm_unit))
+    per_eval_row += units * activation_ns * costs.eval_activation_scale
+    per_snapshot = (costs.per_snapshot + rows * per_eval_row
+                    + layers * (groups + 1) * costs.per_layer_group * (1 + rows // EVAL_CHUNK_ROWS))
     return RunCost(arithmetic, overhead, len(config.snapshot_steps()) * per_snapshot)
 
 
@@ -521,8 +530,10 @@ def layer_history_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
 # --- the engine ----------------------------------------------------------------------------
 
 
-class _Run:
-    """The mutable state of one run; :func:`train` drives it."""
+class RunState:
+    """The mutable state of one run (data, model, optimiser, divergence); :func:`train`
+    drives it. Public so that a page needing the network itself (the collapse matrix, unit
+    activity maps) can drive a run to a step: the same config gives the same network."""
 
     def __init__(self, config: TrainConfig) -> None:
         self.config = config
@@ -536,6 +547,9 @@ class _Run:
         self.diverged_reason = [""] * m
         self._setup_batches()
         self._setup_probes()
+        # Binary targets as floats once, rather than converted by the loss at every step.
+        y = self.data.y_train
+        self.y_train = y.to(self.data.x_train.dtype) if self.task == "binary" else y
 
     def _setup_batches(self) -> None:
         config = self.config
@@ -566,7 +580,7 @@ class _Run:
         return bool((self.diverged_step >= 0).all())
 
     def _batch(self) -> tuple[Tensor, Tensor]:
-        x, y = self.data.x_train, self.data.y_train
+        x, y = self.data.x_train, self.y_train
         if not self.schedules:
             return x, y
         index = torch.stack([s.next() for s in self.schedules])[self.seed_slot]  # [M, batch]
@@ -578,7 +592,8 @@ class _Run:
         x, y = self._batch()
         losses = task_loss(self.model(x), y, self.task)
         self._note_divergence(losses, step)
-        self.optimizer.zero_grad(set_to_none=True)
+        for p in self.params:  # what zero_grad(set_to_none=True) does, without its overhead
+            p.grad = None
         losses.sum().backward()
         if self.config.clip_norm is not None:
             clip_grad_norm_per_model_(self.params, self.config.clip_norm)
@@ -661,7 +676,7 @@ def train(config: TrainConfig, on_step: Callable[[int], None] | None = None) -> 
     responsive (a Streamlit call there lets a rerun interrupt training between snapshots).
     The run ends early, with a last snapshot, once every model has diverged.
     """
-    run = _Run(config)
+    run = RunState(config)
     snapshot_steps = set(config.snapshot_steps())
     yield run.snapshot(0)
     for step in range(1, config.steps + 1):

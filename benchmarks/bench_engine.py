@@ -12,7 +12,9 @@ reported: the host is shared and single timings are noisy.
    the same batches. Targets: 5x on moons, 3x on digits, on 2 threads.
 2. Gradient flow at initialisation, 20 layers of width 64, 9 activations, batch 256:
    ``actlib.probes.gradient_flow`` against one network at a time with hooks that retain the
-   gradients of each layer's pre-activations.
+   gradients of each layer's pre-activations; with and without building the networks.
+   Nine models of batch 256 are compute-bound (matrix products and the activation
+   functions themselves), so batching saves less here than in training.
 3. Peak memory (ru_maxrss) of a fresh process that imports the app's modules (actlib,
    streamlit, altair, pandas) and runs the bake-off with snapshots every 25 steps.
 4. The caps: configs at the edge of what :class:`actlib.training.TrainConfig` allows, timed
@@ -119,48 +121,67 @@ def report_bake_off(name: str, config: TrainConfig, reps: int, target: float) ->
           f"{verdict} the {target:g}x target; final losses agree to {agreement:.1e} (float32)")
 
 
-def naive_gradient_flow(config: TrainConfig, x: torch.Tensor, y: torch.Tensor) -> list:
-    """One plain network at a time: retained pre-activation gradients and weight RMS."""
-    net = config.net_config()
-    results = []
-    for index in range(config.n_models):
-        model = reference_model(net, index).train()
-        linears = [m for m in model.modules() if isinstance(m, nn.Linear)][:-1]
-        outputs: list[torch.Tensor] = []
+class PlainNetworks:
+    """The ensemble as separate nn.Sequential models whose hidden nn.Linear outputs keep
+    their gradients (forward hooks calling ``retain_grad``), probed one after another."""
 
-        def keep(module, inputs, output, outputs=outputs) -> None:
-            output.retain_grad()
-            outputs.append(output)
+    def __init__(self, config: TrainConfig) -> None:
+        net = config.net_config()
+        self.task = config.task
+        self.models = [reference_model(net, i).train() for i in range(config.n_models)]
+        self.linears = [[m for m in model.modules() if isinstance(m, nn.Linear)][:-1]
+                        for model in self.models]
+        self.outputs: list[torch.Tensor] = []
+        for linears in self.linears:
+            for linear in linears:
+                linear.register_forward_hook(self._keep)
 
-        for linear in linears:
-            linear.register_forward_hook(keep)
-        reference_loss(model(x), y, config.task).backward()
-        results.append((
-            [float(z.grad.norm()) for z in outputs],
-            [float(lin.weight.grad.norm()) / math.sqrt(lin.weight.numel()) for lin in linears],
-        ))
-    return results
+    def _keep(self, module, inputs, output) -> None:
+        output.retain_grad()
+        self.outputs.append(output)
+
+    def gradient_flow(self, x: torch.Tensor, y: torch.Tensor) -> list:
+        results = []
+        for model, linears in zip(self.models, self.linears, strict=True):
+            self.outputs.clear()
+            model.zero_grad(set_to_none=True)
+            reference_loss(model(x), y, self.task).backward()
+            results.append((
+                [float(z.grad.norm()) for z in self.outputs],
+                [float(lin.weight.grad.norm()) / math.sqrt(lin.weight.numel())
+                 for lin in linears],
+            ))
+        return results
 
 
 def report_gradient_flow(reps: int) -> None:
+    """Twice: as a page does it (build the networks, then probe) and the probe alone."""
     config = TrainConfig(dataset="moons", n_samples=400, models=ensemble(BAKE_OFF_KEYS, (0,)),
                          depth=20, width=64, init="he", steps=1)
-    data, _ = prepare(config)
+    data, model = prepare(config)
+    plain = PlainNetworks(config)
     x, y = data.x_train[:256], data.y_train[:256]
     net = config.net_config()
-    batched = lambda: gradient_flow(BatchedMLP(net), x, y, config.task)  # noqa: E731
-    naive = lambda: naive_gradient_flow(config, x, y)  # noqa: E731
-    batched(), naive()
-    medians, _, results = alternate(batched, naive, reps)
-    flow = results["batched"]
-    worst = max(abs(a / b - 1)
-                for i, (signal, _) in enumerate(results["naive"])
-                for a, b in zip(flow.signal_norm[i], signal, strict=True) if b > 0)
-    print(f"gradient flow at init (20 x 64, 9 activations, batch 256): batched median "
-          f"{medians['batched'] * 1e3:.1f} ms, one network at a time "
-          f"{medians['naive'] * 1e3:.1f} ms (both include building the networks); "
-          f"ratio {medians['naive'] / medians['batched']:.1f}x; "
-          f"largest relative difference {worst:.1e}")
+    cases = {
+        "building the networks, then probing": (
+            lambda: gradient_flow(BatchedMLP(net), x, y, config.task),
+            lambda: PlainNetworks(config).gradient_flow(x, y)),
+        "probing networks built beforehand": (
+            lambda: gradient_flow(model, x, y, config.task),
+            lambda: plain.gradient_flow(x, y)),
+    }
+    print("gradient flow at init (20 layers x 64, 9 activations, batch 256):")
+    for name, (batched, naive) in cases.items():
+        batched(), naive()
+        medians, _, results = alternate(batched, naive, reps)
+        flow = results["batched"]
+        worst = max(abs(a / b - 1)
+                    for i, (signal, _) in enumerate(results["naive"])
+                    for a, b in zip(flow.signal_norm[i], signal, strict=True) if b > 0)
+        print(f"  {name}: batched median {medians['batched'] * 1e3:.1f} ms, one network at "
+              f"a time {medians['naive'] * 1e3:.1f} ms; ratio "
+              f"{medians['naive'] / medians['batched']:.1f}x; largest relative difference "
+              f"{worst:.1e}")
 
 
 def run_child(code: str) -> str:
