@@ -1,0 +1,78 @@
+"""Every page opened by a link with every declared setting at its top or bottom limit, on
+every tab: a chart or a clear message (a cap, an empty window), never a traceback.
+
+A page's settings are read from the page file itself: each page declares its PageSettings
+before it calls page_header (the project's convention), so the code above that call is
+executed on its own to get the declaration.
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from actlib.settings import (
+    Choice,
+    Flag,
+    FloatInterval,
+    FloatRange,
+    IntRange,
+    MultiChoice,
+    PageSettings,
+    Setting,
+)
+from actlib.ui.page_registry import TOPIC_PAGES
+from tests.browser import REPO
+
+APP = str(REPO / "streamlit_app.py")
+
+
+def page_settings(stem: str) -> PageSettings:
+    source = (REPO / "pages" / f"{stem}.py").read_text()
+    head = source[: source.index("page_header(")]
+    namespace: dict = {}
+    exec(compile(head, f"pages/{stem}.py (settings)", "exec"), namespace)
+    return namespace["SETTINGS"]
+
+
+def limit_value(setting: Setting, top: bool) -> list[str] | None:
+    """The URL form of a setting at its top (or bottom) limit."""
+    if isinstance(setting, IntRange | FloatRange):
+        return setting.serialize(setting.high if top else setting.low)
+    if isinstance(setting, Choice):
+        return setting.serialize(setting.options[-1 if top else 0])
+    if isinstance(setting, MultiChoice):
+        count = setting.max_count or len(setting.options)
+        return list(setting.options[:count]) if top else [setting.options[0]]
+    if isinstance(setting, Flag):
+        return setting.serialize(top)
+    if isinstance(setting, FloatInterval):
+        return setting.serialize((setting.low, setting.high) if top else (0.0, 0.0))
+    return None
+
+
+def _cases() -> list[tuple[str, bool, str | None]]:
+    cases = []
+    for info in TOPIC_PAGES:
+        settings = page_settings(info.stem)
+        tabs = [s for s in settings if isinstance(s, Choice) and s.widget == "tabs"]
+        views = list(tabs[0].options) if tabs else [None]
+        cases += [(info.stem, top, view) for top in (True, False) for view in views]
+    return cases
+
+
+@pytest.mark.parametrize(("stem", "top", "view"), _cases())
+def test_page_at_its_limits(stem: str, top: bool, view: str | None) -> None:
+    settings = page_settings(stem)
+    tab_keys = {s.key for s in settings if isinstance(s, Choice) and s.widget == "tabs"}
+    at = AppTest.from_file(APP, default_timeout=240)
+    for setting in settings:
+        value = None if setting.key in tab_keys else limit_value(setting, top)
+        if value:
+            at.query_params[setting.key] = value if len(value) > 1 else value[0]
+    if view is not None:
+        at.query_params[next(iter(tab_keys))] = view
+    at.run()
+    at.switch_page(f"pages/{stem}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.warning or "were not valid" not in at.warning[0].value, at.warning[0].value
