@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from actlib import charts
 from actlib.activations import ELEMENTWISE_KEYS, HIDDEN_LAYER_KEYS, get
 from actlib.approximation import contribution_frame, target_frame
 from actlib.charts import nonlinearity as nl_charts
@@ -19,20 +18,18 @@ from actlib.perceptron import DATA_SAMPLES, STEPS
 from actlib.settings import (
     Choice,
     Flag,
-    FloatList,
     FloatRange,
     IntRange,
     MultiChoice,
     PageSettings,
-    activation_param_settings,
 )
-from actlib.softmax import limits_summary, probabilities, probability_frame
+from actlib.softmax import probabilities
 from actlib.training import CapExceededError, Snapshot, TrainConfig, history_frame
-from actlib.ui import cached
 from actlib.ui import cached_nonlinearity as nl_cached
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runner import last_run, run_live
 from actlib.ui.settings_widgets import SettingsPanel
+from actlib.ui.softmax_view import SOFTMAX_SETTINGS, softmax_explorer
 
 DEMOS = ("Collapse", "Playground", "Approximation", "Softmax", "Step neuron")
 DATA_LABELS = {k: DATASETS[k].label for k in DATASETS}
@@ -90,10 +87,8 @@ SETTINGS = PageSettings(
         FloatRange("a_noise", "Noise on the targets", default=0.0, low=0.0, high=0.5,
                    step=0.05),
         IntRange("a_steps", "Training steps", default=1000, low=100, high=2000, step=100),
-        # Softmax (the same declarations as the Shapes page)
-        FloatList("logits", "Logits (comma-separated)", default=(2.0, 1.0, 0.1, -1.0),
-                  low=-50.0, high=50.0, min_length=2, max_length=8),
-        *activation_param_settings("softmax"),
+        # Softmax (the explorer shared with the Shapes page)
+        *SOFTMAX_SETTINGS,
         # Step neuron
         Choice("s_data", "Data set", options=CLASSIFICATION_2D, default="gaussians",
                labels=DATA_LABELS),
@@ -490,22 +485,7 @@ def approximation_demo() -> None:
 
 
 def softmax_demo() -> None:
-    left, right = st.columns([1, 2])
-    with left:
-        logits = panel.widget("logits")
-        temperature = panel.widget("softmax_temperature")
-        summary = limits_summary(logits, temperature)
-        st.metric("Entropy", f"{summary['entropy_bits']:.3f} bits",
-                  help=f"Uniform over {len(logits)} classes: "
-                  f"{summary['max_entropy_bits']:.3f} bits")
-        st.metric("Largest probability", f"{summary['top_probability']:.4f}")
-        st.caption(f"The probabilities sum to {summary['sum']:.6f}.")
-    with right:
-        st.altair_chart(charts.probability_bars(probability_frame(logits, temperature)),
-                        width="stretch")
-    st.altair_chart(
-        charts.temperature_sweep_chart(cached.temperature_sweep(tuple(logits)), temperature),
-        width="stretch")
+    logits, _ = softmax_explorer(panel)
     cold = probabilities(logits, 0.05)
     hot = probabilities(logits, 20.0)
     st.markdown(

@@ -11,17 +11,16 @@ from actlib.settings import (
     Choice,
     Flag,
     FloatInterval,
-    FloatList,
     FloatRange,
     MultiChoice,
     PageSettings,
     activation_param_settings,
     activation_params,
 )
-from actlib.softmax import limits_summary, probability_frame
 from actlib.ui import cached
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.settings_widgets import SettingsPanel
+from actlib.ui.softmax_view import SOFTMAX_SETTINGS, softmax_explorer
 
 GATED_KEYS = tuple(s.key for s in CATALOGUE if s.kind == "gated")
 # Activations whose parameters sit in the expander (softmax's temperature has its own tab).
@@ -52,13 +51,12 @@ SETTINGS = PageSettings(
             "detail", "Formula and PyTorch for", options=tuple(ACTIVATIONS), default="gelu",
             labels={k: s.name for k, s in ACTIVATIONS.items()},
         ),
-        FloatList("logits", "Logits (comma-separated)", default=(2.0, 1.0, 0.1, -1.0),
-                  low=-50.0, high=50.0, min_length=2, max_length=8),
         Choice(
             "gate", "Gated unit", options=GATED_KEYS, default="swiglu",
             labels={k: get(k).name for k in GATED_KEYS}, widget="segmented",
         ),
-        *(s for key in (*PARAM_KEYS, "softmax") for s in activation_param_settings(key)),
+        *(s for key in PARAM_KEYS for s in activation_param_settings(key)),
+        *SOFTMAX_SETTINGS,
     )
 )
 
@@ -206,25 +204,7 @@ if (tab := tabs["Through a layer"]) is not None:
 
 if (tab := tabs["Softmax"]) is not None:
     with tab:
-        left, right = st.columns([1, 2])
-        with left:
-            logits = panel.widget("logits")
-            temperature = panel.widget("softmax_temperature")
-            summary = limits_summary(logits, temperature)
-            st.metric("Entropy", f"{summary['entropy_bits']:.3f} bits",
-                      help=f"Uniform over {len(logits)} classes: "
-                      f"{summary['max_entropy_bits']:.3f} bits")
-            st.metric("Largest probability", f"{summary['top_probability']:.4f}")
-            st.caption(f"The probabilities sum to {summary['sum']:.6f}.")
-        with right:
-            st.altair_chart(
-                charts.probability_bars(probability_frame(logits, temperature)),
-                width="stretch",
-            )
-        st.altair_chart(
-            charts.temperature_sweep_chart(cached.temperature_sweep(tuple(logits)), temperature),
-            width="stretch",
-        )
+        softmax_explorer(panel)
         st.caption(
             "Softmax turns a vector of scores into probabilities. Cool it (T → 0) and all the "
             "mass goes to the largest logit, like argmax; heat it (T large) and every class "
