@@ -1,4 +1,5 @@
-"""Reading the charts an AppTest run drew: the Vega-Lite spec and the rows behind it."""
+"""AppTest helpers: open a page by its link, and read the charts a run drew (the Vega-Lite
+spec and the rows behind it)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
+
+from tests.browser import REPO
+from tests.conftest import APPTEST_TIMEOUT
+
+APP = str(REPO / "streamlit_app.py")
 
 
 @dataclass
@@ -33,3 +39,15 @@ def drawn_charts(at: AppTest) -> list[DrawnChart]:
         }
         charts.append(DrawnChart(json.loads(proto.spec), datasets))
     return charts
+
+
+def open_page(page: str, timeout: float = APPTEST_TIMEOUT, **query: str | list[str]) -> AppTest:
+    """Run the app as a link to ``page`` (``pages/<stem>.py``) with these query parameters
+    would, and fail on any exception."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_charts import drawn_charts
+from tests.apptest_charts import drawn_charts, open_page
 from tests.browser import REPO, assert_clean, wait_for_app
 from tests.conftest import APPTEST_TIMEOUT
 
@@ -16,14 +16,8 @@ SHORT = "50"  # training steps in these tests: the page's numbers, a fraction of
 
 
 def _open(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT * 2)
     query.setdefault("steps", SHORT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    _clean(at)
-    return at
+    return open_page(PAGE, timeout=APPTEST_TIMEOUT * 2, **query)
 
 
 def _clean(at: AppTest) -> None:

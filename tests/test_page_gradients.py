@@ -7,9 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from actlib import gradients as grad
-from tests.apptest_charts import drawn_charts
+from tests.apptest_charts import drawn_charts, open_page
 from tests.browser import REPO, assert_clean, wait_for_app
-from tests.conftest import APPTEST_TIMEOUT
 
 APP = str(REPO / "streamlit_app.py")
 PAGE = "pages/gradients.py"
@@ -17,13 +16,7 @@ SMALL = {"depth": "6", "width": "16", "steps": "50"}
 
 
 def _open(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(PAGE, **query)
 
 
 def _text(at: AppTest) -> str:

@@ -15,9 +15,8 @@ from actlib.activations import BAKE_OFF_KEYS, ELEMENTWISE_KEYS
 from actlib.guide import Answers, Architecture, Placement, advise
 from actlib.history import USAGE, timeline
 from actlib.training import history_frame, run_to_end
-from tests.apptest_charts import drawn_charts
+from tests.apptest_charts import drawn_charts, open_page
 from tests.browser import REPO, assert_clean, wait_for_app
-from tests.conftest import APPTEST_TIMEOUT
 
 APP = str(REPO / "streamlit_app.py")
 PAGE = "pages/guide.py"
@@ -25,13 +24,7 @@ SMALL = {"steps": "50", "seeds": "2"}
 
 
 def _open(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    _clean(at)
-    return at
+    return open_page(PAGE, **query)
 
 
 def _clean(at: AppTest) -> None:

@@ -5,22 +5,15 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_charts import drawn_charts
+from tests.apptest_charts import drawn_charts, open_page
 from tests.browser import REPO, assert_clean, wait_for_app
-from tests.conftest import APPTEST_TIMEOUT
 
 APP = str(REPO / "streamlit_app.py")
 PAGE = "pages/shapes.py"
 
 
 def _open(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(PAGE, **query)
 
 
 def test_default_view_draws_f_and_derivative_with_data() -> None:
