@@ -4,6 +4,7 @@ import streamlit as st
 
 from actlib.runtime import configure_torch
 from actlib.ui.page_registry import SECTIONS, all_pages
+from actlib.ui.settings_widgets import note_page_run
 
 st.set_page_config(page_title="Activation Lab", page_icon="🧠", layout="wide")
 configure_torch()
@@ -14,4 +15,5 @@ for info in all_pages():
         st.Page(info.path, title=info.title, icon=info.icon, default=info.stem == "home")
     )
 navigation = st.navigation({name: pages for name, pages in sections.items() if pages})
+note_page_run(navigation.url_path)
 navigation.run()

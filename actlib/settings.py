@@ -13,6 +13,7 @@ repeated key gives several).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -23,6 +24,38 @@ ChoiceValue = str | int | float
 
 class SettingError(ValueError):
     """A URL value that the declaration does not allow; the message says what is allowed."""
+
+
+RESERVED_KEYS: frozenset[str] = frozenset({"embed", "embed_options"})
+"""Query parameters that belong to Streamlit itself (``?embed=true``), never a page's."""
+
+MAX_SHOWN_CHARS = 40
+"""How much of a link value a note repeats: enough to recognise it, never a screenful."""
+
+
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span, cut to :data:`MAX_SHOWN_CHARS`.
+
+    Every message here is shown as Markdown, and link values are anyone's text: inside a
+    code span a value such as ``[log in](https://…)``, ``**bold**``, ``:red[x]`` or ``$x$``
+    is shown as the characters it is, never as a link, an image, formatting or maths. The
+    fence is one backtick longer than any run of backticks in the value, so a value cannot
+    close it early (CommonMark's rule for code spans).
+    """
+    flat = " ".join(str(text).split())
+    if len(flat) > MAX_SHOWN_CHARS:
+        flat = flat[:MAX_SHOWN_CHARS] + "…"
+    if not flat:
+        return "(empty)"
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def _given(key: str, text: str) -> str:
+    """How a message names what the link said: ``key=value`` as a safe code span."""
+    return code_span(f"{key}={text}")
 
 
 def _format_number(value: Number) -> str:
@@ -42,9 +75,9 @@ def _parse_float(text: str, key: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise SettingError(f"{key}={text!r} is not a number") from None
+        raise SettingError(f"{_given(key, text)} is not a number") from None
     if not math.isfinite(value):
-        raise SettingError(f"{key}={text!r} is not a finite number")
+        raise SettingError(f"{_given(key, text)} is not a finite number")
     return value
 
 
@@ -90,10 +123,10 @@ class IntRange(Setting):
         text = _single(raw, self.key)
         number = _parse_float(text, self.key)
         if not number.is_integer():
-            raise SettingError(f"{self.key}={text} is not a whole number")
+            raise SettingError(f"{_given(self.key, text)} is not a whole number")
         value = int(number)
         if not self.low <= value <= self.high:
-            raise SettingError(f"{self.key}={text} is outside {self.allowed()}")
+            raise SettingError(f"{_given(self.key, text)} is outside {self.allowed()}")
         return value
 
     def serialize(self, value: int) -> list[str]:
@@ -121,7 +154,7 @@ class FloatRange(Setting):
         text = _single(raw, self.key)
         value = _parse_float(text, self.key)
         if not self.low <= value <= self.high:
-            raise SettingError(f"{self.key}={text} is outside {self.allowed()}")
+            raise SettingError(f"{_given(self.key, text)} is outside {self.allowed()}")
         return value
 
     def serialize(self, value: float) -> list[str]:
@@ -151,7 +184,7 @@ class FloatInterval(Setting):
         if lo > hi:
             raise SettingError(f"{self.key}: the low end {lo:g} is above the high end {hi:g}")
         if lo < self.low or hi > self.high:
-            raise SettingError(f"{self.key}={lo:g},{hi:g} is outside {self.allowed()}")
+            raise SettingError(f"{_given(self.key, f'{lo:g},{hi:g}')} is outside {self.allowed()}")
         return (lo, hi)
 
     def serialize(self, value: tuple[float, float]) -> list[str]:
@@ -173,7 +206,7 @@ class Flag(Setting):
             return True
         if text in ("false", "0", "no", "off"):
             return False
-        raise SettingError(f"{self.key}={text!r} is not true or false")
+        raise SettingError(f"{_given(self.key, text)} is not true or false")
 
     def serialize(self, value: bool) -> list[str]:
         return ["true" if value else "false"]
@@ -183,10 +216,12 @@ class Flag(Setting):
 
 
 def _match_option(text: str, options: Sequence[ChoiceValue]) -> ChoiceValue | None:
-    """The option a URL text names: by its text form, or numerically for numbers."""
+    """The option a URL text names: by its text form in any letter case (``act=RELU``
+    is ``relu``; people type links by hand), or numerically for numbers."""
+    folded = text.casefold()
     for option in options:
         if isinstance(option, str):
-            if text == option:
+            if folded == option.casefold():
                 return option
         else:
             try:
@@ -225,7 +260,7 @@ class Choice(Setting):
         text = _single(raw, self.key)
         match = _match_option(text, self.options)
         if match is None:
-            raise SettingError(f"{self.key}={text!r} is not one of {self.allowed()}")
+            raise SettingError(f"{_given(self.key, text)} is not one of {self.allowed()}")
         return match
 
     def serialize(self, value: ChoiceValue) -> list[str]:
@@ -260,21 +295,27 @@ class MultiChoice(Setting):
         return self.labels.get(option, option)
 
     def parse_lenient(self, raw: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
-        """(value, problems): keeps the known entries, names the unknown ones."""
+        """(value, problems): keeps the known entries, names the unknown ones.
+
+        When nothing known is left (``act=foo``), the value is the default, not an empty
+        selection: a typo in a link must not leave the page with nothing to show.
+        """
         problems: list[str] = []
         value: list[str] = []
         for entry in raw:
             text = entry.strip()
-            if text in self.options:
-                if text not in value:
-                    value.append(text)
+            match = _match_option(text, self.options)
+            if isinstance(match, str):
+                if match not in value:
+                    value.append(match)
             else:
-                problems.append(f"{self.key}={text!r} is not one of {self.allowed()}")
+                problems.append(f"{_given(self.key, text)} is not one of {self.allowed()}")
         if self.max_count is not None and len(value) > self.max_count:
             problems.append(f"{self.key} takes at most {self.max_count} values")
             value = value[: self.max_count]
-        if len(value) < self.min_count:
-            problems.append(f"{self.key} needs at least {self.min_count} known value(s)")
+        if len(value) < max(self.min_count, 1 if problems else 0):
+            if self.min_count > 1:
+                problems.append(f"{self.key} needs at least {self.min_count} known values")
             return self.default, problems
         return tuple(value), problems
 
@@ -311,7 +352,7 @@ class FloatList(Setting):
             )
         outside = [v for v in values if not self.low <= v <= self.high]
         if outside:
-            raise SettingError(f"{self.key}={outside[0]:g} is outside {self.allowed()}")
+            raise SettingError(f"{_given(self.key, f'{outside[0]:g}')} is outside {self.allowed()}")
         return values
 
     def parse_text(self, text: str) -> tuple[float, ...]:
@@ -388,7 +429,8 @@ def read_url_value(setting: Setting, raw: Sequence[str] | None) -> UrlReading:
     if isinstance(setting, MultiChoice):
         value, problems = setting.parse_lenient(raw)
         problem = "; ".join(problems) if problems else None
-        return UrlReading(value, from_url=True, problem=problem)
+        return UrlReading(value, from_url=value != setting.default or not problems,
+                          problem=problem)
     try:
         return UrlReading(setting.parse(raw), from_url=True)
     except SettingError as err:
@@ -418,6 +460,11 @@ class PageSettings:
 
     def key_list(self) -> list[str]:
         return [s.key for s in self.settings]
+
+    def unknown_keys(self, keys: Sequence[str]) -> list[str]:
+        """The query-parameter keys this page does not declare (Streamlit's own excepted)."""
+        declared = set(self.key_list()) | RESERVED_KEYS
+        return [k for k in keys if k not in declared]
 
     def defaults(self) -> dict[str, Any]:
         return {s.key: s.default for s in self.settings}

@@ -88,7 +88,7 @@ candidate_params = dict(candidates)
 
 
 def open_bake_off() -> None:
-    st.session_state["view"] = "Bake-off"
+    panel.set_values({"view": "Bake-off"})
 
 
 MEASURE_REQUESTED = "guide:measure_requested"

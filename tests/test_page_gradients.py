@@ -131,7 +131,7 @@ def test_run_over_the_caps_explains_itself() -> None:
 def test_bad_link_values_are_named_and_an_empty_selection_explains_itself() -> None:
     at = _open(act=["relu", "nonsense"], depth="-3", lr="abc", view="Nope")
     note = at.warning[0].value
-    for fragment in ("act='nonsense'", "depth=-3", "lr='abc'", "view='Nope'"):
+    for fragment in ("`act=nonsense`", "`depth=-3`", "`lr=abc`", "`view=Nope`"):
         assert fragment in note, note
     assert at.multiselect(key="act").value == ["relu"]
     at.multiselect(key="act").set_value([]).run()

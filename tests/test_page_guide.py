@@ -192,8 +192,8 @@ def test_bad_link_values_are_named() -> None:
     at = _open(view="History", seeds="9", lr="abc", pick="foo", act=["relu", "bogus"],
                data="sine", architecture="lstm")
     note = at.warning[0].value
-    for fragment in ("seeds=9", "lr='abc'", "pick='foo'", "act='bogus'", "data='sine'",
-                     "architecture='lstm'"):
+    for fragment in ("`seeds=9`", "`lr=abc`", "`pick=foo`", "`act=bogus`", "`data=sine`",
+                     "`architecture=lstm`"):
         assert fragment in note, note
 
 

@@ -140,11 +140,11 @@ def test_step_neuron_does_not_learn_and_sigmoid_does() -> None:
 def test_bad_link_values_are_named() -> None:
     at = _open(c_depth="99", c_act="nonsense", demo="Nope")
     note = at.warning[0].value
-    for fragment in ("c_depth=99", "c_act='nonsense'", "demo='Nope'"):
+    for fragment in ("`c_depth=99`", "`c_act=nonsense`", "`demo=Nope`"):
         assert fragment in note, note
     at = _open(demo="Playground", p_lr="7", p_width="1", p_steps="20")
     note = at.warning[0].value
-    for fragment in ("p_lr='7'", "p_width=1"):
+    for fragment in ("`p_lr=7`", "`p_width=1`"):
         assert fragment in note, note
     assert _metric(at, "Step") == "20"
 

@@ -88,7 +88,7 @@ def test_empty_selection_and_zero_width_window_explain_themselves() -> None:
 def test_bad_link_values_are_named() -> None:
     at = _open(act=["relu", "nonsense"], x=["-80", "3"], eps="abc", view="Nope")
     note = at.warning[0].value
-    for fragment in ("act='nonsense'", "x=-80,3", "eps='abc'", "view='Nope'"):
+    for fragment in ("`act=nonsense`", "`x=-80,3`", "`eps=abc`", "`view=Nope`"):
         assert fragment in note, note
     assert at.multiselect(key="act").value == ["relu"]
 

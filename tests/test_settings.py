@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actlib.settings import (
+    MAX_SHOWN_CHARS,
     Choice,
     Flag,
     FloatInterval,
@@ -13,6 +14,7 @@ from actlib.settings import (
     MultiChoice,
     PageSettings,
     SettingError,
+    code_span,
     read_url_value,
 )
 
@@ -90,15 +92,60 @@ def test_missing_value_is_the_default_without_a_problem() -> None:
 def test_multichoice_keeps_the_known_entries_and_names_the_unknown() -> None:
     reading = read_url_value(ACTS, ["relu", "foo", "tanh"])
     assert reading.value == ("relu", "tanh")
-    assert "act='foo'" in reading.problem
+    assert "`act=foo`" in reading.problem
 
 
 def test_multichoice_with_nothing_known_falls_back_to_default() -> None:
     reading = read_url_value(ACTS, ["foo"])
     assert reading.value == ACTS.default
-    assert "at least 1" in reading.problem
+    assert "`act=foo`" in reading.problem
     with pytest.raises(SettingError):
         ACTS.parse(["foo"])
+
+
+def test_multichoice_that_may_be_empty_still_falls_back_on_a_bad_link() -> None:
+    """act=foo on a page whose list may be emptied by hand: the defaults, not "none"."""
+    optional = MultiChoice("act", "A", options=("relu", "tanh"), default=("relu",))
+    reading = read_url_value(optional, ["foo"])
+    assert reading.value == ("relu",) and "`act=foo`" in reading.problem
+
+
+def test_options_match_in_any_letter_case() -> None:
+    assert read_url_value(ACTS, ["RELU", "Tanh"]).value == ("relu", "tanh")
+    assert read_url_value(ACTS, ["RELU"]).problem is None
+    assert read_url_value(INIT, ["HE"]).value == "he"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "[Click here to log in](https://example.com/login)",
+        "![img](https://example.com/x.png)",
+        "**bold** :red[alarm] $x^2$ <b>html</b>",
+        "a`b``c",
+        "`",
+        "x" * 5000,
+        "line\nbreak",
+    ],
+)
+def test_a_link_value_is_echoed_as_a_short_code_span(hostile: str) -> None:
+    reading = read_url_value(INIT, [hostile])
+    shown = reading.problem.split(" is not one of")[0]
+    fence = shown[: len(shown) - len(shown.lstrip("`"))]
+    assert fence and shown.endswith(fence), shown
+    inner = shown[len(fence) : -len(fence)]
+    assert fence not in inner, "the value cannot close the code span early"
+    assert len(shown) <= MAX_SHOWN_CHARS + 12
+    assert "\n" not in shown
+
+
+def test_code_span_of_nothing_says_so() -> None:
+    assert code_span("  ") == "(empty)"
+
+
+def test_unknown_keys_are_named_except_streamlits_own() -> None:
+    settings = PageSettings((DEPTH, LR))
+    assert settings.unknown_keys(["depth", "foo", "embed", "lr", "x"]) == ["foo", "x"]
 
 
 def test_multichoice_max_count() -> None:

@@ -50,7 +50,7 @@ def test_bad_link_values_fall_back_with_a_note_naming_each() -> None:
     at = _run(act=["foo"], depth="-3", lr="abc", init="he")
     assert not at.exception
     note = at.warning[0].value
-    for fragment in ("act='foo'", "depth=-3", "lr='abc'"):
+    for fragment in ("`act=foo`", "`depth=-3`", "`lr=abc`"):
         assert fragment in note
     assert at.multiselect(key="act").value == ["sigmoid"]
     assert at.slider(key="depth").value == 4

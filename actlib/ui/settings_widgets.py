@@ -23,10 +23,27 @@ from actlib.settings import (
     MultiChoice,
     PageSettings,
     Setting,
+    code_span,
     read_url_value,
 )
 
 _NOTES_KEY = "_url_notes"
+_ACTIVE_PAGE_KEY = "_settings_active_page"
+_LAST_PAGE_KEY = "_settings_last_page_run"
+_MEMORY_KEY = "_settings_memory"
+
+
+def note_page_run(page: str) -> None:
+    """Tell the panels which page this run shows; the app calls it before every page run.
+
+    A page without settings (home) draws no panel, so the panels cannot see a visit there
+    on their own (guide -> home -> guide would look like a rerun of the guide, while its
+    widgets were cleared on the way). On a page change the marker of the last panel is
+    forgotten, so the next panel knows it has just arrived.
+    """
+    if st.session_state.get(_LAST_PAGE_KEY) != page:
+        st.session_state.pop(_ACTIVE_PAGE_KEY, None)
+        st.session_state[_LAST_PAGE_KEY] = page
 
 
 def _to_widget_value(setting: Setting, value: Any) -> Any:
@@ -58,22 +75,40 @@ class SettingsPanel:
     Create it at the top of the page, before anything is drawn: it reads the URL, seeds
     every widget that is not alive yet, and shows one note listing the URL values it had to
     replace. Then call :meth:`widget` where each control belongs.
+
+    Pages share one ``st.session_state`` per browser tab, and several pages use the same
+    short keys for different things (``depth`` is a slider here, a choice there). So on
+    the first run after arriving from another page, the panel forgets whatever its keys
+    hold and seeds them from the link, or, when the link names none of them (a sidebar
+    click), from this page's own last state in the session (its defaults the first time).
     """
 
     def __init__(self, settings: PageSettings, page: str) -> None:
         self.settings = settings
         self.page = page
-        problems: list[str] = []
+        arrived = st.session_state.get(_ACTIVE_PAGE_KEY) != page
+        st.session_state[_ACTIVE_PAGE_KEY] = page
         params = st.query_params
+        remembered: dict[str, list[str]] = {}
+        if arrived:
+            for setting in settings:
+                if setting.key in st.session_state:
+                    del st.session_state[setting.key]  # another page's value, or stale
+            if not any(s.key in params for s in settings):
+                remembered = dict(self._memory())
+        problems = self._drop_unknown_keys(params)
         for setting in settings:
             if setting.key in st.session_state:
                 continue  # the widget is alive: the user's latest choice wins over the URL
-            raw = params.get_all(setting.key) if setting.key in params else None
+            if setting.key in params:
+                raw = params.get_all(setting.key)
+            else:
+                raw = remembered.get(setting.key)
             reading = read_url_value(setting, raw)
             st.session_state[setting.key] = _to_widget_value(setting, reading.value)
+            self._write_url(setting, reading.value)
             if reading.problem:
                 problems.append(f"{reading.problem}; using {self._describe(setting, reading)}")
-                self._write_url(setting, reading.value)
         notes_key = f"{_NOTES_KEY}:{page}"
         if problems:
             st.session_state[notes_key] = problems
@@ -85,6 +120,22 @@ class SettingsPanel:
                 icon="⚠️",
             )
             st.session_state[notes_key] = []  # shown once; the next rerun is clean
+
+    def _memory(self) -> dict[str, list[str]]:
+        """This page's last values in the session, in their URL form (key -> raw)."""
+        memories: dict[str, dict[str, list[str]]] = st.session_state.setdefault(
+            _MEMORY_KEY, {}
+        )
+        return memories.setdefault(self.page, {})
+
+    def _drop_unknown_keys(self, params: Any) -> list[str]:
+        """Name every query parameter this page does not declare, and drop it from the URL
+        so that the link shows only what the page reads."""
+        problems = []
+        for key in self.settings.unknown_keys(list(params.keys())):
+            problems.append(f"{code_span(key)} is not a setting of this page; ignored")
+            del params[key]
+        return problems
 
     @staticmethod
     def _describe(setting: Setting, reading: Any) -> str:
@@ -212,9 +263,12 @@ class SettingsPanel:
             st.session_state[key] = _to_widget_value(setting, checked)
             self._write_url(setting, checked)
 
-    @staticmethod
-    def _write_url(setting: Setting, value: Any) -> None:
-        """Put a non-default value into the URL as its stable form; remove a default one."""
+    def _write_url(self, setting: Setting, value: Any) -> None:
+        """Put a non-default value into the URL as its stable form; remove a default one.
+
+        The same form is this page's memory in the session, for the next visit.
+        """
+        self._memory()[setting.key] = setting.serialize(value)
         params = st.query_params
         if value == setting.default:
             if setting.key in params:
