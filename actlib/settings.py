@@ -105,6 +105,31 @@ class Setting:
         """A short description of the allowed values, for messages."""
         raise NotImplementedError
 
+    def describe(self, value: Any) -> str:
+        """A value in a sentence (the note says what a bad link value was replaced by)."""
+        return ", ".join(self.serialize(value))
+
+    def limit(self, top: bool) -> Any:
+        """The value at the top (or bottom) of what is allowed: tests open every page with
+        every setting at its limits."""
+        raise NotImplementedError
+
+    # The widget side. ``target`` is Streamlit's module or a container of it: this module
+    # only calls methods on what it is given, so it stays free of Streamlit, and a new
+    # kind of setting is one class here, with its parsing, its widget and its conversions.
+
+    def to_widget(self, value: Any) -> Any:
+        """A value in the form its widget holds in ``st.session_state``."""
+        return value
+
+    def from_widget(self, state: Any) -> Any:
+        """The widget's state back in the declaration's form."""
+        return state
+
+    def draw(self, target: Any, key: str, **kwargs: Any) -> None:
+        """Draw this setting's widget in ``target`` under the session-state ``key``."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class IntRange(Setting):
@@ -135,6 +160,12 @@ class IntRange(Setting):
     def allowed(self) -> str:
         return f"{self.low} to {self.high}"
 
+    def limit(self, top: bool) -> int:
+        return self.high if top else self.low
+
+    def draw(self, target: Any, key: str, **kwargs: Any) -> None:
+        target.slider(self.label, self.low, self.high, step=self.step, key=key, **kwargs)
+
 
 @dataclass(frozen=True)
 class FloatRange(Setting):
@@ -162,6 +193,13 @@ class FloatRange(Setting):
 
     def allowed(self) -> str:
         return f"{_format_number(self.low)} to {_format_number(self.high)}"
+
+    def limit(self, top: bool) -> float:
+        return self.high if top else self.low
+
+    def draw(self, target: Any, key: str, **kwargs: Any) -> None:
+        target.slider(self.label, float(self.low), float(self.high), step=float(self.step),
+                      format=self.fmt, key=key, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -193,6 +231,20 @@ class FloatInterval(Setting):
     def allowed(self) -> str:
         return f"{_format_number(self.low)} to {_format_number(self.high)}"
 
+    def limit(self, top: bool) -> tuple[float, float]:
+        """The widest window at the top; a zero-width one at the bottom."""
+        return (self.low, self.high) if top else (0.0, 0.0)
+
+    def to_widget(self, value: Any) -> tuple[float, float]:
+        return (float(value[0]), float(value[1]))
+
+    def from_widget(self, state: Any) -> tuple[float, float]:
+        return (float(state[0]), float(state[1]))
+
+    def draw(self, target: Any, key: str, **kwargs: Any) -> None:
+        target.slider(self.label, float(self.low), float(self.high), step=float(self.step),
+                      key=key, **kwargs)
+
 
 @dataclass(frozen=True)
 class Flag(Setting):
@@ -213,6 +265,12 @@ class Flag(Setting):
 
     def allowed(self) -> str:
         return "true or false"
+
+    def limit(self, top: bool) -> bool:
+        return top
+
+    def draw(self, target: Any, key: str, **kwargs: Any) -> None:
+        target.toggle(self.label, key=key, **kwargs)
 
 
 def _match_option(text: str, options: Sequence[ChoiceValue]) -> ChoiceValue | None:
@@ -271,6 +329,26 @@ class Choice(Setting):
         if len(shown) > 8:
             shown = [*shown[:4], "…", *shown[-2:]]
         return ", ".join(shown)
+
+    def describe(self, value: ChoiceValue) -> str:
+        return self.label_of(value)
+
+    def limit(self, top: bool) -> ChoiceValue:
+        return self.options[-1 if top else 0]
+
+    def draw(self, target: Any, key: str, **kwargs: Any) -> None:
+        """A select slider, radio buttons or a selectbox. Tabs are not drawn here: they hold
+        the page's content, so :meth:`SettingsPanel.tabs` builds them."""
+        options = list(self.options)
+        common = {"format_func": self.label_of, "key": key, **kwargs}
+        if self.widget == "select_slider":
+            target.select_slider(self.label, options, **common)
+        elif self.widget in ("radio", "segmented"):
+            target.radio(self.label, options, horizontal=self.widget == "segmented", **common)
+        elif self.widget == "selectbox":
+            target.selectbox(self.label, options, **common)
+        else:
+            raise TypeError(f"{self.key} is drawn as tabs by SettingsPanel.tabs")
 
 
 @dataclass(frozen=True)
@@ -331,6 +409,24 @@ class MultiChoice(Setting):
     def allowed(self) -> str:
         return ", ".join(self.options)
 
+    def describe(self, value: Sequence[str]) -> str:
+        return ", ".join(self.label_of(v) for v in value) if value else "none"
+
+    def limit(self, top: bool) -> tuple[str, ...]:
+        """As many options as allowed at the top, the first one alone at the bottom."""
+        count = self.max_count or len(self.options)
+        return tuple(self.options[:count]) if top else (self.options[0],)
+
+    def to_widget(self, value: Any) -> list[str]:
+        return list(value)
+
+    def from_widget(self, state: Any) -> tuple[str, ...]:
+        return tuple(state or ())
+
+    def draw(self, target: Any, key: str, **kwargs: Any) -> None:
+        target.multiselect(self.label, list(self.options), format_func=self.label_of,
+                           max_selections=self.max_count, key=key, **kwargs)
+
 
 @dataclass(frozen=True)
 class FloatList(Setting):
@@ -367,6 +463,27 @@ class FloatList(Setting):
 
     def allowed(self) -> str:
         return f"{_format_number(self.low)} to {_format_number(self.high)}"
+
+    def limit(self, top: bool) -> tuple[float, ...]:
+        """The longest list of the top value, or the shortest of the bottom one."""
+        return (self.high,) * self.max_length if top else (self.low,) * self.min_length
+
+    def to_widget(self, value: Any) -> str:
+        return self.to_text(value)
+
+    def from_widget(self, state: Any) -> tuple[float, ...]:
+        try:
+            return self.parse_text(str(state))
+        except ValueError:
+            return self.default
+
+    def draw(self, target: Any, key: str, **kwargs: Any) -> None:
+        """A text field; text that does not parse gets a message and the default is used."""
+        text = target.text_input(self.label, key=key, **kwargs)
+        try:
+            self.parse_text(text)
+        except ValueError as err:
+            target.error(f"{err}. Using {self.to_text(self.default)} instead.")
 
 
 def activation_param_settings(key: str) -> tuple[Setting, ...]:

@@ -11,16 +11,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from actlib.settings import (
-    Choice,
-    Flag,
-    FloatInterval,
-    FloatRange,
-    IntRange,
-    MultiChoice,
-    PageSettings,
-    Setting,
-)
+from actlib.settings import Choice, PageSettings, Setting
 from actlib.ui.page_registry import TOPIC_PAGES
 from tests.browser import REPO
 
@@ -35,20 +26,9 @@ def page_settings(stem: str) -> PageSettings:
     return namespace["SETTINGS"]
 
 
-def limit_value(setting: Setting, top: bool) -> list[str] | None:
+def limit_value(setting: Setting, top: bool) -> list[str]:
     """The URL form of a setting at its top (or bottom) limit."""
-    if isinstance(setting, IntRange | FloatRange):
-        return setting.serialize(setting.high if top else setting.low)
-    if isinstance(setting, Choice):
-        return setting.serialize(setting.options[-1 if top else 0])
-    if isinstance(setting, MultiChoice):
-        count = setting.max_count or len(setting.options)
-        return list(setting.options[:count]) if top else [setting.options[0]]
-    if isinstance(setting, Flag):
-        return setting.serialize(top)
-    if isinstance(setting, FloatInterval):
-        return setting.serialize((setting.low, setting.high) if top else (0.0, 0.0))
-    return None
+    return setting.serialize(setting.limit(top))
 
 
 def _cases() -> list[tuple[str, bool, str | None]]:

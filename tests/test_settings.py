@@ -9,6 +9,7 @@ from actlib.settings import (
     Choice,
     Flag,
     FloatInterval,
+    FloatList,
     FloatRange,
     IntRange,
     MultiChoice,
@@ -211,3 +212,38 @@ def test_activation_parameter_settings_come_from_the_catalogue() -> None:
     assert isinstance(form, Choice) and form.options == ("none", "tanh")
     assert activation_param_settings("relu") == ()
     assert activation_params("elu", {"elu_alpha": 2.0, "leaky_relu_slope": 0.1}) == {"alpha": 2.0}
+
+
+LOGITS = FloatList("logits", "Logits", default=(1.0, 0.0), low=-50, high=50, max_length=4)
+EVERY_KIND = (DEPTH, LR, WINDOW, NORM, INIT, ACTS, LOGITS)
+
+
+@pytest.mark.parametrize("setting", EVERY_KIND, ids=lambda s: type(s).__name__)
+@pytest.mark.parametrize("top", [True, False])
+def test_each_kind_round_trips_its_limits_through_url_and_widget(setting, top) -> None:
+    value = setting.limit(top)
+    assert setting.parse(setting.serialize(value)) == value
+    assert setting.from_widget(setting.to_widget(value)) == value
+    assert setting.describe(value)
+
+
+class _RecordingTarget:
+    """Stands in for Streamlit: records which widget a setting asks for."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def __getattr__(self, name: str):
+        def call(*args, **kwargs):
+            self.calls.append((name, kwargs.get("key", "")))
+            return ""
+
+        return call
+
+
+@pytest.mark.parametrize("setting", EVERY_KIND, ids=lambda s: type(s).__name__)
+def test_each_kind_draws_one_widget_under_its_key(setting) -> None:
+    target = _RecordingTarget()
+    setting.draw(target, setting.key)
+    widgets = [c for c in target.calls if c[0] != "error"]
+    assert len(widgets) == 1 and widgets[0][1] == setting.key

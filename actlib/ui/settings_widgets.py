@@ -15,12 +15,6 @@ import streamlit as st
 
 from actlib.settings import (
     Choice,
-    Flag,
-    FloatInterval,
-    FloatList,
-    FloatRange,
-    IntRange,
-    MultiChoice,
     PageSettings,
     Setting,
     code_span,
@@ -44,29 +38,6 @@ def note_page_run(page: str) -> None:
     if st.session_state.get(_LAST_PAGE_KEY) != page:
         st.session_state.pop(_ACTIVE_PAGE_KEY, None)
         st.session_state[_LAST_PAGE_KEY] = page
-
-
-def _to_widget_value(setting: Setting, value: Any) -> Any:
-    if isinstance(setting, FloatList):
-        return setting.to_text(value)
-    if isinstance(setting, MultiChoice):
-        return list(value)
-    if isinstance(setting, FloatInterval):
-        return tuple(float(v) for v in value)
-    return value
-
-
-def _from_widget_value(setting: Setting, value: Any) -> Any:
-    if isinstance(setting, FloatList):
-        try:
-            return setting.parse_text(str(value))
-        except ValueError:
-            return setting.default
-    if isinstance(setting, MultiChoice):
-        return tuple(value or ())
-    if isinstance(setting, FloatInterval):
-        return (float(value[0]), float(value[1]))
-    return value
 
 
 class SettingsPanel:
@@ -105,10 +76,10 @@ class SettingsPanel:
             else:
                 raw = remembered.get(setting.key)
             reading = read_url_value(setting, raw)
-            st.session_state[setting.key] = _to_widget_value(setting, reading.value)
+            st.session_state[setting.key] = setting.to_widget(reading.value)
             self._write_url(setting, reading.value)
             if reading.problem:
-                problems.append(f"{reading.problem}; using {self._describe(setting, reading)}")
+                problems.append(f"{reading.problem}; using {setting.describe(reading.value)}")
         notes_key = f"{_NOTES_KEY}:{page}"
         if problems:
             st.session_state[notes_key] = problems
@@ -137,19 +108,12 @@ class SettingsPanel:
             del params[key]
         return problems
 
-    @staticmethod
-    def _describe(setting: Setting, reading: Any) -> str:
-        value = reading.value
-        if isinstance(setting, MultiChoice):
-            return ", ".join(value) if value else "none"
-        if isinstance(setting, Choice):
-            return setting.label_of(value)
-        return ", ".join(setting.serialize(value))
-
     def value(self, key: str) -> Any:
         """The current value of a setting (its widget's value, in the declaration's form)."""
         setting = self.settings[key]
-        return _from_widget_value(setting, st.session_state.get(key, setting.default))
+        if key not in st.session_state:
+            return setting.default
+        return setting.from_widget(st.session_state[key])
 
     def values(self) -> dict[str, Any]:
         return {s.key: self.value(s.key) for s in self.settings}
@@ -160,52 +124,8 @@ class SettingsPanel:
         Extra keyword arguments go to the Streamlit widget (``disabled``, ``help``, ...).
         """
         setting = self.settings[key]
-        target = container if container is not None else st
         kwargs.setdefault("help", setting.help or None)
-        if isinstance(setting, IntRange):
-            target.slider(
-                setting.label, setting.low, setting.high, step=setting.step, key=key, **kwargs
-            )
-        elif isinstance(setting, FloatRange):
-            target.slider(
-                setting.label,
-                float(setting.low),
-                float(setting.high),
-                step=float(setting.step),
-                format=setting.fmt,
-                key=key,
-                **kwargs,
-            )
-        elif isinstance(setting, FloatInterval):
-            target.slider(
-                setting.label,
-                float(setting.low),
-                float(setting.high),
-                step=float(setting.step),
-                key=key,
-                **kwargs,
-            )
-        elif isinstance(setting, Flag):
-            target.toggle(setting.label, key=key, **kwargs)
-        elif isinstance(setting, FloatList):
-            text = target.text_input(setting.label, key=key, **kwargs)
-            try:
-                setting.parse_text(text)
-            except ValueError as err:
-                target.error(f"{err}. Using {setting.to_text(setting.default)} instead.")
-        elif isinstance(setting, MultiChoice):
-            target.multiselect(
-                setting.label,
-                list(setting.options),
-                format_func=setting.label_of,
-                max_selections=setting.max_count,
-                key=key,
-                **kwargs,
-            )
-        elif isinstance(setting, Choice):
-            self._choice_widget(target, setting, **kwargs)
-        else:  # pragma: no cover - a new Setting type must be added here
-            raise TypeError(f"no widget for {type(setting).__name__}")
+        setting.draw(container if container is not None else st, key, **kwargs)
         value = self.value(key)
         self._write_url(setting, value)
         return value
@@ -230,27 +150,6 @@ class SettingsPanel:
             for label, tab in zip(labels, containers, strict=True)
         }
 
-    @staticmethod
-    def _choice_widget(target: Any, setting: Choice, **kwargs: Any) -> None:
-        options = list(setting.options)
-        if setting.widget == "select_slider":
-            target.select_slider(
-                setting.label, options, format_func=setting.label_of, key=setting.key, **kwargs
-            )
-        elif setting.widget in ("radio", "segmented"):
-            target.radio(
-                setting.label,
-                options,
-                format_func=setting.label_of,
-                horizontal=setting.widget == "segmented",
-                key=setting.key,
-                **kwargs,
-            )
-        else:
-            target.selectbox(
-                setting.label, options, format_func=setting.label_of, key=setting.key, **kwargs
-            )
-
     def set_values(self, values: dict[str, Any]) -> None:
         """Set settings from code, e.g. a preset button's ``on_click`` callback.
 
@@ -260,7 +159,7 @@ class SettingsPanel:
         for key, value in values.items():
             setting = self.settings[key]
             checked = setting.parse(setting.serialize(value))
-            st.session_state[key] = _to_widget_value(setting, checked)
+            st.session_state[key] = setting.to_widget(checked)
             self._write_url(setting, checked)
 
     def _write_url(self, setting: Setting, value: Any) -> None:
