@@ -1,1 +1,2 @@
-"""Activation Lab compute package: catalogue, settings, curves, charts and (soon) training."""
+"""Activation Lab compute package: the catalogue, settings, data, the batched engine and
+training, probes, topic logic and charts. Only ``actlib.ui`` imports Streamlit."""

@@ -22,9 +22,6 @@ Every control is stored in the page's link, so a prepared link opens exactly tha
 """
 )
 
-if not TOPIC_PAGES:
-    st.info("The topic pages are being built; this home page lists each one as it lands.")
-
 columns = st.columns(3, gap="medium")
 for i, info in enumerate(TOPIC_PAGES):
     with columns[i % 3].container(border=True):

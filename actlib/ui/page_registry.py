@@ -2,19 +2,14 @@
 
 A page is a file in ``pages/`` whose url_path stays the file's stem (a cold deep link to a
 page whose url_path differs from its file name shows "Page not found" in Streamlit 1.67).
-An entry whose file does not exist yet is left out, so a page appears in the navigation
-and on the home page the moment its file lands, never before.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import altair as alt
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -36,9 +31,6 @@ class PageInfo:
     def path(self) -> str:
         return f"pages/{self.stem}.py"
 
-    def exists(self) -> bool:
-        return (REPO / self.path).is_file()
-
     def preview_chart(self) -> alt.Chart | None:
         if self.preview is None:
             return None
@@ -56,7 +48,7 @@ HOME = PageInfo(
 
 SECTIONS: tuple[str, ...] = ("Start", "Foundations", "Training problems", "Choosing")
 
-_TOPICS: tuple[PageInfo, ...] = (
+TOPIC_PAGES: tuple[PageInfo, ...] = (
     PageInfo(
         stem="nonlinearity",
         title="Why non-linearity",
@@ -103,8 +95,7 @@ _TOPICS: tuple[PageInfo, ...] = (
     ),
 )
 
-TOPIC_PAGES: tuple[PageInfo, ...] = tuple(p for p in _TOPICS if p.exists())
-"""Topic pages in curriculum order that exist; the home page links to each."""
+"""Topic pages in curriculum order; the home page links to each."""
 
 
 def all_pages() -> tuple[PageInfo, ...]:
