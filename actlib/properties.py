@@ -272,9 +272,24 @@ def normal_mean(key: str, params: Params | None = None, scale: float = 1.0) -> f
 
 
 def normal_mean_slope(key: str, params: Params | None = None, scale: float = 1.0) -> float:
-    """E[f'(X)] for X ~ N(0, scale²): the average factor a layer multiplies gradients by."""
+    """E[f'(X)] for X ~ N(0, scale²): the mean slope.
+
+    Not the factor by which a layer shrinks or grows a gradient's size: that is the RMS
+    slope :func:`normal_rms_slope` (ReLU: 0.5 here, √0.5 ≈ 0.707 there).
+    """
     x, w = _normal_quadrature(scale)
     return float((_df(key, params)(x) * w).sum())
+
+
+def normal_rms_slope(key: str, params: Params | None = None, scale: float = 1.0) -> float:
+    """√E[f'(X)²] for X ~ N(0, scale²): the factor by which one layer's slopes scale the
+    norm of a backpropagated vector (before the weights' own factor).
+
+    The squared norm of ``f'(a) ⊙ v`` is ``sum f'(a_i)² v_i²``; with slopes independent of
+    v its expectation is ``E[f'²] ||v||²`` (Poole et al., 2016; Schoenholz et al., 2017).
+    """
+    x, w = _normal_quadrature(scale)
+    return math.sqrt(float((_df(key, params)(x).square() * w).sum()))
 
 
 def sparsity(key: str, params: Params | None = None, scale: float = 1.0) -> float:
