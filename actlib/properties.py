@@ -133,13 +133,20 @@ def real_line_bound(key: str, params: Params | None = None, upper: bool = False)
     return Bound(sign * best, attained=attained)
 
 
+def significant(value: float, digits: int = 4) -> str:
+    """``value`` to ``digits`` significant digits, keeping trailing zeros when it was rounded
+    (GELU's minimum -0.169971... is '-0.1700', not '-0.17'), and exact values short ('-2.5')."""
+    short = f"{value:.{digits}g}"
+    return short if float(short) == value else f"{value:#.{digits}g}"
+
+
 def format_range(lower: Bound, upper: Bound, digits: int = 4) -> str:
     """Interval notation: '(0, 1)', '[0, ∞)', '[-0.1700, ∞)'."""
 
     def end(b: Bound, is_upper: bool) -> str:
         if not b.bounded:
             return "∞" if is_upper else "−∞"
-        return f"{b.value:.{digits}g}"
+        return significant(b.value, digits)
 
     left = "[" if lower.attained else "("
     right = "]" if upper.attained else ")"
@@ -379,6 +386,7 @@ class Properties:
     max_slope: SlopeMaximum
     sparsity: float
     mean_slope: float
+    rms_slope: float
 
     @property
     def real_range(self) -> str:
@@ -408,6 +416,7 @@ def compute_properties(
         max_slope=max_slope(key, params),
         sparsity=sparsity(key, params),
         mean_slope=normal_mean_slope(key, params),
+        rms_slope=normal_rms_slope(key, params),
     )
 
 
@@ -423,6 +432,11 @@ def properties_frame(props: list[Properties]) -> pd.DataFrame:
                 "Range on ℝ": p.real_range,
                 "f(0)": p.value_at_0,
                 "f′(0)": p.slope_at_0,
+                "Note on f′(0)": (
+                    "PyTorch's convention at the kink (not a derivative)"
+                    if p.smoothness.endswith(" at 0") and not p.smoothness.startswith("f″")
+                    else "the derivative"
+                ),
                 "Mean output, x~N(0,1)": p.mean_output,
                 "Monotonic": "yes" if p.monotonic else "no",
                 "Smoothness": p.smoothness,
@@ -432,6 +446,7 @@ def properties_frame(props: list[Properties]) -> pd.DataFrame:
                 "Max slope (where)": f"{p.max_slope.value:.4f} ({p.max_slope.where})",
                 "Exact zeros, x~N(0,1)": p.sparsity,
                 "E[f′(x)], x~N(0,1)": p.mean_slope,
+                "√E[f′(x)²], x~N(0,1) (gradient-size factor)": p.rms_slope,
             }
         )
     return pd.DataFrame(rows)
@@ -446,6 +461,7 @@ def properties_sheet(props: list[Properties]) -> pd.DataFrame:
         "f′(0)": "{:.4f}",
         "Mean output, x~N(0,1)": "{:.4f}",
         "E[f′(x)], x~N(0,1)": "{:.4f}",
+        "√E[f′(x)²], x~N(0,1) (gradient-size factor)": "{:.4f}",
         "Exact zeros, x~N(0,1)": "{:.1%}",
     }
     for column, fmt in formats.items():
