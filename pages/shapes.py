@@ -239,9 +239,9 @@ detail_key = panel.widget("detail", st.columns([2, 3])[0])
 spec = get(detail_key)
 formula, about = st.columns([3, 2])
 with formula:
-    st.latex(spec.latex)
-    st.latex(spec.derivative_latex)
     spec_params = params.get(detail_key, {})
+    for latex in spec.formula(spec_params):  # the form that is computed (GELU: erf or tanh)
+        st.latex(latex)
     st.code(
         f"{spec.module_call(spec_params)}\n{spec.functional_call(spec_params)}",
         language="python",
