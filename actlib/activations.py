@@ -88,6 +88,15 @@ class ActivationSpec:
     learnable: bool = False
     reference: bool = False
     torch_module: Callable[..., nn.Module] | None = field(default=None, repr=False)
+    sources: tuple[str, ...] = ()
+    """The publications behind ``year``, ``origin`` and the uses named in it."""
+    module_for: Callable[[Mapping[str, float | str]], str] | None = field(default=None,
+                                                                           repr=False)
+    """Where the module expression depends on the parameters (nn.SiLU is Swish only at
+    beta = 1): resolved parameters -> expression, ``(no module: ...)`` where none exists."""
+    latex_forms: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    """Per value of a ``form`` parameter: (formula, derivative) when they differ from
+    ``latex`` and ``derivative_latex`` (GELU's tanh approximation)."""
 
     def defaults(self) -> dict[str, float | str]:
         """The default value of every parameter, by key."""
@@ -111,8 +120,17 @@ class ActivationSpec:
         return self.derivative(x, **self.resolve(params))
 
     def module_call(self, params: Params | None = None) -> str:
-        """The PyTorch module expression with this parameter set filled in."""
-        return self.module.format(**self.resolve(params))
+        """The PyTorch module expression with this parameter set filled in; it computes
+        exactly this function, or reads ``(no module: ...)`` where torch has no module."""
+        values = self.resolve(params)
+        if self.module_for is not None:
+            return self.module_for(values)
+        return self.module.format(**values)
+
+    def formula(self, params: Params | None = None) -> tuple[str, str]:
+        """(LaTeX of f, LaTeX of f') for this parameter set: the form that is computed."""
+        form = self.resolve(params).get("form")
+        return self.latex_forms.get(str(form), (self.latex, self.derivative_latex))
 
     def functional_call(self, params: Params | None = None) -> str:
         """The functional expression, applied to ``x``, with parameters filled in."""
@@ -291,12 +309,15 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         derivative_latex=r"f'(x) = 1",
         module="nn.Identity()",
         functional="x",
-        year=1943,
-        origin="The linear unit; the baseline that shows why depth needs a non-linearity",
+        year=1960,
+        origin="ADALINE's linear unit (Widrow and Hoff, 1960); the baseline that shows why "
+        "depth needs a non-linearity",
         use_when="Output layer of an unbounded regression; never in hidden layers",
         color="#777777",
         reference=True,
         torch_module=lambda: nn.Identity(),
+        sources=("B. Widrow and M. E. Hoff (1960), 'Adaptive switching circuits', IRE WESCON "
+                 "Convention Record 4, 96-104",),
     ),
     ActivationSpec(
         key="step",
@@ -314,6 +335,10 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         color="#000000",
         reference=True,
         torch_module=None,
+        sources=("W. S. McCulloch and W. Pitts (1943), 'A logical calculus of the ideas "
+                 "immanent in nervous activity', Bull. Math. Biophysics 5, 115-133",
+                 "F. Rosenblatt (1958), 'The perceptron: a probabilistic model for information "
+                 "storage and organization in the brain', Psychological Review 65, 386-408"),
     ),
     ActivationSpec(
         key="sigmoid",
@@ -330,6 +355,8 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         use_when="Binary outputs and gates (LSTM/GRU); avoid in deep hidden stacks",
         color="#E69F00",
         torch_module=lambda: nn.Sigmoid(),
+        sources=("D. E. Rumelhart, G. E. Hinton and R. J. Williams (1986), 'Learning "
+                 "representations by back-propagating errors', Nature 323, 533-536",),
     ),
     ActivationSpec(
         key="tanh",
@@ -341,11 +368,14 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         derivative_latex=r"\tanh'(x) = 1 - \tanh^2(x)",
         module="nn.Tanh()",
         functional="torch.tanh(x)",
-        year=1991,
-        origin="Zero-centred sigmoid of the 1990s (LeCun's 'Efficient BackProp')",
+        year=1998,
+        origin="Zero-centred, so preferred to the logistic sigmoid (as 1.7159·tanh(2x/3)) by "
+        "LeCun, Bottou, Orr and Müller (1998), 'Efficient BackProp'",
         use_when="RNN/LSTM cells and outputs bounded in [-1, 1]; use Xavier init",
         color="#56B4E9",
         torch_module=lambda: nn.Tanh(),
+        sources=("Y. LeCun, L. Bottou, G. B. Orr and K.-R. Müller (1998), 'Efficient "
+                 "BackProp', in Neural Networks: Tricks of the Trade, LNCS 1524, 9-50",),
     ),
     ActivationSpec(
         key="relu",
@@ -362,6 +392,12 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         use_when="Default for hidden layers of MLPs and CNNs, with He initialisation",
         color="#0072B2",
         torch_module=lambda: nn.ReLU(),
+        sources=("V. Nair and G. E. Hinton (2010), 'Rectified linear units improve restricted "
+                 "Boltzmann machines', ICML",
+                 "X. Glorot, A. Bordes and Y. Bengio (2011), 'Deep sparse rectifier neural "
+                 "networks', AISTATS",
+                 "A. Krizhevsky, I. Sutskever and G. E. Hinton (2012), 'ImageNet "
+                 "classification with deep convolutional neural networks', NeurIPS"),
     ),
     ActivationSpec(
         key="leaky_relu",
@@ -379,6 +415,12 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         color="#009E73",
         params=(_SLOPE,),
         torch_module=lambda slope: nn.LeakyReLU(negative_slope=float(slope)),
+        sources=("A. L. Maas, A. Y. Hannun and A. Y. Ng (2013), 'Rectifier nonlinearities "
+                 "improve neural network acoustic models', ICML Workshop on Deep Learning "
+                 "for Audio, Speech and Language Processing",
+                 "A. Radford, L. Metz and S. Chintala (2016), 'Unsupervised representation "
+                 "learning with deep convolutional generative adversarial networks' (DCGAN: "
+                 "slope 0.2 in the discriminator), ICLR"),
     ),
     ActivationSpec(
         key="prelu",
@@ -399,6 +441,8 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         ),
         learnable=True,
         torch_module=lambda slope: nn.PReLU(init=float(slope)),
+        sources=("K. He, X. Zhang, S. Ren and J. Sun (2015), 'Delving deep into rectifiers: "
+                 "surpassing human-level performance on ImageNet classification', ICCV",),
     ),
     ActivationSpec(
         key="elu",
@@ -416,6 +460,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         color="#CC79A7",
         params=(Param("alpha", "Alpha", 1.0, 0.1, 3.0, 0.1, help="negative saturation at -alpha"),),
         torch_module=lambda alpha: nn.ELU(alpha=float(alpha)),
+        sources=("D.-A. Clevert, T. Unterthiner and S. Hochreiter (2015), 'Fast and accurate "
+                 "deep network learning by exponential linear units (ELUs)', "
+                 "arXiv:1511.07289",),
     ),
     ActivationSpec(
         key="selu",
@@ -434,9 +481,13 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         functional="F.selu(x)",
         year=2017,
         origin="Klambauer et al. (2017), self-normalising networks",
-        use_when="Plain deep MLPs with LeCun normal init and no batch norm",
+        use_when="Plain deep MLPs, with what self-normalisation assumes: LeCun normal "
+        "init, standardised inputs, AlphaDropout instead of Dropout, no batch norm",
         color="#882255",
         torch_module=lambda: nn.SELU(),
+        sources=("G. Klambauer, T. Unterthiner, A. Mayr and S. Hochreiter (2017), "
+                 "'Self-normalizing neural networks', NeurIPS (LeCun normal init, "
+                 "standardised inputs and alpha dropout are part of the method)",),
     ),
     ActivationSpec(
         key="gelu",
@@ -452,7 +503,8 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         module="nn.GELU(approximate='{form}')",
         functional="F.gelu(x, approximate='{form}')",
         year=2016,
-        origin="Hendrycks and Gimpel (2016); BERT, GPT and T5",
+        origin="Hendrycks and Gimpel (2016); used in BERT, GPT and GPT-2 (the original T5 "
+        "used ReLU; T5 v1.1 uses GEGLU)",
         use_when="Transformers and very deep networks; keep it when fine-tuning",
         color="#D55E00",
         params=(
@@ -465,6 +517,24 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
             ),
         ),
         torch_module=lambda form: nn.GELU(approximate=str(form)),
+        latex_forms={
+            "tanh": (
+                r"f(x) \approx \frac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}\,"
+                r"(x + 0.044715\,x^{3})\right)\right)",
+                r"f'(x) = \tfrac{1}{2}(1 + t) + \tfrac{x}{2}(1 - t^{2})\sqrt{2/\pi}\,"
+                r"(1 + 0.134145\,x^{2}),\ t = \tanh\left(\sqrt{2/\pi}\,"
+                r"(x + 0.044715\,x^{3})\right)",
+            ),
+        },
+        sources=("D. Hendrycks and K. Gimpel (2016), 'Gaussian error linear units (GELUs)', "
+                 "arXiv:1606.08415 (both forms)",
+                 "J. Devlin, M.-W. Chang, K. Lee and K. Toutanova (2019), 'BERT: pre-training "
+                 "of deep bidirectional transformers for language understanding', NAACL",
+                 "A. Radford, K. Narasimhan, T. Salimans and I. Sutskever (2018), 'Improving "
+                 "language understanding by generative pre-training' (GPT), OpenAI",
+                 "C. Raffel et al. (2020), 'Exploring the limits of transfer learning with a "
+                 "unified text-to-text transformer', JMLR 21 (T5: ReLU in the feed-forward "
+                 "block)"),
     ),
     ActivationSpec(
         key="swish",
@@ -474,14 +544,26 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         derivative=_swish_d,
         latex=r"f(x) = x\,\sigma(\beta x)",
         derivative_latex=r"f'(x) = \sigma(\beta x) + \beta x\,\sigma(\beta x)(1 - \sigma(\beta x))",
-        module="nn.SiLU()  # beta = {beta:g}; nn.SiLU is beta = 1",
+        module="nn.SiLU()",
         functional="x * torch.sigmoid({beta:g} * x)",
-        year=2017,
-        origin="Ramachandran, Zoph and Le (2017); SiLU by Elfwing et al. (2017)",
+        year=2016,
+        origin="x·σ(x) first proposed by Hendrycks and Gimpel (2016); SiLU by Elfwing, Uchibe "
+        "and Doya (2017); with β as Swish by Ramachandran, Zoph and Le (2017)",
         use_when="Deep CNNs (EfficientNet) and diffusion models (SiLU)",
         color="#332288",
         params=(Param("beta", "Beta", 1.0, 0.1, 10.0, 0.1, help="beta = 1 is SiLU"),),
         torch_module=lambda beta: _ScaledSiLU(float(beta)),
+        module_for=lambda v: ("nn.SiLU()" if float(v["beta"]) == 1.0 else
+                              f"(no module: x * torch.sigmoid({float(v['beta']):g} * x))"),
+        sources=("D. Hendrycks and K. Gimpel (2016), 'Gaussian error linear units (GELUs)', "
+                 "arXiv:1606.08415 (x·σ(x) as the SiLU)",
+                 "S. Elfwing, E. Uchibe and K. Doya (2017), 'Sigmoid-weighted linear units for "
+                 "neural network function approximation in reinforcement learning', "
+                 "arXiv:1702.03118",
+                 "P. Ramachandran, B. Zoph and Q. V. Le (2017), 'Searching for activation "
+                 "functions', arXiv:1710.05941",
+                 "M. Tan and Q. V. Le (2019), 'EfficientNet: rethinking model scaling for "
+                 "convolutional neural networks', ICML"),
     ),
     ActivationSpec(
         key="mish",
@@ -496,10 +578,14 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         module="nn.Mish()",
         functional="F.mish(x)",
         year=2019,
-        origin="Misra (2019); YOLOv4",
+        origin="Misra (2019); used in YOLOv4 (2020)",
         use_when="Very deep CNNs where its small accuracy gains are worth the cost",
         color="#999933",
         torch_module=lambda: nn.Mish(),
+        sources=("D. Misra (2019), 'Mish: a self regularized non-monotonic activation "
+                 "function', arXiv:1908.08681",
+                 "A. Bochkovskiy, C.-Y. Wang and H.-Y. M. Liao (2020), 'YOLOv4: optimal speed "
+                 "and accuracy of object detection', arXiv:2004.10934"),
     ),
     ActivationSpec(
         key="softplus",
@@ -516,6 +602,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         use_when="When a strictly positive output is needed (variances, rates)",
         color="#AA4499",
         torch_module=lambda: nn.Softplus(),
+        sources=("C. Dugas, Y. Bengio, F. Bélisle, C. Nadeau and R. Garcia (2001), "
+                 "'Incorporating second-order functional knowledge for better option pricing', "
+                 "NeurIPS 13",),
     ),
     ActivationSpec(
         key="softmax",
@@ -527,7 +616,7 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         derivative_latex=(
             r"\frac{\partial s_i}{\partial x_j} = \frac{1}{T}\, s_i\,(\delta_{ij} - s_j)"
         ),
-        module="nn.Softmax(dim=-1)  # applied to x / {temperature:g}",
+        module="nn.Softmax(dim=-1)",
         functional="torch.softmax(x / {temperature:g}, dim=-1)",
         year=1989,
         origin="Bridle (1989), from the Boltzmann distribution",
@@ -537,6 +626,12 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
             Param("temperature", "Temperature T", 1.0, 0.05, 20.0, 0.05, help="T→0: argmax"),
         ),
         torch_module=lambda temperature: _TemperatureSoftmax(float(temperature)),
+        module_for=lambda v: (
+            "nn.Softmax(dim=-1)" if float(v["temperature"]) == 1.0 else
+            f"(no module: torch.softmax(x / {float(v['temperature']):g}, dim=-1))"),
+        sources=("J. S. Bridle (1989), 'Training stochastic model recognition algorithms as "
+                 "networks can lead to maximum mutual information estimation of parameters', "
+                 "NeurIPS 2",),
     ),
     ActivationSpec(
         key="glu",
@@ -556,6 +651,8 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         use_when="Gated feed-forward blocks; halves the width of its input",
         color="#6699CC",
         torch_module=lambda: nn.GLU(dim=-1),
+        sources=("Y. N. Dauphin, A. Fan, M. Auli and D. Grangier (2016), 'Language modeling "
+                 "with gated convolutional networks', arXiv:1612.08083",),
     ),
     ActivationSpec(
         key="swiglu",
@@ -575,6 +672,11 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         use_when="Transformer feed-forward blocks of large language models",
         color="#661100",
         torch_module=lambda: _GatedModule(_silu),
+        sources=("N. Shazeer (2020), 'GLU variants improve transformer', arXiv:2002.05202",
+                 "H. Touvron et al. (2023), 'LLaMA: open and efficient foundation language "
+                 "models', arXiv:2302.13971",
+                 "A. Chowdhery et al. (2022), 'PaLM: scaling language modeling with "
+                 "pathways', arXiv:2204.02311"),
     ),
     ActivationSpec(
         key="geglu",
@@ -594,6 +696,10 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         use_when="Transformer feed-forward blocks",
         color="#888888",
         torch_module=lambda: _GatedModule(_gelu_exact),
+        sources=("N. Shazeer (2020), 'GLU variants improve transformer', arXiv:2002.05202",
+                 "T5 v1.1 release notes, github.com/google-research/"
+                 "text-to-text-transfer-transformer (released_checkpoints.md): GEGLU "
+                 "feed-forward"),
     ),
 )
 

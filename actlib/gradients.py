@@ -11,13 +11,24 @@ the data set and the training recipe. From it come
 * tidy frames and plain-language summaries of both, for the charts and the captions.
 
 The theory line. Backpropagation computes ``delta_l = f'(a_l) * (W_{l+1}^T delta_{l+1})``
-(times the normalisation's Jacobian when there is one). If the weights neither grow nor
-shrink a vector, the signal reaching layer ``l`` is the last layer's signal times the
-product of the local slopes in between. :func:`theory_line` draws exactly that, anchored at
-the last hidden layer's measured signal, with either the slopes measured at the network's
-actual pre-activations (mean ``|f'(a)|`` over samples and units) or the catalogue's
-``E[f'(X)]`` for standard-normal inputs. Where the line and the measurement part, the
-weights (that is, the initialisation) decide, not the activation.
+(times the normalisation's Jacobian when there is one). What a gradient's *size* feels is
+the square of that: if the slopes are independent of the backpropagated vector,
+``E||delta_l||^2 ~ E[f'(a_l)^2] * E||W^T delta'||^2``, and for a weight matrix independent
+of ``delta'`` with ``n`` rows (the layer's fan-in), ``E||W^T delta'||^2 = n Var(W) ||delta'||^2``.
+One step back therefore multiplies the norm by the **RMS slope** ``sqrt(E[f'(a)^2])`` times
+the **weights' factor** ``sqrt(n Var W)`` (this is the mean-field result of Poole et al.,
+2016, and Schoenholz et al., 2017, "Deep information propagation"; He et al., 2015, chose
+their init to make the product 1 for ReLU). For ReLU the RMS slope is sqrt(1/2) ~ 0.707,
+not the mean slope 1/2: a vector whose units are kept or zeroed at random keeps half of its
+*squared* length. Over 19 layers the two differ by 2**9.5 ~ 700.
+
+:func:`init_flow` draws that theory from the forward pass only (the slopes at the actual
+pre-activations, sample by sample, and the actual weights), anchored at the last hidden
+layer's measured signal. It is the wide-layer limit: at width 32 the weights and the
+slopes are not quite independent, which moves the line by a few per cent per layer. It
+leaves out a normalisation's Jacobian and a skip path, so it parts from the measurement
+there, and :func:`theory_verdict` says so. The mean slope ``E|f'(a)|`` is kept as a
+labelled contrast, with the same weights' factor, to show the 700x.
 """
 
 from __future__ import annotations
@@ -33,24 +44,34 @@ import torch
 
 from actlib.activations import get
 from actlib.datasets import info, load
-from actlib.nets import BatchedMLP, ModelSpec, NetConfig, Trace, ensemble
+from actlib.nets import BatchedMLP, ModelSpec, NetConfig, Trace, ensemble, task_loss
 from actlib.probes import ActivationStats, activation_stats, gradient_flow, model_columns
-from actlib.properties import normal_mean_slope
+from actlib.properties import normal_rms_slope
 from actlib.training import Divergence, Snapshot, TrainConfig
 
-TheoryKind = Literal["mean", "rms", "normal", "none"]
+TheoryKind = Literal["rms", "mean", "normal", "none"]
+DEFAULT_THEORY: TheoryKind = "rms"
 THEORY_LABELS: dict[str, str] = {
-    "mean": "Theory: mean slope E|f′(a)|",
-    "rms": "Theory: RMS slope √E[f′(a)²]",
-    "normal": "Theory: E[f′(X)], X ~ N(0, 1)",
+    "rms": "Theory: RMS slope √E[f′(a)²] × weights",
+    "mean": "Contrast: mean slope E|f′(a)| × weights (wrong)",
+    "normal": "Theory: √E[f′(X)²], X ~ N(0, 1), × weights",
     "none": "Theory line off",
 }
+"""The theory lines the page offers, the default first. The keys are URL values: links
+made when ``mean`` was the default keep working (they now show the labelled contrast)."""
 THEORY_TERMS: dict[str, str] = {
-    "mean": "mean slope E|f′(a)| at that layer's actual activation inputs a",
-    "rms": "RMS slope √E[f′(a)²] at that layer's actual activation inputs a (what a "
-    "vector's length feels: ReLU's on/off slopes shrink it by √½, not ½)",
-    "normal": "catalogue's E[f′(X)] for standard-normal X, the same for every layer",
+    "rms": "RMS slope √E[f′(a)²] at that layer's actual inputs a, sample by sample (what "
+    "a vector's length feels: ReLU keeps half the units, so √½ ≈ 0.707, not ½)",
+    "mean": "mean slope E|f′(a)| at that layer's actual inputs a. This contrast is wrong "
+    "for a length: ReLU's slope is 1 on half the units and 0 on the rest, which shrinks "
+    "a vector's norm by √½ per layer, not by the mean ½",
+    "normal": "RMS slope √E[f′(X)²] for standard-normal X (one number per activation, "
+    "from the catalogue), as if every layer's inputs were N(0, 1)",
 }
+WEIGHTS_TERM = (
+    "times the weights' own factor √(n · Var W) (n = the layer's fan-in; Xavier on square "
+    "layers gives 1, He √2, a naive N(0, σ²) gives σ√n)"
+)
 
 DEFAULT_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "tanh", "relu", "gelu")
 N_SAMPLES = 400
@@ -254,20 +275,96 @@ def local_slopes(
     return torch.stack(means, dim=1).numpy(), torch.stack(rms, dim=1).numpy()
 
 
-def theory_line(signal: np.ndarray, slopes: np.ndarray) -> np.ndarray:
-    """The product-of-slopes prediction ``[M, L]`` anchored at the last layer's signal.
+def weight_factors(model: BatchedMLP) -> np.ndarray:
+    """The weights' own factor ``sqrt(n · mean(W²))`` per model and hidden layer ``[M, depth]``.
 
-    ``theory[:, l] = signal[:, L-1] * prod(slopes[:, l:L-1])``: going one layer back
-    multiplies by that layer's slope (``slopes`` ``[M, L]``, or ``[M, 1]`` for one factor
-    per layer).
+    For a matrix W independent of the vector v it multiplies, ``E||W^T v||² = n Var(W) ||v||²``
+    with n the fan-in of W (the length of ``W^T v``). Read from the actual weights, so the
+    default, orthogonal and naive inits are covered alike: Xavier on a square layer gives 1,
+    He √2, N(0, σ²) gives σ√n. Layer ``l``'s factor acts on the step back from layer ``l``
+    to layer ``l - 1``; the first layer's is never used by the theory.
+    """
+    with torch.no_grad():
+        factors = [
+            (w.detach().double().square().sum((1, 2)) / w.shape[2]).sqrt()
+            for w in list(model.weights)[: model.config.depth]
+        ]
+    return torch.stack(factors, dim=1).numpy()
+
+
+def sample_slopes_and_shares(
+    model: BatchedMLP, x: torch.Tensor, y: torch.Tensor, task: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per sample: the mean over units of f'(a)² ``[M, B, depth]``, and each sample's share
+    of the last hidden layer's squared signal ``[M, B]`` (summing to 1 per model).
+
+    The signal's squared norm is a sum over samples, and each sample's signal shrinks with
+    its own slopes: a sample with larger inputs keeps GELU's slope nearer 1 for longer. A
+    theory that averages the slopes over the batch first misses that (for GELU under He
+    init by a factor of 20 at depth 20), so the theory is summed sample by sample.
+    """
+    trace = Trace()
+    with torch.enable_grad():
+        output = model(x, trace=trace, batch_stats=True, update_stats=False)
+        loss = task_loss(output, y, task).sum()  # the loss gradient_flow differentiates
+        (last,) = torch.autograd.grad(loss, [trace.z[-1]])
+    with torch.no_grad():
+        slope_sq = torch.stack(
+            [model.local_derivative(layer, a).double().square().mean(2)
+             for layer, a in enumerate(trace.a)], dim=2)
+        energy = last.double().square().sum(2)
+        total = energy.sum(1, keepdim=True)
+        share = torch.where(total > 0, energy / total.clamp_min(1e-300),
+                            torch.full_like(energy, 1.0 / energy.shape[1]))
+    return slope_sq.numpy(), share.numpy()
+
+
+def _suffix_products(factors: np.ndarray) -> np.ndarray:
+    """``out[..., l] = prod(factors[..., l:L-1])`` over the last axis (the last column, and
+    the last factor, are the empty product 1): the product of the steps from the last layer
+    back to layer ``l``."""
+    steps = np.concatenate([factors[..., :-1], np.ones_like(factors[..., :1])], axis=-1)
+    return np.cumprod(steps[..., ::-1], axis=-1)[..., ::-1]
+
+
+def theory_line(
+    signal: np.ndarray, slopes: np.ndarray, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """The product-of-factors prediction ``[M, L]`` anchored at the last layer's signal.
+
+    ``theory[:, l] = signal[:, L-1] * prod_{k=l}^{L-2} slopes[:, k] * weights[:, k+1]``:
+    one step back from layer k+1 to layer k multiplies by the weights of layer k+1 and the
+    slope at layer k (``slopes`` ``[M, L]``, or ``[M, 1]`` for one factor per layer;
+    ``weights`` ``[M, L]``, or None for factor 1).
     """
     signal = np.asarray(signal, dtype=np.float64)
     slopes = np.broadcast_to(np.asarray(slopes, dtype=np.float64), signal.shape)
+    factors = slopes.copy()
+    if weights is not None:
+        weights = np.broadcast_to(np.asarray(weights, dtype=np.float64), signal.shape)
+        factors[:, :-1] *= weights[:, 1:]
     depth = signal.shape[1]
-    # suffix[:, l] = prod(slopes[:, l:depth-1]); the last column is the empty product.
-    factors = np.concatenate([slopes[:, :-1], np.ones((signal.shape[0], 1))], axis=1)
-    suffix = np.cumprod(factors[:, ::-1], axis=1)[:, ::-1]
-    return signal[:, depth - 1 : depth] * suffix
+    return signal[:, depth - 1 : depth] * _suffix_products(factors)
+
+
+def sample_theory_line(
+    signal: np.ndarray, slope_sq: np.ndarray, weights: np.ndarray, share: np.ndarray
+) -> np.ndarray:
+    """The RMS theory ``[M, L]``, summed sample by sample (see :func:`sample_slopes_and_shares`).
+
+    ``theory[:, l]² = signal[:, L-1]² * sum_b share[:, b] * prod_k slope_sq[:, b, k] *
+    weights[:, k+1]²``, k from l to L-2: each sample's squared signal shrinks by its own
+    mean squared slope and the weights' squared factor per step back.
+    """
+    signal = np.asarray(signal, dtype=np.float64)
+    weights_sq = np.square(np.asarray(weights, dtype=np.float64))
+    factors = np.asarray(slope_sq, dtype=np.float64).copy()
+    factors[:, :, :-1] *= weights_sq[:, None, 1:]
+    with np.errstate(over="ignore", invalid="ignore"):
+        per_sample = _suffix_products(factors)
+        mixed = np.einsum("mb,mbl->ml", np.asarray(share, dtype=np.float64), per_sample)
+    depth = signal.shape[1]
+    return signal[:, depth - 1 : depth] * np.sqrt(mixed)
 
 
 def first_last_ratio(values: np.ndarray) -> np.ndarray:
@@ -293,7 +390,11 @@ class InitFlow:
     """Gradient flow and activation statistics of the untrained networks, ``[M, depth]``.
 
     Measured in float64 arithmetic on the very weights training starts from, so a signal of
-    1e-40 is a number and not a float32 zero.
+    1e-40 is a number and not a float32 zero. The theory's inputs come from the forward pass
+    and the weights alone: ``weight_factor`` (see :func:`weight_factors`), the per-sample
+    mean squared slopes ``sample_slope_sq`` ``[M, B, depth]`` and each sample's share of
+    the last layer's squared signal ``sample_share`` ``[M, B]``, the only anchor taken from
+    the backward pass.
     """
 
     models: tuple[ModelSpec, ...]
@@ -301,24 +402,40 @@ class InitFlow:
     weight_grad_rms: np.ndarray
     mean_slope: np.ndarray
     rms_slope: np.ndarray
-    normal_slope: np.ndarray
-    """The catalogue's E[f'(X)], X ~ N(0, 1), per model ``[M]``."""
+    normal_rms_slope: np.ndarray
+    """The catalogue's √E[f'(X)²], X ~ N(0, 1), per model ``[M]``."""
     stats: ActivationStats
+    weight_factor: np.ndarray
+    sample_slope_sq: np.ndarray
+    sample_share: np.ndarray
 
     @property
     def depth(self) -> int:
         return int(self.signal_norm.shape[1])
 
     def theory(self, kind: TheoryKind) -> np.ndarray | None:
-        if kind == "mean":
-            return theory_line(self.signal_norm, self.mean_slope)
         if kind == "rms":
-            return theory_line(self.signal_norm, self.rms_slope)
+            return sample_theory_line(self.signal_norm, self.sample_slope_sq,
+                                      self.weight_factor, self.sample_share)
+        if kind == "mean":
+            return theory_line(self.signal_norm, self.mean_slope, self.weight_factor)
         if kind == "normal":
-            return theory_line(self.signal_norm, self.normal_slope[:, None])
+            return theory_line(self.signal_norm, self.normal_rms_slope[:, None],
+                               self.weight_factor)
         return None
 
-    def frame(self, kind: TheoryKind = "mean") -> pd.DataFrame:
+    def factors_per_layer(self) -> tuple[np.ndarray, np.ndarray]:
+        """Geometric-mean factor per step back ``[M]`` of the RMS slopes and of the weights
+        (the two parts of the RMS theory; their product is its factor per layer)."""
+        if self.depth < 2:
+            ones = np.ones(len(self.models))
+            return ones, ones
+        with np.errstate(divide="ignore"):
+            slopes = np.exp(np.log(self.rms_slope[:, :-1]).mean(1))
+            weights = np.exp(np.log(self.weight_factor[:, 1:]).mean(1))
+        return slopes, weights
+
+    def frame(self, kind: TheoryKind = DEFAULT_THEORY) -> pd.DataFrame:
         """One row per (model, layer): both measures, the slope and the theory line."""
         ids = model_columns(self.models)
         m, depth = self.signal_norm.shape
@@ -328,22 +445,27 @@ class InitFlow:
         data["weight_grad_rms"] = self.weight_grad_rms.reshape(-1)
         data["mean_slope"] = self.mean_slope.reshape(-1)
         data["rms_slope"] = self.rms_slope.reshape(-1)
+        data["weight_factor"] = self.weight_factor.reshape(-1)
         theory = self.theory(kind)
         data["theory"] = np.nan if theory is None else theory.reshape(-1)
         return pd.DataFrame(data)
 
     def ratios_frame(self) -> pd.DataFrame:
-        """One row per model: first/last ratios of both measures and of the theory lines."""
+        """One row per model: first/last ratios of both measures and of the theory lines,
+        and the RMS theory's two factors per layer."""
         signal = first_last_ratio(self.signal_norm)
+        slopes, weights = self.factors_per_layer()
         return pd.DataFrame({
             "activation": [m.activation_label for m in self.models],
             "key": [m.key for m in self.models],
             "signal_ratio": signal,
             "weight_ratio": first_last_ratio(self.weight_grad_rms),
             **{f"{kind}_ratio": first_last_ratio(self.theory(kind))
-               for kind in ("mean", "rms", "normal")},
+               for kind in ("rms", "mean", "normal")},
             "signal_per_layer": per_layer_factor(signal, self.depth),
-            "normal_slope": self.normal_slope,
+            "slope_per_layer": slopes,
+            "weights_per_layer": weights,
+            "normal_rms_slope": self.normal_rms_slope,
         })
 
     def stats_frame(self) -> pd.DataFrame:
@@ -359,10 +481,12 @@ def init_flow(experiment: Experiment) -> InitFlow:
     task = info(experiment.dataset).task
     flow = gradient_flow(model, x64, y, task, batch_stats=True)
     mean_slope, rms_slope = local_slopes(model, x64)
+    slope_sq, share = sample_slopes_and_shares(model, x64, y, task)
     stats = activation_stats(model, x64, batch_stats=True)
-    normal = np.array([normal_mean_slope(m.key, m.param_dict) for m in net.models])
+    normal = np.array([normal_rms_slope(m.key, m.param_dict) for m in net.models])
     return InitFlow(net.models, np.array(flow.signal_norm), np.array(flow.weight_grad_rms),
-                    mean_slope, rms_slope, normal, stats)
+                    mean_slope, rms_slope, normal, stats, weight_factors(model), slope_sq,
+                    share)
 
 
 # --- words for the numbers ----------------------------------------------------------------
@@ -406,27 +530,95 @@ def flow_summary(flow: InitFlow) -> list[str]:
 
 AGREEMENT_FACTOR = 3.0
 """Theory and measurement 'agree' when their first/last ratios are within this factor."""
+ORDER_OF_MAGNITUDE = 10.0
 
 
-def theory_verdict(flow: InitFlow, kind: TheoryKind) -> str:
-    """Where the theory line matches the measurement and where the weights decide."""
+def _cause(slopes: float, weights: float, steps: int, name: str) -> str:
+    """What sets the signal's size, from the theory's two factors per step back.
+
+    Over the network each factor acts ``steps`` times. The one that pushes the signal the
+    way it goes, and harder, is named; if both alone would move it by an order of magnitude
+    but together do not, they cancel (ReLU under He: √½ · √2 = 1).
+    """
+    total = (slopes * weights) ** steps
+
+    def moves(factor: float) -> bool:
+        return not 1 / ORDER_OF_MAGNITUDE < factor**steps < ORDER_OF_MAGNITUDE
+
+    if 1 / ORDER_OF_MAGNITUDE < total < ORDER_OF_MAGNITUDE:
+        if moves(slopes) and moves(weights):
+            return (f"the weights' ×{weights:.3g} and the slopes' ×{slopes:.3g} per layer "
+                    "cancel, so the size is kept")
+        return (f"slopes ×{slopes:.3g} and weights ×{weights:.3g} per layer keep the size "
+                "within an order of magnitude")
+    verb = "shrink" if total < 1 else "grow"
+    way = -1.0 if total < 1 else 1.0  # how hard each factor pushes the way the signal goes
+    slope_push, weight_push = way * math.log(slopes), way * math.log(weights)
+    slope_part = f"×{slopes:.3g} per layer"
+    if name == "ReLU" and abs(slopes - math.sqrt(0.5)) < 0.05:
+        slope_part += ": ReLU zeroes half the units, which keeps √½ of a vector's length"
+    if slope_push >= weight_push:
+        text = f"the slopes {verb} it ({slope_part})"
+        if weight_push < -0.03:
+            text += f", against the weights' ×{weights:.3g}"
+        elif weight_push > 0.03:
+            text += f", helped by the weights' ×{weights:.3g}"
+        return text
+    text = f"the weights {verb} it (×{weights:.3g} per layer)"
+    if slope_push < -0.03:
+        text += f", against the slopes' ×{slopes:.3g}"
+    elif slope_push > 0.03:
+        text += f", helped by the slopes' ×{slopes:.3g}"
+    return text
+
+
+def _missing_piece(experiment: Experiment, kind: TheoryKind) -> str:
+    if kind == "mean":
+        return ("the mean slope is the wrong factor for a length: a norm feels the RMS "
+                "slope √E[f′²], which is larger than E|f′| wherever the slopes differ "
+                "between units (ReLU: √½ against ½ per layer); switch to the RMS line")
+    if experiment.norm != "none":
+        return ("the normalisation rescales the signal at every layer, and this theory "
+                "leaves its Jacobian out")
+    if experiment.residual:
+        return ("the skip paths carry the signal past every layer, and this theory follows "
+                "only the path through the activations")
+    if kind == "normal":
+        return "the layers' inputs are not N(0, 1): the RMS line reads the actual ones"
+    return (f"the theory takes the weights and the slopes as independent, which at width "
+            f"{experiment.width} holds only roughly, and the small error repeats at every layer")
+
+
+def theory_verdict(flow: InitFlow, kind: TheoryKind, experiment: Experiment | None = None) -> str:
+    """Per activation: whether the theory line matches the measurement, and the cause.
+
+    Where they agree (within :data:`AGREEMENT_FACTOR`), the cause is named from the RMS
+    theory's two factors: the slopes, the weights, or both cancelling. Where they part, the
+    sentence names what that theory leaves out (the mean slope's error, a normalisation,
+    a skip path, or finite width); ``experiment`` (default: the page's default one) says
+    which of them the measured networks have.
+    """
+    experiment = Experiment() if experiment is None else experiment
     if kind == "none" or flow.depth < 2:
         return ""
     ratios = flow.ratios_frame()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gap = ratios["signal_ratio"] / ratios[f"{kind}_ratio"]
-    agree = [a for a, g in zip(ratios["activation"], gap, strict=True)
-             if np.isfinite(g) and 1 / AGREEMENT_FACTOR <= g <= AGREEMENT_FACTOR]
-    apart = [f"{a} (measured ×{format_ratio(g)} the theory)"
-             for a, g in zip(ratios["activation"], gap, strict=True)
-             if np.isfinite(g) and not 1 / AGREEMENT_FACTOR <= g <= AGREEMENT_FACTOR]
+    steps = flow.depth - 1
     parts = []
-    if agree:
-        parts.append(f"Theory and measurement agree within a factor of "
-                     f"{AGREEMENT_FACTOR:g} for {', '.join(agree)}: the slopes explain it.")
-    if apart:
-        parts.append(f"They part for {', '.join(apart)}: there the weights (the "
-                     "initialisation, a normalisation or a skip path) decide, not the slopes.")
+    for row in ratios.itertuples():
+        theory = getattr(row, f"{kind}_ratio")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = row.signal_ratio / theory
+        if not np.isfinite(gap):
+            continue
+        if 1 / AGREEMENT_FACTOR <= gap <= AGREEMENT_FACTOR:
+            cause = _cause(float(row.slope_per_layer), float(row.weights_per_layer), steps,
+                           row.activation)
+            parts.append(f"**{row.activation}**: theory and measurement agree (measured "
+                         f"×{format_ratio(gap)} the theory); {cause}.")
+        else:
+            missing = _missing_piece(experiment, kind)
+            parts.append(f"**{row.activation}**: they part (measured ×{format_ratio(gap)} "
+                         f"the theory): {missing}.")
     return " ".join(parts)
 
 

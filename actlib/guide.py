@@ -72,6 +72,7 @@ class Architecture(StrEnum):
     CNN = "cnn"
     RNN = "rnn"
     TRANSFORMER = "transformer"
+    LLM = "llm"
     GAN_DISCRIMINATOR = "gan_discriminator"
     DECODER = "decoder"
     DIFFUSION = "diffusion"
@@ -130,7 +131,8 @@ QUESTIONS: tuple[Question, ...] = (
             Architecture.MLP: "MLP (fully connected)",
             Architecture.CNN: "CNN",
             Architecture.RNN: "RNN / LSTM / GRU",
-            Architecture.TRANSFORMER: "Transformer",
+            Architecture.TRANSFORMER: "Transformer (BERT, GPT-2, ViT)",
+            Architecture.LLM: "Large language model (LLaMA, PaLM)",
             Architecture.GAN_DISCRIMINATOR: "GAN discriminator",
             Architecture.DECODER: "VAE / GAN decoder (image generator)",
             Architecture.DIFFUSION: "Diffusion model",
@@ -310,7 +312,14 @@ HIDDEN_DEFAULTS: dict[Architecture, tuple[Vote, ...]] = {
              "and it lets small negative values through."),
         Vote("swiglu", 6, "Recent large language models (LLaMA, PaLM) use SwiGLU, a gated "
              "feed-forward block that learns a little more per parameter."),
-        Vote("relu", 3, "The original Transformer (2017) used ReLU: the cheapest option."),
+        Vote("relu", 3, "The original Transformer (2017) and the original T5 used ReLU: "
+             "the cheapest option."),
+    ),
+    A.LLM: (
+        Vote("swiglu", 10, "LLaMA and PaLM use SwiGLU, a gated feed-forward block "
+             "(Shazeer, 2020): the gate is a SiLU of a second projection."),
+        Vote("geglu", 6, "T5 v1.1 uses GEGLU, the same gated block with a GELU gate."),
+        Vote("gelu", 3, "GPT-2 and GPT-3 use a plain GELU feed-forward block."),
     ),
     A.GAN_DISCRIMINATOR: (
         Vote("leaky_relu", 10, "DCGAN's choice: a 0.2 slope for x < 0 passes gradient back to "
@@ -328,8 +337,10 @@ HIDDEN_DEFAULTS: dict[Architecture, tuple[Vote, ...]] = {
     A.DIFFUSION: (
         Vote("swish", 10, "DDPM and Stable Diffusion U-Nets use SiLU (Swish with β = 1): "
              "smooth, and works well with group norm.", (("beta", 1.0),)),
-        Vote("gelu", 5, "The transformer blocks of diffusion models (DiT, cross-attention) "
-             "use GELU."),
+        Vote("gelu", 5, "Diffusion transformers (DiT) use GELU (tanh form) in their "
+             "feed-forward blocks."),
+        Vote("geglu", 4, "Stable Diffusion's cross-attention transformer blocks use a GEGLU "
+             "feed-forward."),
         Vote("mish", 2, "A similar smooth shape, at a little more cost."),
     ),
 }
@@ -382,8 +393,8 @@ _DYING_NOTE = ("Dead units also come from a high learning rate or a large negati
                "lower the rate, use He init, put batch norm before the activation, and "
                "watch the share of units that are zero for every input.")
 _FINE_TUNE_NOTE = ("Keep what the checkpoint uses (ResNet: ReLU, BERT/GPT-2: GELU, "
-                   "LLaMA: SwiGLU); the snippet builds a fresh model, load your weights "
-                   "into the same layers instead.")
+                   "original T5: ReLU, T5 v1.1: GEGLU, LLaMA: SwiGLU); the snippet builds a "
+                   "fresh model, load your weights into the same layers instead.")
 _LOGIT_NOTE = ("At inference a hard decision needs no output activation: argmax of the "
                "logits equals argmax of the softmax, and sigmoid(z) > 0.5 exactly when z > 0.")
 
@@ -398,12 +409,13 @@ RULES: tuple[Rule, ...] = (
              "little slower."),
     ), _DEEP_NOTE),
     Rule(hidden(A.MLP, deep=True), (
-        Vote("selu", 5, "A plain deep MLP without normalisation: SELU with LeCun init keeps "
-             "activations near mean 0 and variance 1 by itself."),
+        Vote("selu", 5, "Deep MLPs without batch norm: SELU keeps activations near mean 0, "
+             "variance 1, given LeCun normal init, standardised inputs and AlphaDropout "
+             "instead of Dropout."),
     )),
     Rule(hidden(A.RNN, deep=True), caveat="Many layers or long sequences: prefer LSTM/GRU over "
          "a plain RNN, and clip the gradient norm."),
-    Rule(hidden(A.TRANSFORMER, deep=True), caveat="Deep transformers rely on "
+    Rule(hidden(A.TRANSFORMER, A.LLM, deep=True), caveat="Deep transformers rely on "
          "pre-norm residual blocks and learning-rate warm-up more than on the activation."),
     # Hidden layers, units dying.
     Rule(hidden(*_RELU_FAMILY_ARCHS, constraint=C.DYING_UNITS), (
@@ -412,7 +424,7 @@ RULES: tuple[Rule, ...] = (
         Vote("elu", 11, "ELU keeps a gradient for x < 0 and pulls mean activations towards "
              "zero."),
     ), _DYING_NOTE),
-    Rule(hidden(A.RNN, A.TRANSFORMER, A.DIFFUSION, constraint=C.DYING_UNITS),
+    Rule(hidden(A.RNN, A.TRANSFORMER, A.LLM, A.DIFFUSION, constraint=C.DYING_UNITS),
          caveat="Smooth or saturating units (tanh, GELU, SiLU) rarely die the way ReLUs do; "
          "check the learning rate and the initialisation, and watch the share of units that "
          "are zero for every input."),
@@ -453,8 +465,9 @@ RULES: tuple[Rule, ...] = (
          caveat="Image decoders usually end in tanh (pixels in [-1, 1]) or sigmoid "
          "(pixels in [0, 1])."),
     Rule(output(T.BINARY, architectures=[A.GAN_DISCRIMINATOR]), (
-        Vote("sigmoid", 2, "The discriminator gives one real-or-fake logit; "
-             "BCEWithLogitsLoss applies the sigmoid."),
+        Vote("sigmoid", 2, "DCGAN's discriminator ends in a sigmoid trained with binary "
+             "cross-entropy; in PyTorch prefer one raw logit with BCEWithLogitsLoss, which "
+             "applies the sigmoid stably."),
     ), "A WGAN critic outputs an unbounded score instead: no activation and no BCE."),
     Rule(output(*(t for t in T if t != T.BINARY), architectures=[A.GAN_DISCRIMINATOR]),
          caveat="A GAN discriminator usually answers one binary question: real or fake."),
@@ -464,7 +477,7 @@ RULES: tuple[Rule, ...] = (
     )),
     Rule(output(*(t for t in T if t != T.REGRESSION), architectures=[A.DIFFUSION]),
          caveat="Diffusion models usually predict noise: an unbounded regression output."),
-    Rule(output(T.MULTICLASS, architectures=[A.TRANSFORMER]), (
+    Rule(output(T.MULTICLASS, architectures=[A.TRANSFORMER, A.LLM]), (
         Vote("softmax", 2, "Language models end in a softmax over the vocabulary; the loss "
              "takes the logits."),
     )),
@@ -513,6 +526,8 @@ _INIT_BY_ARCHITECTURE: dict[Architecture, InitAdvice] = {
     A.TRANSFORMER: InitAdvice("default", "Keep the library's or the checkpoint's init "
                               "(BERT and GPT-2 draw N(0, 0.02²); nn.Transformer uses "
                               "Xavier uniform)."),
+    A.LLM: InitAdvice("default", "Keep the checkpoint's weights, and its library's init "
+                      "for any layer you add."),
 }
 
 
@@ -678,6 +693,7 @@ def _rank(answers: Answers, rules: Iterable[Rule]) -> tuple[list[Recommendation]
 
 _SNIPPET_TASK: dict[Architecture, OutputTask] = {
     A.MLP: T.BINARY, A.CNN: T.MULTICLASS, A.RNN: T.BINARY, A.TRANSFORMER: T.MULTICLASS,
+    A.LLM: T.MULTICLASS,
     A.GAN_DISCRIMINATOR: T.BINARY, A.DECODER: T.BOUNDED, A.DIFFUSION: T.REGRESSION,
 }
 """The head a hidden-layer snippet gets: what that architecture usually outputs."""
@@ -690,7 +706,7 @@ def _snippet(answers: Answers, body: Recommendation, task: OutputTask) -> str:
         cell = "rnn" if body.key == "relu" else "lstm"
         key = "relu" if cell == "rnn" else "tanh"
         return rnn_snippet(cell, key, depth=min(layers, 3), output_task=task)
-    if answers.architecture == A.TRANSFORMER:
+    if answers.architecture in (A.TRANSFORMER, A.LLM):
         return transformer_snippet(body.key, body.param_dict, depth=min(layers, 12),
                                    output_task=task)
     if answers.architecture == A.CNN:

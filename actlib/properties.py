@@ -133,13 +133,20 @@ def real_line_bound(key: str, params: Params | None = None, upper: bool = False)
     return Bound(sign * best, attained=attained)
 
 
+def significant(value: float, digits: int = 4) -> str:
+    """``value`` to ``digits`` significant digits, keeping trailing zeros when it was rounded
+    (GELU's minimum -0.169971... is '-0.1700', not '-0.17'), and exact values short ('-2.5')."""
+    short = f"{value:.{digits}g}"
+    return short if float(short) == value else f"{value:#.{digits}g}"
+
+
 def format_range(lower: Bound, upper: Bound, digits: int = 4) -> str:
     """Interval notation: '(0, 1)', '[0, ∞)', '[-0.1700, ∞)'."""
 
     def end(b: Bound, is_upper: bool) -> str:
         if not b.bounded:
             return "∞" if is_upper else "−∞"
-        return f"{b.value:.{digits}g}"
+        return significant(b.value, digits)
 
     left = "[" if lower.attained else "("
     right = "]" if upper.attained else ")"
@@ -272,9 +279,24 @@ def normal_mean(key: str, params: Params | None = None, scale: float = 1.0) -> f
 
 
 def normal_mean_slope(key: str, params: Params | None = None, scale: float = 1.0) -> float:
-    """E[f'(X)] for X ~ N(0, scale²): the average factor a layer multiplies gradients by."""
+    """E[f'(X)] for X ~ N(0, scale²): the mean slope.
+
+    Not the factor by which a layer shrinks or grows a gradient's size: that is the RMS
+    slope :func:`normal_rms_slope` (ReLU: 0.5 here, √0.5 ≈ 0.707 there).
+    """
     x, w = _normal_quadrature(scale)
     return float((_df(key, params)(x) * w).sum())
+
+
+def normal_rms_slope(key: str, params: Params | None = None, scale: float = 1.0) -> float:
+    """√E[f'(X)²] for X ~ N(0, scale²): the factor by which one layer's slopes scale the
+    norm of a backpropagated vector (before the weights' own factor).
+
+    The squared norm of ``f'(a) ⊙ v`` is ``sum f'(a_i)² v_i²``; with slopes independent of
+    v its expectation is ``E[f'²] ||v||²`` (Poole et al., 2016; Schoenholz et al., 2017).
+    """
+    x, w = _normal_quadrature(scale)
+    return math.sqrt(float((_df(key, params)(x).square() * w).sum()))
 
 
 def sparsity(key: str, params: Params | None = None, scale: float = 1.0) -> float:
@@ -364,6 +386,7 @@ class Properties:
     max_slope: SlopeMaximum
     sparsity: float
     mean_slope: float
+    rms_slope: float
 
     @property
     def real_range(self) -> str:
@@ -393,6 +416,7 @@ def compute_properties(
         max_slope=max_slope(key, params),
         sparsity=sparsity(key, params),
         mean_slope=normal_mean_slope(key, params),
+        rms_slope=normal_rms_slope(key, params),
     )
 
 
@@ -408,6 +432,11 @@ def properties_frame(props: list[Properties]) -> pd.DataFrame:
                 "Range on ℝ": p.real_range,
                 "f(0)": p.value_at_0,
                 "f′(0)": p.slope_at_0,
+                "Note on f′(0)": (
+                    "PyTorch's convention at the kink (not a derivative)"
+                    if p.smoothness.endswith(" at 0") and not p.smoothness.startswith("f″")
+                    else "the derivative"
+                ),
                 "Mean output, x~N(0,1)": p.mean_output,
                 "Monotonic": "yes" if p.monotonic else "no",
                 "Smoothness": p.smoothness,
@@ -417,6 +446,7 @@ def properties_frame(props: list[Properties]) -> pd.DataFrame:
                 "Max slope (where)": f"{p.max_slope.value:.4f} ({p.max_slope.where})",
                 "Exact zeros, x~N(0,1)": p.sparsity,
                 "E[f′(x)], x~N(0,1)": p.mean_slope,
+                "√E[f′(x)²], x~N(0,1) (gradient-size factor)": p.rms_slope,
             }
         )
     return pd.DataFrame(rows)
@@ -431,6 +461,7 @@ def properties_sheet(props: list[Properties]) -> pd.DataFrame:
         "f′(0)": "{:.4f}",
         "Mean output, x~N(0,1)": "{:.4f}",
         "E[f′(x)], x~N(0,1)": "{:.4f}",
+        "√E[f′(x)²], x~N(0,1) (gradient-size factor)": "{:.4f}",
         "Exact zeros, x~N(0,1)": "{:.1%}",
     }
     for column, fmt in formats.items():

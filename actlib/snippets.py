@@ -156,9 +156,9 @@ def _class_name(spec: ActivationSpec) -> str:
 def activation_code(key: str, params: Params | None = None) -> ActivationCode:
     """The module expression for an elementwise activation, read from the catalogue.
 
-    The catalogue's module string is used when it is exact. A module string that carries a
-    comment (``nn.SiLU()  # beta = ...``) is exact only at the default parameters; at other
-    values, and where no module exists, a small ``nn.Module`` wraps the functional form.
+    The catalogue's module expression is exact for every parameter value it is given
+    (Swish is ``nn.SiLU()`` only at beta = 1); where torch has no module for it (``(no
+    module: ...)``), a small ``nn.Module`` wraps the functional form.
     """
     spec = get(key)
     if spec.kind != "elementwise":
@@ -241,7 +241,24 @@ def _preamble(title: str, code: ActivationCode | None, seed: int) -> list[str]:
     return sections
 
 
-def _init_sections(init: str, layer_types: str, sigma: float) -> list[str]:
+LEAKY_KEYS = frozenset({"leaky_relu", "prelu"})
+"""Activations whose He init takes the negative slope: kaiming_normal_'s gain for
+nonlinearity="leaky_relu" is √(2 / (1 + a²)) (He et al., 2015, eq. 15)."""
+
+
+def _weight_line(init: str, sigma: float, key: str | None, params: Params | None) -> str:
+    """The init line; He for a leaky unit passes its slope (not nonlinearity="relu")."""
+    if init == "he" and key in LEAKY_KEYS:
+        slope = float(get(key).resolve(params)["slope"])
+        return (f"nn.init.kaiming_normal_(module.weight, a={slope:g}, "
+                'nonlinearity="leaky_relu")')
+    return INIT_TEMPLATES[init].weight_line.format(sigma=f"{float(sigma):g}")
+
+
+def _init_sections(
+    init: str, layer_types: str, sigma: float, key: str | None = None,
+    params: Params | None = None,
+) -> list[str]:
     if init not in INIT_TEMPLATES:
         raise ValueError(f"unknown init {init!r}; known: {', '.join(INIT_TEMPLATES)}")
     template = INIT_TEMPLATES[init]
@@ -251,7 +268,7 @@ def _init_sections(init: str, layer_types: str, sigma: float) -> list[str]:
         "def init_weights(module: nn.Module) -> None:",
         f'    """{_init_name(init, sigma)} weights, zero biases."""',
         f"    if isinstance(module, {layer_types}):",
-        "        " + template.weight_line.format(sigma=f"{float(sigma):g}"),
+        "        " + _weight_line(init, sigma, key, params),
         "        if module.bias is not None:",
         "            nn.init.zeros_(module.bias)",
     ])
@@ -392,7 +409,7 @@ def model_snippet(
     return _render([
         *_preamble(title, code, seed),
         _sequential(blocks, tail, _note(spec, code)),
-        *_init_sections(init, "nn.Linear", init_sigma),
+        *_init_sections(init, "nn.Linear", init_sigma, key, params),
         *_training_sections(head, out, f"torch.randn({batch_size}, {in_features})",
                             batch_size, steps),
     ])
@@ -449,7 +466,7 @@ def cnn_snippet(
     return _render([
         *_preamble(title, code, seed),
         _sequential(blocks, tail, _note(spec, code)),
-        *_init_sections(init, "(nn.Conv2d, nn.Linear)", init_sigma),
+        *_init_sections(init, "(nn.Conv2d, nn.Linear)", init_sigma, key, params),
         *_training_sections(head, out, x_expr, batch_size, steps),
     ])
 
@@ -507,7 +524,7 @@ def rnn_snippet(
         "        states, _ = self.rnn(x)",
         "        return self.head(states[:, -1])",
     ])
-    init = "\n".join([
+    init_lines = [
         "model = SequenceModel()",
         "for name, weight in model.rnn.named_parameters():",
         '    if name.startswith("weight_ih"):',
@@ -516,7 +533,17 @@ def rnn_snippet(
         "        nn.init.orthogonal_(weight)  # keeps the state's scale across time steps",
         "    else:",
         "        nn.init.zeros_(weight)",
-    ])
+    ]
+    if cell == "lstm":
+        # Gers, Schmidhuber and Cummins (2000); Jozefowicz, Zaremba and Sutskever (2015):
+        # a forget-gate bias of 1 keeps the cell's memory at the start of training.
+        init_lines += [
+            f'        if name.startswith("bias_ih"):  # gates i, f, g, o: f is [{hidden_size}:'
+            f'{2 * hidden_size}]',
+            f"            weight.data[{hidden_size}:{2 * hidden_size}].fill_(1.0)  "
+            "# forget-gate bias 1: remember by default",
+        ]
+    init = "\n".join(init_lines)
     title = (
         f"Activation Lab: a {depth}-layer {_CELLS[cell]} ({hidden_size} units, {inside}) "
         f"for {head.label.lower()}."
@@ -547,7 +574,10 @@ def transformer_snippet(
     """A runnable transformer-encoder script with this activation in its feed-forward block.
 
     ``nn.TransformerEncoderLayer`` takes the activation as a module; its own initialisation
-    is kept (PyTorch's defaults; a pre-trained model brings its own weights anyway).
+    is kept (PyTorch's defaults; a pre-trained model brings its own weights anyway). The
+    blocks are pre-norm (``norm_first=True``, with a final LayerNorm), as the guide advises
+    for deep transformers (Xiong et al., 2020, "On layer normalization in the transformer
+    architecture"); nn.TransformerEncoderLayer's default is the original post-norm.
     """
     spec = get(key)
     code = activation_code(key, params)
@@ -565,9 +595,11 @@ def transformer_snippet(
         "        layer = nn.TransformerEncoderLayer(",
         f"            d_model={d_model}, nhead={heads}, dim_feedforward={4 * d_model},",
         f"            activation={code.expression}, batch_first=True,",
+        "            norm_first=True,  # pre-norm: LayerNorm before attention and feed-forward",
         "        )",
         f"        self.encoder = nn.TransformerEncoder(layer, num_layers={depth}, "
-        "enable_nested_tensor=False)",
+        f"norm=nn.LayerNorm({d_model}),",
+        "                                             enable_nested_tensor=False)",
         "        self.head = nn.Sequential(",
         *head_layers,
         "        )",

@@ -47,9 +47,10 @@ SETTINGS = PageSettings(
                labels={k: v.label for k, v in DATASETS.items()}),
         IntRange("seed", "Seed", default=DEFAULT.seed, low=0, high=99,
                  help="Seed of the initial weights and of the minibatch order."),
-        Choice("theory", "Theory line", options=tuple(grad.THEORY_LABELS), default="mean",
-               labels=grad.THEORY_LABELS,
-               help="Product of the local slopes from the last layer back to each layer."),
+        Choice("theory", "Theory line", options=tuple(grad.THEORY_LABELS),
+               default=grad.DEFAULT_THEORY, labels=grad.THEORY_LABELS,
+               help="Product of one factor per layer from the last layer back: the slopes' "
+               "RMS times the weights' own factor. The mean-slope line is a contrast."),
         Choice("opt", "Optimiser", options=tuple(OPTIMIZERS), default=DEFAULT.optimizer,
                labels={"sgd": "SGD", "momentum": "Momentum", "adam": "Adam"},
                widget="segmented"),
@@ -144,8 +145,8 @@ if (tab := tabs["At initialisation"]) is not None and experiment is not None:
             st.caption(
                 "Backpropagation applies the chain rule layer by layer: δₗ = f′(zₗ) ⊙ "
                 "(Wₗ₊₁ᵀ δₗ₊₁). Each step back multiplies by the local slopes f′ and by the "
-                "weights. Dashed: the simple theory, the last layer's signal times one "
-                f"slope per layer in between, each the {grad.THEORY_TERMS[kind]}."
+                "weights. Dashed: the theory, the last layer's signal times one factor per "
+                f"layer in between: the {grad.THEORY_TERMS[kind]}, {grad.WEIGHTS_TERM}."
                 if kind != "none" else
                 "Backpropagation applies the chain rule layer by layer: δₗ = f′(zₗ) ⊙ "
                 "(Wₗ₊₁ᵀ δₗ₊₁). Each step back multiplies by the local slopes f′ and by the "
@@ -168,14 +169,16 @@ if (tab := tabs["At initialisation"]) is not None and experiment is not None:
         if kind != "none":
             table["theory (first/last)"] = ratios[f"{kind}_ratio"].map(grad.format_ratio)
         table["signal factor per layer"] = ratios["signal_per_layer"].map(grad.format_ratio)
-        table["E[f′(X)], X ~ N(0,1)"] = ratios["normal_slope"].map(lambda v: f"{v:.3f}")
+        table["RMS slope per layer"] = ratios["slope_per_layer"].map(grad.format_ratio)
+        table["weights per layer"] = ratios["weights_per_layer"].map(grad.format_ratio)
         st.dataframe(table, hide_index=True, width="stretch")
         st.markdown(
             f"**Why the two measures can disagree.** {grad.WHY_MEASURES_DIFFER}"
         )
-        verdict = grad.theory_verdict(flow, kind)
+        verdict = grad.theory_verdict(flow, kind, experiment)
         if verdict:
-            st.markdown(f"**Theory against measurement.** {verdict}")
+            st.markdown(f"**Theory against measurement** (within a factor of "
+                        f"{grad.AGREEMENT_FACTOR:g} counts as agreeing). {verdict}")
         st.caption(
             "Why He for ReLU and Xavier for tanh: a layer keeps the size of the signal when "
             "(number of inputs) × Var(w) × E[f′²] ≈ 1. ReLU passes half the units with slope "

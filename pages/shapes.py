@@ -173,7 +173,9 @@ if (tab := tabs["Properties"]) is not None:
                 "Every entry is computed from the function: ranges from limits and a wide "
                 "grid (a square bracket means the bound is reached), extrema refined by "
                 "golden-section search, expectations by quadrature over x ~ N(0, 1). "
-                "E[f′(x)] is the average factor one layer multiplies a gradient by."
+                "A gradient's size changes per layer by √E[f′(x)²] (times the weights' "
+                "factor), not by the mean slope E[f′(x)]: ReLU's is √½ ≈ 0.707, not 0.5. "
+                "At a kink f′(0) is PyTorch's convention (ReLU: 0), not a derivative."
             )
 
 if (tab := tabs["Through a layer"]) is not None:
@@ -237,9 +239,9 @@ detail_key = panel.widget("detail", st.columns([2, 3])[0])
 spec = get(detail_key)
 formula, about = st.columns([3, 2])
 with formula:
-    st.latex(spec.latex)
-    st.latex(spec.derivative_latex)
     spec_params = params.get(detail_key, {})
+    for latex in spec.formula(spec_params):  # the form that is computed (GELU: erf or tanh)
+        st.latex(latex)
     st.code(
         f"{spec.module_call(spec_params)}\n{spec.functional_call(spec_params)}",
         language="python",

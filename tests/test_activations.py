@@ -234,3 +234,22 @@ def test_displayed_pytorch_calls_are_real(key: str) -> None:
     module = eval(spec.module_call().split("#")[0], namespace).to(DTYPE)
     with torch.no_grad():
         torch.testing.assert_close(module(x), expected)
+
+
+def test_gelu_formula_follows_the_selected_form():
+    """The tanh form shows the tanh approximation (Hendrycks and Gimpel, 2016, eq. 2), with
+    its constants; the exact form shows erf."""
+    spec = get("gelu")
+    exact, _ = spec.formula({"form": "none"})
+    approx, approx_d = spec.formula({"form": "tanh"})
+    assert "erf" in exact and "tanh" not in exact
+    assert "0.044715" in approx and r"\sqrt{2/\pi}" in approx and "erf" not in approx
+    assert "0.134145" in approx_d  # 3 x 0.044715
+    assert get("relu").formula() == (get("relu").latex, get("relu").derivative_latex)
+
+
+def test_selu_advice_names_what_self_normalisation_needs():
+    """Klambauer et al. (2017): LeCun normal init, standardised inputs, alpha dropout."""
+    text = get("selu").use_when
+    for need in ("LeCun normal", "standardised inputs", "AlphaDropout", "no batch norm"):
+        assert need in text

@@ -63,7 +63,7 @@ def keys(advice):
 
 
 def test_every_answer_combination_gets_a_reasoned_recommendation():
-    assert len(EVERY_ANSWER) == 2 * 7 * 6 * 4 * 8
+    assert len(EVERY_ANSWER) == 2 * 8 * 6 * 4 * 8
     for answers in EVERY_ANSWER:
         advice = advise(answers)
         where = f"for {answers}"
@@ -86,7 +86,9 @@ def test_every_answer_combination_gets_a_reasoned_recommendation():
             assert head.loss in advice.snippet, where
         else:
             assert advice.loss is None, where
-            assert get(advice.best.key).kind == "elementwise", where
+            # LLMs use gated blocks (SwiGLU); every other architecture an elementwise unit
+            expected = "gated" if answers.architecture == A.LLM else "elementwise"
+            assert get(advice.best.key).kind == expected, where
         compile(advice.snippet, "<guide snippet>", "exec")
 
 
@@ -239,6 +241,15 @@ def test_very_deep_networks_suggest_swish_and_mish(architecture):
 def test_deep_plain_mlp_offers_selu_with_lecun_init():
     selu = next(r for r in hidden(A.MLP, Depth.DEEP).ranked if r.key == "selu")
     assert selu.init.scheme == "lecun"
+
+
+def test_fine_tuning_follows_the_named_architecture():
+    """A LLaMA-like checkpoint keeps SwiGLU, far above GELU; a BERT-like one keeps GELU."""
+    llm = hidden(A.LLM, Depth.SHALLOW, C.FINE_TUNING)
+    assert llm.best.key == "swiglu"
+    gelu = next((r for r in llm.ranked if r.key == "gelu"), None)
+    assert gelu is None or gelu.score < llm.best.score / 3
+    assert any("Pre-trained" in r for r in llm.best.reasons)
 
 
 def test_fine_tuning_keeps_the_original_activation():

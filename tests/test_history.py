@@ -93,3 +93,38 @@ def test_usage_table_fills_names_and_modules_from_the_catalogue():
     discriminator = frame[(frame["architecture"] == "GAN discriminator")
                           & (frame["key"] == "leaky_relu")]
     assert discriminator["module"].item() == "nn.LeakyReLU(negative_slope=0.2)"
+
+
+def test_every_history_row_and_usage_row_carries_its_source():
+    """Each catalogue entry names the publications behind its year and origin, and each
+    usage row the publication or official code that shows the use."""
+    for spec in CATALOGUE:
+        assert spec.sources and all(len(text) > 20 for text in spec.sources), spec.key
+        assert any(str(spec.year) in text for text in spec.sources), spec.key
+    assert timeline()["sources"].str.len().gt(20).all()
+    for use in USAGE:
+        assert len(use.source) > 10, use
+    assert usage_table()["source"].str.len().gt(10).all()
+
+
+@pytest.mark.parametrize(("key", "year", "names"), [
+    ("identity", 1960, ("Widrow", "Hoff")),  # ADALINE's linear unit, not McCulloch-Pitts
+    ("tanh", 1998, ("LeCun", "Bottou", "Orr", "Müller")),  # 'Efficient BackProp' is 1998
+    ("swish", 2016, ("Hendrycks", "Gimpel", "Elfwing", "Ramachandran")),
+])
+def test_dates_and_attributions_match_their_sources(key, year, names):
+    spec = get(key)
+    assert spec.year == year
+    assert all(name in spec.origin for name in names), spec.origin
+
+
+def test_usage_claims_checked_against_their_sources():
+    """The original T5 used ReLU (Raffel et al., 2020), T5 v1.1 GEGLU; Stable Diffusion's
+    cross-attention blocks use GEGLU; DCGAN ended in a sigmoid with BCE."""
+    assert "T5" not in get("gelu").origin.split("(the original T5")[0]
+    assert "original T5 used ReLU" in get("gelu").origin
+    rows = {(u.architecture, u.key): u for u in USAGE}
+    assert "Stable Diffusion" in rows[("Diffusion", "geglu")].examples
+    assert "original T5" in rows[("Transformer", "relu")].examples
+    dcgan = rows[("GAN discriminator", "sigmoid")].examples
+    assert "BCEWithLogitsLoss" not in dcgan and "sigmoid" in dcgan

@@ -38,8 +38,18 @@ def test_default_view_measures_the_gradients_at_init() -> None:
     assert float(table.loc["Sigmoid (logistic)", "first/last signal"]) < 1e-6
     text = _text(at)
     assert "Why the two measures can disagree." in text
-    assert "Theory and measurement agree within a factor of 3" in text
+    assert "Theory against measurement** (within a factor of 3 counts as agreeing)" in text
+    assert "**ReLU**: theory and measurement agree" in text
+    assert "ReLU zeroes half the units" in text  # the RMS line is the default
+    assert at.selectbox(key="theory").value == "rms"
     assert "Why He for ReLU and Xavier for tanh" in text
+
+
+def test_old_theory_link_still_opens_the_mean_slope_contrast() -> None:
+    at = _open(theory="mean")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="theory").value == "mean"
+    assert "the mean slope is the wrong factor for a length" in _text(at)
 
 
 def test_moving_every_network_control_keeps_the_page_clean() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+import torch
 from scipy.optimize import brentq
 from scipy.special import lambertw
 
@@ -246,5 +247,57 @@ def test_saturation_edge_cases() -> None:
 def test_every_activation_has_a_full_property_sheet(key: str) -> None:
     props = compute_properties(key, -50, 50)
     sheet = properties_sheet([props])
-    assert sheet.shape == (11, 1)
+    assert sheet.shape == (13, 1)
     assert not sheet.isna().any().any()
+
+
+# --- pinned against independent sources -------------------------------------------------
+
+
+def test_gelu_minimum_to_four_significant_digits_from_mpmath() -> None:
+    """GELU's minimum x·Φ(x), found with mpmath at 30 digits (f'(x) = Φ(x) + x·φ(x) = 0),
+    is -0.16997...: the sheet prints '-0.1700', four significant digits, not '-0.17'."""
+    import mpmath
+
+    mpmath.mp.dps = 30
+    phi_cdf = lambda x: (1 + mpmath.erf(x / mpmath.sqrt(2))) / 2  # noqa: E731
+    slope = lambda x: phi_cdf(x) + x * mpmath.npdf(x)  # noqa: E731
+    x_min = mpmath.findroot(slope, -0.75)
+    value = float(x_min * phi_cdf(x_min))
+    assert interior_minimum("gelu").value == pytest.approx(value, abs=1e-9)
+    assert interior_minimum("gelu").x == pytest.approx(float(x_min), abs=1e-6)
+    assert f"{value:.4f}" == "-0.1700"
+    text = format_range(real_line_bound("gelu"), real_line_bound("gelu", upper=True))
+    assert text == "[-0.1700, ∞)"
+    assert properties_sheet([compute_properties("gelu", -6, 6)]).loc["Range on ℝ"].iloc[0] == text
+
+
+def test_rms_slope_is_the_gradient_size_factor_from_closed_forms() -> None:
+    """ReLU: f' is 1 with probability ½, so √E[f'²] = √½ ≈ 0.7071 (the mean slope is ½).
+    Leaky ReLU with slope a: √((1 + a²)/2). Identity: 1."""
+    from actlib.properties import normal_rms_slope
+
+    assert normal_rms_slope("relu") == pytest.approx(math.sqrt(0.5), abs=1e-9)
+    assert normal_mean_slope("relu") == pytest.approx(0.5, abs=1e-9)
+    assert normal_rms_slope("leaky_relu", {"slope": 0.2}) == pytest.approx(
+        math.sqrt((1 + 0.04) / 2), abs=1e-9)
+    assert normal_rms_slope("identity") == pytest.approx(1.0, abs=1e-9)
+    sheet = properties_sheet([compute_properties("relu", -6, 6)])
+    assert sheet.loc["√E[f′(x)²], x~N(0,1) (gradient-size factor)"].iloc[0] == "0.7071"
+
+
+def test_slope_at_a_kink_is_labelled_as_pytorchs_convention() -> None:
+    """torch.relu's gradient at 0 is 0, SELU's the left-hand slope λα; neither is a
+    derivative, and the sheet says so. Smooth functions get 'the derivative'."""
+    x = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    (relu_grad,) = torch.autograd.grad(torch.relu(x).sum(), x)
+    (selu_grad,) = torch.autograd.grad(torch.selu(x).sum(), x)
+    props = [compute_properties(k, -6, 6) for k in ("relu", "selu", "gelu")]
+    sheet = properties_sheet(props)
+    assert props[0].slope_at_0 == float(relu_grad) == 0.0
+    assert props[1].slope_at_0 == pytest.approx(float(selu_grad))
+    assert list(sheet.loc["Note on f′(0)"]) == [
+        "PyTorch's convention at the kink (not a derivative)",
+        "PyTorch's convention at the kink (not a derivative)",
+        "the derivative",
+    ]

@@ -82,9 +82,15 @@ def test_activation_code_computes_the_catalogue_function(key, params):
     torch.testing.assert_close(module(x), expected, rtol=1e-5, atol=1e-6)
 
 
-def test_commented_modules_are_used_only_where_exact():
+def test_modules_are_used_only_where_exact():
+    """nn.SiLU is Swish at beta = 1 only: other betas get a module that computes them, and
+    no snippet carries a comment that claims what the code does not do."""
     assert activation_code("swish").expression == "nn.SiLU()"
-    assert "beta = 1" in activation_code("swish").note
+    assert activation_code("swish").note == ""
+    assert get("swish").module_call({"beta": 2.0}) == "(no module: x * torch.sigmoid(2 * x))"
+    assert get("softmax").module_call({"temperature": 2.0}).startswith("(no module:")
+    for snippet in (model_snippet("swish"), model_snippet("swish", {"beta": 2.0})):
+        assert "# beta" not in snippet and "nn.SiLU is" not in snippet
     scaled = activation_code("swish", {"beta": 2.0})
     assert scaled.expression == "Swish()" and "torch.sigmoid(2 * x)" in scaled.definition
     assert activation_code("step").definition  # no module in torch: a wrapper class
@@ -285,3 +291,44 @@ def test_snippets_name_activations_from_the_catalogue():
     source = model_snippet("leaky_relu", {"slope": 0.2})
     assert get("leaky_relu").name in source
     assert get("leaky_relu").module_call({"slope": 0.2}) in source
+
+
+# --- practice the snippets follow, each from its source ---------------------------------
+
+
+@pytest.mark.parametrize(("key", "slope"), [("leaky_relu", 0.2), ("prelu", 0.25)])
+def test_he_init_for_leaky_units_passes_the_slope(key: str, slope: float) -> None:
+    """kaiming_normal_(a=slope, nonlinearity="leaky_relu") has gain √(2 / (1 + a²)) (He et
+    al., 2015); nonlinearity="relu" would ignore the slope."""
+    source = model_snippet(key, {"slope": slope}, init="he")
+    assert f'kaiming_normal_(module.weight, a={slope:g}, nonlinearity="leaky_relu")' in source
+    assert 'nonlinearity="relu"' not in source
+    assert nn.init.calculate_gain("leaky_relu", slope) == pytest.approx(
+        math.sqrt(2 / (1 + slope**2)))
+    assert 'nonlinearity="relu"' in model_snippet("relu", init="he")
+
+
+def test_transformer_snippet_is_pre_norm_and_runs() -> None:
+    """Pre-norm blocks (Xiong et al., 2020), as the guide advises for deep transformers."""
+    source = transformer_snippet(depth=12)
+    assert "norm_first=True" in source and "norm=nn.LayerNorm(32)" in source
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(transformer_snippet(depth=2, steps=1), "<snippet>", "exec"), namespace)
+    layer = namespace["model"].encoder.layers[0]
+    assert layer.norm_first
+
+
+def test_lstm_snippet_starts_the_forget_gate_bias_at_one() -> None:
+    """Gers et al. (2000), Jozefowicz et al. (2015): forget-gate bias 1. PyTorch orders the
+    LSTM gates (input, forget, cell, output), so the forget gate is the second quarter."""
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(rnn_snippet("lstm", hidden_size=8, steps=1), "<snippet>", "exec"),
+             namespace)
+    rnn = namespace["model"].rnn
+    bias = (rnn.bias_ih_l0 + rnn.bias_hh_l0).detach()
+    # one Adam step of lr 1e-3 moves each of the two biases by about 1e-3
+    torch.testing.assert_close(bias[8:16], torch.ones(8), atol=3e-3, rtol=0)
+    torch.testing.assert_close(bias[:8], torch.zeros(8), atol=3e-3, rtol=0)
+    assert "fill_(1.0)" not in rnn_snippet("gru")

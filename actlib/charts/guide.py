@@ -192,7 +192,8 @@ def timeline_chart(timeline: pd.DataFrame, row_height: int = 24) -> alt.LayerCha
     base = alt.Chart(timeline, height=height).encode(x=x, y=y)
     dots = base.mark_circle(size=130, opacity=1).encode(
         color=activation_color(keys, legend=False, field="name"),
-        tooltip=["name:N", "year:Q", "origin:N", alt.Tooltip("era:N")],
+        tooltip=["name:N", "year:Q", "origin:N", alt.Tooltip("era:N"),
+                 alt.Tooltip("sources:N", title="source")],
     )
     label = alt.Text("text:N")
     texts = base.transform_calculate(text="datum.name + ' (' + datum.year + ')'")
@@ -209,7 +210,8 @@ def timeline_chart(timeline: pd.DataFrame, row_height: int = 24) -> alt.LayerCha
 
 def usage_frame(usage: pd.DataFrame) -> pd.DataFrame:
     """The usage table in reading order: architecture, where, activation, PyTorch, examples."""
-    return usage[["architecture", "part", "name", "module", "examples", "year"]].rename(
+    return usage[["architecture", "part", "name", "module", "examples", "year",
+                  "source"]].rename(
         columns={"part": "where", "name": "activation", "module": "PyTorch",
                  "year": "introduced"}
     )
