@@ -70,8 +70,7 @@ SCENARIO_KEY = "gradients:scenario"  # a menu, not a setting: the URL holds its 
 CAP_CONTROLS = {
     "steps": "fewer **Training steps**", "depth": "fewer **Hidden layers**",
     "width": "fewer **Units per layer**", "models": "fewer **Activations to compare**",
-}
-"""This page's controls for each lever of the run-time caps (see CapExceededError)."""
+}  # this page's controls for each lever of the run caps (CapExceededError.in_words)
 
 
 def active_scenario(values: dict) -> str:
