@@ -111,7 +111,7 @@ row = st.columns([4.6, 1.3, 1.5], vertical_alignment="bottom")  # room for six c
 acts = list(panel.widget("act", row[0]))
 dataset = panel.widget("data", row[1])
 optimizer = panel.widget("opt", row[2])
-row = st.columns([1.6, 1.6, 1.5, 0.9, 1.1], vertical_alignment="bottom")
+row = st.columns([1.5, 1.5, 1.4, 1.2, 1.0], vertical_alignment="bottom")
 lr = panel.widget("lr", row[0])
 bias_choice = panel.widget("bias", row[1])
 init = panel.widget("init", row[2])
@@ -228,8 +228,8 @@ if (tab := tabs["Training run"]) is not None:
                                        delta_arrow="off")
                             continue
                         if item.exploded_step >= 0:
-                            col.metric(item.activation, "loss exploded",
-                                       f"{item.peak_loss:.1g} at step {item.exploded_step}",
+                            col.metric(item.activation, "exploded",
+                                       f"loss {item.peak_loss:.0e} at step {item.exploded_step}",
                                        delta_color="off", delta_arrow="off",
                                        help=f"{item.dead_now:.0f} dead, but the run diverged: "
                                        "the loss passed "

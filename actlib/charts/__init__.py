@@ -105,35 +105,36 @@ def derivative_chart(
 
 def saturation_strip(
     saturation: pd.DataFrame, keys: Sequence[str], epsilon: float, x_domain: tuple[float, float]
-) -> alt.LayerChart:
-    """One row per activation (in legend order) marking where on x it saturates
-    (|f'| < epsilon), each row named inside the plot above its bar: the y axis stays as
-    wide as the curve charts' so the x axes line up when stacked, too narrow for names."""
+) -> alt.Chart:
+    """One row per activation (in legend order, named in the tooltip) marking where on x it
+    saturates (|f'| < epsilon); its y axis is as wide as the curve charts' so the x axes
+    line up when stacked."""
     names = color_scale(list(keys))[0]
     if saturation.empty:
         saturation = pd.DataFrame({"activation": [], "start": [], "end": []})
-    y = alt.Y(
-        "activation:N", sort=names, title=None, scale=alt.Scale(domain=names),
-        axis=alt.Axis(minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT, labels=False,
-                      ticks=False),
+    return (
+        alt.Chart(saturation, height=max(40, 26 * len(names)),
+                  title=f"Saturated stretches: |f′(x)| < {epsilon:g}")
+        .mark_bar(height=16)
+        .encode(
+            x=alt.X(
+                "start:Q", scale=alt.Scale(domain=list(x_domain)),
+                title=f"x where |f′(x)| < {epsilon:g}",
+            ),
+            x2="end:Q",
+            y=alt.Y(
+                "activation:N", sort=names, title=None, scale=alt.Scale(domain=names),
+                axis=alt.Axis(minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT, labels=False,
+                              ticks=False),
+            ),
+            color=activation_color(keys, legend=False),
+            tooltip=[
+                "activation",
+                alt.Tooltip("start:Q", format=".3f", title="from x"),
+                alt.Tooltip("end:Q", format=".3f", title="to x"),
+            ],
+        )
     )
-    x_scale = alt.Scale(domain=list(x_domain))
-    bars = alt.Chart(saturation).mark_bar(height=10, yOffset=6).encode(
-        x=alt.X("start:Q", scale=x_scale, title=f"x where |f′(x)| < {epsilon:g} (bars)"),
-        x2="end:Q",
-        y=y,
-        color=activation_color(keys, legend=False),
-        tooltip=[
-            "activation",
-            alt.Tooltip("start:Q", format=".3f", title="from x"),
-            alt.Tooltip("end:Q", format=".3f", title="to x"),
-        ],
-    )
-    labels = alt.Chart(pd.DataFrame({"activation": names, "x": float(x_domain[0])})).mark_text(
-        align="left", baseline="middle", dx=3, yOffset=-5, fontSize=11, color="#333",
-    ).encode(x=alt.X("x:Q", scale=x_scale), y=y, text="activation:N")
-    return alt.layer(bars, labels, height=max(44, 30 * len(names)),
-                     title=f"Saturated stretches: |f′(x)| < {epsilon:g}")
 
 
 def distribution_chart(bars: pd.DataFrame, keys: Sequence[str], columns: int = 3) -> alt.Chart:
