@@ -287,18 +287,32 @@ def metrics_csv_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     return layers.merge(models, on=["step", "model", "activation", "key", "seed"])
 
 
+EXPLODED_LOSS = 1_000.0
+"""A training loss above this has diverged even while it is still finite: the chance level
+of these tasks is at most ln 10 ≈ 2.3, and a loss of 1,000 means logits in the thousands.
+Seen at depth 8 x width 64, lr 0.1: Leaky ReLU's loss passed 10^6 with "0 dead" units."""
+
+
 def run_summary(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     """Per activation: dead units at initialisation, now and at the worst step, the share
-    now, the loss now, and the divergence step if any (-1 when healthy)."""
+    now, the loss now and its peak, the divergence step (-1 when healthy) and the first
+    snapshot step where the loss exploded past :data:`EXPLODED_LOSS` without turning NaN
+    (-1 when it never did): a dead count of 0 says nothing good about such a run."""
     columns = ["key", "activation", "hidden_units", "dead_at_init", "dead_now", "dead_peak",
-               "dead_share_now", "train_loss", "train_accuracy", "diverged_step"]
+               "dead_share_now", "train_loss", "train_accuracy", "diverged_step",
+               "peak_loss", "exploded_step"]
     if not snapshots:
         return pd.DataFrame(columns=columns)
     totals = totals_frame(snapshots)
     last = snapshots[-1]
+    losses = np.array([s.train_loss for s in snapshots], dtype=np.float64)  # [snapshot, M]
+    steps = np.array([s.step for s in snapshots])
     rows = []
     for i, member in enumerate(last.info.models):
         mine = totals[totals["key"] == member.key]
+        finite = losses[:, i][np.isfinite(losses[:, i])]
+        over = np.flatnonzero(np.isfinite(losses[:, i]) & (losses[:, i] > EXPLODED_LOSS))
+        diverged = int(last.diverged_step[i])
         rows.append({
             "key": member.key, "activation": get(member.key).name,
             "hidden_units": last.info.config.depth * last.info.config.width,
@@ -308,9 +322,21 @@ def run_summary(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
             "dead_share_now": float(mine["dead_share"].iloc[-1]) if len(mine) else np.nan,
             "train_loss": float(last.train_loss[i]),
             "train_accuracy": float(last.train_accuracy[i]),
-            "diverged_step": int(last.diverged_step[i]),
+            "diverged_step": diverged,
+            "peak_loss": float(finite.max()) if len(finite) else np.nan,
+            "exploded_step": int(steps[over[0]]) if len(over) and diverged < 0 else -1,
         })
     return pd.DataFrame(rows, columns=columns)
+
+
+def exploded_notes(summary: pd.DataFrame) -> list[str]:
+    """A sentence per model whose loss exploded while staying finite (see run_summary)."""
+    return [
+        f"{row.activation}'s training loss exploded past {EXPLODED_LOSS:,.0f} at step "
+        f"{row.exploded_step} (peak {row.peak_loss:.2g}): the run diverged without turning "
+        "NaN, so its count of dead units says nothing about learning."
+        for row in summary.itertuples() if row.exploded_step >= 0
+    ]
 
 
 def compare_runs(

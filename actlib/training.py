@@ -25,7 +25,7 @@ learned PReLU slopes; and for 1-D and 2-D data the prediction on a coarse grid.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -136,15 +136,58 @@ class RunCost:
                 f"{self.training_overhead:.1f} s, snapshots {self.snapshots:.1f} s")
 
 
-class CapExceededError(ValueError):
-    """A config over one of the caps; the message names the cap and by how much."""
+LEVERS: dict[str, tuple[str, ...]] = {
+    "models": ("models",),
+    "steps": ("steps",),
+    "snapshots": ("steps", "snapshots"),
+    "training arithmetic": ("steps", "width", "depth", "models", "samples"),
+    "overhead": ("steps", "depth", "models"),
+    "snapshot time": ("steps", "snapshots", "samples", "width", "depth", "models"),
+}
+"""What lowers each cap (or, for the run-time cap, its largest part), most effective first.
+A page names its own control for each lever it has (see :meth:`CapExceededError.in_words`)."""
 
-    def __init__(self, cap: str, value: float, limit: float, hint: str, unit: str = "") -> None:
-        self.cap, self.value, self.limit = cap, value, limit
+
+class CapExceededError(ValueError):
+    """A config over one of the caps; the message names the cap and by how much.
+
+    ``str(err)`` is the engineer's account (the cost model's parts). A page shows
+    :meth:`in_words` instead, which names only that page's own controls: the engine cannot
+    know which of its inputs (batch size, grid, samples) a page lets a student change.
+    """
+
+    def __init__(self, cap: str, value: float, limit: float, hint: str, unit: str = "",
+                 part: str | None = None) -> None:
+        self.cap, self.value, self.limit, self.unit = cap, value, limit, unit
+        self.part = part
+        """For the run-time cap: its largest part, a key of :data:`LEVERS`."""
         super().__init__(
             f"{cap} is {_number(value)}{unit}, over its cap of {_number(limit)}{unit} by a "
             f"factor of {value / limit:.2f}; {hint}"
         )
+
+    def in_words(self, controls: Mapping[str, str]) -> str:
+        """The cap in a student's words, then which of the page's controls to lower.
+
+        ``controls`` maps a lever (``models``, ``steps``, ``width``, ``depth``, ``samples``,
+        ``snapshots``) to a phrase naming the page's control, e.g. ``{"depth": "fewer
+        **Hidden layers**"}``; levers the page does not offer are left out.
+        """
+        if self.cap == "estimated run time":
+            what = (f"This run would take about {self.value:.0f} s on this server, more than "
+                    f"the {self.limit:g} s a run may take here")
+        else:
+            nouns = {"models": "networks to train", "steps": "training steps",
+                     "snapshots": "snapshots"}
+            what = (f"This run has {_number(self.value)} {nouns.get(self.cap, self.cap)}, more "
+                    f"than the {_number(self.limit)} allowed")
+        levers = LEVERS.get(self.part or self.cap, ())
+        phrases = list(dict.fromkeys(controls[k] for k in levers if k in controls))
+        if not phrases:
+            return f"{what}."
+        choice = phrases[0] if len(phrases) == 1 else \
+            f"{', '.join(phrases[:-1])} or {phrases[-1]}"
+        return f"{what}. To fit, choose {choice}."
 
 
 def _number(value: float) -> str:
@@ -313,14 +356,14 @@ def check_caps(config: TrainConfig) -> None:
     if cost.total > MAX_RUN_SECONDS:
         largest = max(("training arithmetic", cost.training_arithmetic),
                       ("overhead", cost.training_overhead),
-                      ("snapshots", cost.snapshots), key=lambda part: part[1])[0]
+                      ("snapshot time", cost.snapshots), key=lambda part: part[1])[0]
         advice = {
             "training arithmetic": "lower the width, depth, batch size, steps or models",
             "overhead": "lower the steps or depth, or compare fewer activations",
-            "snapshots": "take snapshots less often, or use fewer samples or a coarser grid",
+            "snapshot time": "take snapshots less often, or use fewer samples or a coarser grid",
         }[largest]
         raise CapExceededError("estimated run time", cost.total, MAX_RUN_SECONDS,
-                               f"{cost.describe()}; {advice}", unit=" s")
+                               f"{cost.describe()}; {advice}", unit=" s", part=largest)
 
 
 # --- pieces shared with the reference loops of tests and benchmarks ------------------------

@@ -9,12 +9,14 @@ from actlib.datasets import CLASSIFICATION_2D, DATASETS
 from actlib.dead_units import (
     CENSUS_SEEDS,
     CURES,
+    EXPLODED_LOSS,
     activity_frame,
     compare_runs,
     cure_config,
     cure_is_noop,
     dead_history_frame,
     describe_change,
+    exploded_notes,
     histogram_frame,
     loss_frame,
     metrics_csv_frame,
@@ -50,6 +52,10 @@ LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BIASES = ("init", -3.0, -2.0, -1.0, -0.5, -0.2, 0.0, 0.2, 0.5)
 INITS = tuple(k for k in INIT_SCHEMES if k != "naive")
 PARAM_KEYS = ("leaky_relu", "prelu")
+CAP_CONTROLS = {
+    "steps": "fewer **Training steps**", "depth": "fewer **Hidden layers**",
+    "width": "fewer **Units per layer**", "models": "fewer **Activations**",
+}  # this page's controls for each lever of the run caps (CapExceededError.in_words)
 REFRESH_SECONDS = 0.5  # a full redraw of this page's live charts costs ~0.1-0.3 s
 
 SETTINGS = PageSettings(
@@ -101,16 +107,16 @@ page_header(
 )
 panel = SettingsPanel(SETTINGS, page="dead_relu")
 
-row = st.columns([3, 1.3, 1.3, 1.6], vertical_alignment="bottom")
+row = st.columns([4.6, 1.3, 1.5], vertical_alignment="bottom")  # room for six chips
 acts = list(panel.widget("act", row[0]))
 dataset = panel.widget("data", row[1])
 optimizer = panel.widget("opt", row[2])
-lr = panel.widget("lr", row[3])
-row = st.columns([1.6, 1.6, 1.1, 1.1], vertical_alignment="bottom")
-bias_choice = panel.widget("bias", row[0])
-init = panel.widget("init", row[1])
-batch_norm = panel.widget("bn", row[2])
-with row[3].popover("Slopes", icon="📐", width="stretch",
+row = st.columns([1.5, 1.5, 1.4, 1.2, 1.0], vertical_alignment="bottom")
+lr = panel.widget("lr", row[0])
+bias_choice = panel.widget("bias", row[1])
+init = panel.widget("init", row[2])
+batch_norm = panel.widget("bn", row[3])
+with row[4].popover("Slopes", icon="📐", width="stretch",
                     help="Leaky ReLU's fixed slope and PReLU's initial slope for x < 0."):
     for setting in (s for k in PARAM_KEYS for s in activation_param_settings(k)):
         panel.widget(setting.key)
@@ -129,11 +135,12 @@ shared = dict(params=params, dataset=dataset, lr=lr, optimizer=optimizer, bias=b
 n_probe, n_train = probe_rows(dataset), training_rows(dataset)
 probe_text = (f"the whole training set ({n_probe:,} samples)" if n_probe == n_train
               else f"the first {n_probe:,} of the {n_train:,} training samples")
-with st.container(border=True):
-    st.markdown(
-        f":small[**Dead unit.** {DEAD_UNIT_DEFINITION} The probe batch here: {probe_text}, "
-        "measured in evaluation mode, as the model predicts.]"
-    )
+st.markdown(
+    ":small[**Dead unit:** a unit whose output, or whose slope, is exactly zero on every "
+    "probe sample, so no gradient reaches its weights.]",
+    help=f"{DEAD_UNIT_DEFINITION} The probe batch here: {probe_text}, measured in evaluation "
+    "mode, as the model predicts.",
+)
 
 tabs = panel.tabs("view")
 
@@ -143,7 +150,7 @@ def build(activations: list[str]):
     try:
         return monitor_config(activations, **shared)
     except CapExceededError as err:
-        st.error(f"This run is too large for the app: {err}.", icon="⏱️")
+        st.error(err.in_words(CAP_CONTROLS), icon="⏱️")
     except ValueError as err:
         st.error(f"These settings cannot train: {err}.")
     return None
@@ -156,8 +163,11 @@ def dead_chart(frame, keys, total_width=780, title="Dead units per layer over tr
 
 
 def show_divergences(slot, snapshots) -> None:
+    """NaN divergences and finite ones (a loss past EXPLODED_LOSS) alike: a run whose loss
+    exploded is no success because no unit died."""
     notes = [f"{d.label} diverged at step {d.step}: {d.reason}. Its curves stop there."
              for d in snapshots[-1].divergences()]
+    notes += exploded_notes(run_summary(snapshots))
     if notes:
         slot.warning("\n\n".join(notes), icon="💥")
     else:
@@ -217,6 +227,14 @@ if (tab := tabs["Training run"]) is not None:
                                        f"at step {item.diverged_step}", delta_color="off",
                                        delta_arrow="off")
                             continue
+                        if item.exploded_step >= 0:
+                            col.metric(item.activation, "exploded",
+                                       f"loss {item.peak_loss:.0e} at step {item.exploded_step}",
+                                       delta_color="off", delta_arrow="off",
+                                       help=f"{item.dead_now:.0f} dead, but the run diverged: "
+                                       "the loss passed "
+                                       f"{EXPLODED_LOSS:,.0f} without turning NaN.")
+                            continue
                         col.metric(
                             item.activation, f"{item.dead_now:.0f}",
                             int(item.dead_now - item.dead_at_init), delta_color="inverse",
@@ -255,7 +273,7 @@ if (tab := tabs["Training run"]) is not None:
 
             with runner:
                 run = run_live(config, draw, key="dead_relu", restart=again,
-                               refresh_seconds=REFRESH_SECONDS)
+                               refresh_seconds=REFRESH_SECONDS, keep_height=True)
             if run.snapshots:
                 final = run_summary(run.snapshots)
                 others = final[(final["key"] != "relu") & (final["dead_now"] > 0)]
@@ -279,6 +297,10 @@ if (tab := tabs["Training run"]) is not None:
                 download(run.snapshots, "dead_relu_metrics.csv")
             elif run.status == "stopped":
                 st.info("Stopped before the first snapshot: press Train again.")
+            if run.status == "stopped" and run.snapshots:
+                runner.info(f"Training was stopped at step {run.snapshots[-1].step} of {steps}: "
+                        "the charts show the steps done so far. Press Train again to run it "
+                        "to the end.", icon="⏹️")
 
 if (tab := tabs["Census at init"]) is not None:
     with tab:
@@ -354,7 +376,8 @@ if (tab := tabs["Before / after"]) is not None:
                     width="stretch")
                 table = compare_runs(run_before.snapshots, run_after.snapshots, change)
                 st.dataframe(
-                    table.drop(columns=["key", "diverged_step"]), hide_index=True,
+                    table.drop(columns=["key", "diverged_step", "peak_loss", "exploded_step"]),
+                hide_index=True,
                     column_config={
                         "hidden_units": st.column_config.NumberColumn("hidden units"),
                         "dead_at_init": st.column_config.NumberColumn("dead at init"),

@@ -66,6 +66,52 @@ SETTINGS = PageSettings(
 )
 
 
+CUSTOM = "custom"
+SCENARIO_KEY = "gradients:scenario"  # a menu, not a setting: the URL holds its settings
+CAP_CONTROLS = {
+    "steps": "fewer **Training steps**", "depth": "fewer **Hidden layers**",
+    "width": "fewer **Units per layer**", "models": "fewer **Activations to compare**",
+}  # this page's controls for each lever of the run caps (CapExceededError.in_words)
+
+
+def active_scenario(values: dict) -> str:
+    """The scenario whose settings are the page's settings now, or CUSTOM."""
+    if not values["act"]:
+        return CUSTOM
+    current = grad.experiment_from_settings(values)
+    return next((s.key for s in grad.SCENARIOS if s.experiment() == current), CUSTOM)
+
+
+def apply_scenario() -> None:
+    """Menu callback: set every control of the chosen scenario and open the tab where it
+    shows, in the same rerun (a scenario about training changes nothing at init)."""
+    key = st.session_state.get(SCENARIO_KEY, CUSTOM)
+    if key == CUSTOM:
+        return
+    item = grad.scenario(key)
+    view = VIEWS[1] if item.shows_on == "training" else VIEWS[0]
+    panel.set_values({**grad.experiment_settings(item.experiment()), "view": view})
+
+
+def scenario_label(key: str) -> str:
+    if key == CUSTOM:
+        return "Your own settings"
+    item = grad.scenario(key)
+    return f"{item.group.capitalize()} · {item.label}"
+
+
+def scenario_menu(container) -> None:
+    """A select box rather than a popover: it closes on a click and shows the scenario
+    the current settings match (\"Your own settings\" once a control moves)."""
+    st.session_state[SCENARIO_KEY] = active_scenario(panel.values())
+    container.selectbox(
+        "Scenario", [CUSTOM, *(s.key for s in grad.SCENARIOS)], format_func=scenario_label,
+        key=SCENARIO_KEY, on_change=apply_scenario,
+        help="Prepared settings for a lecture: each sets every control and opens the tab "
+        "where it shows.",
+    )
+
+
 page_header(
     "Vanishing and exploding gradients",
     "Real backpropagation through deep networks: where the signal dies or blows up, and "
@@ -73,19 +119,11 @@ page_header(
 )
 panel = SettingsPanel(SETTINGS, page="gradients")
 
-top = st.columns([3.4, 1.2, 0.9, 1.1], vertical_alignment="bottom")
+top = st.columns([2.6, 1.1, 0.8, 2.2], vertical_alignment="bottom")
 selected = list(panel.widget("act", top[0]))
 panel.widget("data", top[1])
 panel.widget("seed", top[2])
-with top[3].popover("Scenarios", icon="🎬", width="stretch",
-                    help="Prepared settings for a lecture: each sets every control below."):
-    for group, title in (("vanishing", "**Vanishing**"), ("exploding", "**Exploding**")):
-        st.markdown(title)
-        for item in (s for s in grad.SCENARIOS if s.group == group):
-            st.button(
-                item.label, key=f"scenario_{item.key}", on_click=panel.set_values,
-                args=(grad.experiment_settings(item.experiment()),), width="stretch",
-            )
+scenario_menu(top[3])
 
 row = st.columns([1, 1, 1.3, 1.2, 1.1, 0.9], vertical_alignment="bottom")
 panel.widget("depth", row[0])
@@ -110,12 +148,26 @@ def training_controls() -> None:
     panel.widget("steps", row[4])
 
 
+def clipped_note(last, chance: float) -> str:
+    """Clipping keeps a run finite, not good: compare each final loss with guessing."""
+    healthy = [(m.activation_label, float(loss)) for m, loss, step in
+               zip(last.info.models, last.train_loss, last.diverged_step, strict=True)
+               if step < 0]
+    losses = ", ".join(f"{name} {loss:.3g}" for name, loss in healthy)
+    worse = [name for name, loss in healthy if loss > chance]
+    verdict = (f"{' and '.join(worse)} still {'does' if len(worse) == 1 else 'do'} worse than "
+               "guessing: clipping only shortens each step, it does not undo a bad start."
+               if worse else "every model now does better than guessing.")
+    return (f"**Clipped:** final training loss {losses} after {last.step} steps, against "
+            f"{chance:.3f} for a network that only guesses (the chance level): {verdict}")
+
+
 def train_config(exp: grad.Experiment) -> TrainConfig | None:
     """The run's config, or None with the cap's message shown."""
     try:
         return exp.train_config()
     except CapExceededError as err:
-        st.error(f"This run would be too long: {err}.", icon="⏱️")
+        st.error(err.in_words(CAP_CONTROLS), icon="⏱️")
     except ValueError as err:
         st.error(f"These settings cannot be trained: {err}.")
     return None
@@ -231,6 +283,8 @@ if (tab := tabs["Training"]) is not None and experiment is not None:
                 run = run_live(config, draw, key=RUNNER_KEY, refresh_seconds=REFRESH_SECONDS)
             if run.status == "stopped":
                 st.info("Training was stopped; the charts show the steps done so far.")
+            if run.snapshots and exp.clip_norm is not None and chance is not None:
+                st.markdown(clipped_note(run.snapshots[-1], chance))
             st.caption(
                 "Vanishing shows as a flat loss (a plateau at the chance level "
                 f"{'' if chance is None else f'{chance:.3f} '}— the network guesses) and a "

@@ -10,7 +10,7 @@ from actlib import bakeoff
 from actlib.activations import BAKE_OFF_KEYS, HIDDEN_LAYER_KEYS, get
 from actlib.charts import curve_chart
 from actlib.charts import guide as charts
-from actlib.compute_cost import BASELINE
+from actlib.compute_cost import BASELINE, CALLS_PER_SAMPLE
 from actlib.datasets import DATASETS
 from actlib.guide import (
     GUIDE_SETTINGS,
@@ -334,8 +334,11 @@ if (tab := tabs["Compute cost"]) is not None:
                 f"{measurement.seconds:.1f} s, on {measurement.threads} "
                 f"thread{'s' if measurement.threads != 1 else ''}: "
                 f"{measurement.n_elements:,} float32 elements, {measurement.repetitions} "
-                f"repetitions, medians of each ratio to {get(BASELINE).name} taken within "
-                "the same repetition. Other sessions share this CPU, so expect some noise."
+                f"repetitions, each the fastest of {CALLS_PER_SAMPLE} calls, medians of each "
+                f"ratio to {get(BASELINE).name} taken within the same repetition. Other "
+                "sessions share this CPU: a call they interrupt takes several times longer, "
+                "so a bar far above its neighbours (on this build Tanh and Sigmoid both run "
+                "vectorised, near ReLU's time) is noise: measure again."
             )
             table = measurement.summary.pivot(index="name", columns="direction",
                                               values="ns_per_element")

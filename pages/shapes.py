@@ -71,10 +71,17 @@ top = st.columns([2, 2, 3], vertical_alignment="bottom")
 x_min, x_max = panel.widget("x", top[0])
 epsilon = panel.widget("eps", top[1])
 
-with top[2].expander("Parameters of the activations", expanded=False):
-    param_columns = st.columns(3)
-    for i, setting in enumerate(s for k in PARAM_KEYS for s in activation_param_settings(k)):
-        panel.widget(setting.key, param_columns[i % 3])
+shown_params = [s for k in PARAM_KEYS if k in selected for s in activation_param_settings(k)]
+if shown_params:
+    # A popover, not an expander: opening it overlays the page instead of growing this row
+    # (an expander here left a ~170 px gap). Only the selected activations' parameters are
+    # drawn; the others keep their URL values (undrawn settings are re-read from the link).
+    with top[2].popover("Parameters of the activations", icon="🎛️", width="stretch"):
+        param_columns = st.columns(min(3, len(shown_params)))
+        for i, setting in enumerate(shown_params):
+            panel.widget(setting.key, param_columns[i % len(param_columns)])
+else:
+    top[2].caption("None of the chosen activations has a parameter.")
 values = panel.values()
 params = {k: activation_params(k, values) for k in PARAM_KEYS}
 selected_params = {k: params[k] for k in selected if k in params}

@@ -3,6 +3,8 @@ browser watches a run in progress and finished."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -44,8 +46,9 @@ def test_the_default_run_shows_relus_dying_and_every_chart_with_data() -> None:
                   "ReLU: pre-activations at init and step 100"):
         assert title in titles, titles
     assert all(c.rows > 0 for c in drawn_charts(at))
-    text = " ".join(m.value for m in at.markdown)
-    assert "A unit is dead when" in text and "whole training set (450 samples)" in text
+    definition = next(m for m in at.markdown if "**Dead unit:**" in m.value)
+    assert "A unit is dead when" in definition.help
+    assert "whole training set (450 samples)" in definition.help
     assert "Leaky ReLU cannot die" in " ".join(c.value for c in at.caption)
     table = at.dataframe[0].value
     assert table.loc["Leaky ReLU"].sum() == 0 and table.loc["ReLU"].sum() > 0
@@ -74,7 +77,7 @@ def test_moving_the_training_controls_retrains_and_keeps_the_link() -> None:
     assert any("showing layer 2" in c.value for c in at.caption)
     at.selectbox(key="data").set_value("circles").run()
     _clean(at)
-    assert "450 samples" in " ".join(m.value for m in at.markdown)
+    assert "450 samples" in " ".join(m.help or "" for m in at.markdown)
 
 
 def test_the_inspection_controls_redraw_without_retraining() -> None:
@@ -140,7 +143,12 @@ def test_prelu_view_plots_the_learned_slope() -> None:
 def test_too_large_a_run_and_a_diverging_run_explain_themselves() -> None:
     at = _open(depth="8", width="64", steps="2000",
                act=["relu", "elu", "gelu", "swish", "mish", "selu"])
-    assert "over its cap" in at.error[0].value
+    message = at.error[0].value
+    assert "This run would take about" in message and "To fit, choose" in message
+    named = set(re.findall(r"\*\*(.+?)\*\*", message))
+    labels = {w.label for w in [*at.slider, *at.multiselect, *at.select_slider]}
+    assert named and named <= labels, (named, labels)  # only this page's own controls
+    assert "batch" not in message and "arithmetic" not in message
     at = _open(lr="10", opt="sgd")
     assert "diverged at step" in at.warning[0].value
     assert "diverged" in [m.value for m in at.metric]
@@ -174,3 +182,22 @@ def test_page_in_a_real_browser(app_server, browser_page, tmp_path) -> None:
     wait_for_app(page)
     assert_clean(page)
     page.get_by_text("Dead at initialisation").first.wait_for()
+
+
+def test_a_loss_that_explodes_without_nan_is_named_not_reported_as_0_dead() -> None:
+    """Measured: Adam at 0.3, 8 x 64: Leaky ReLU's loss passes 10^6 at step 2 and stays
+    finite, with 0 dead units; the card and the warning must say it diverged."""
+    at = _open(act=["leaky_relu"], lr="0.3", depth="8", width="64", steps="100")
+    _clean(at)
+    value, delta = _metrics(at)["Leaky ReLU"]
+    assert value == "exploded" and delta.startswith("loss ") and "at step" in delta
+    warning = " ".join(w.value for w in at.warning)
+    assert "Leaky ReLU's training loss exploded past 1,000" in warning
+    assert "diverged without turning NaN" in warning
+
+
+def test_the_definition_is_one_line_with_the_rest_behind_help() -> None:
+    at = _open()
+    line = next(m for m in at.markdown if "**Dead unit:**" in m.value)
+    assert "nearly dead" not in line.value  # the full definition is in its help
+    assert "nearly dead" in line.help

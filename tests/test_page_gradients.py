@@ -3,6 +3,8 @@ renders it. Trainings here are small (a few layers, 50 steps) to keep the suite 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -12,6 +14,7 @@ from tests.browser import REPO, assert_clean, wait_for_app
 
 APP = str(REPO / "streamlit_app.py")
 PAGE = "pages/gradients.py"
+SCENARIO = "gradients:scenario"
 SMALL = {"depth": "6", "width": "16", "steps": "50"}
 
 
@@ -100,18 +103,36 @@ def test_exploding_run_names_the_model_and_step_and_clipping_fixes_it() -> None:
     assert not at.error and not at.exception
 
 
-def test_scenario_buttons_set_the_declared_settings_and_the_url() -> None:
+def test_scenario_menu_sets_the_settings_opens_its_tab_and_shows_itself() -> None:
     at = _open()
-    at.button(key="scenario_exploding_init").click().run()
+    menu = at.selectbox(key=SCENARIO)
+    assert menu.value == "vanishing"  # the defaults are the first scenario
+    menu.set_value("exploding_init").run()
     assert at.multiselect(key="act").value == ["tanh", "relu", "gelu"]
     assert at.selectbox(key="init").value == "naive"
-    assert at.select_slider(key="sigma").value == 0.5
-    assert at.query_params["init"] == "naive" and at.query_params["sigma"] == "0.5"
-    at.button(key="scenario_clipping").click().run()
-    assert at.query_params["clip"] == "true"  # a setting whose widget is on another tab
-    at.button(key="scenario_vanishing").click().run()
+    assert at.select_slider(key="sigma").value == 0.3
+    assert at.query_params["init"] == "naive" and at.query_params["sigma"] == "0.3"
+    assert at.query_params["view"] == "Training"  # a training scenario opens Training
+    assert next(c.title for c in drawn_charts(at)) == "Training loss (log scale)"
+    assert at.selectbox(key=SCENARIO).value == "exploding_init"  # the active one shows
+    at.selectbox(key=SCENARIO).set_value("clipping").run()
+    assert at.query_params["clip"] == "true"
+    assert "against 0.693 for a network that only guesses" in _text(at)
+    at.slider(key="steps").set_value(100).run()  # a moved control: no scenario any more
+    assert at.selectbox(key=SCENARIO).value == "custom"
+    at.selectbox(key=SCENARIO).set_value("vanishing").run()
     assert at.multiselect(key="act").value == list(grad.DEFAULT_ACTIVATIONS)
     assert "init" not in at.query_params and "clip" not in at.query_params
+    assert "view" not in at.query_params  # At initialisation, the default tab
+    assert not at.exception
+
+
+def test_learning_rate_scenarios_land_on_the_training_tab() -> None:
+    at = _open()
+    for key in ("exploding_lr", "lower_lr"):
+        at.selectbox(key=SCENARIO).set_value(key).run()
+        assert at.query_params["view"] == "Training", key
+        assert at.selectbox(key=SCENARIO).value == key
     assert not at.exception
 
 
@@ -133,8 +154,12 @@ def test_symptoms_view_lists_both_problems() -> None:
 def test_run_over_the_caps_explains_itself() -> None:
     at = _open(view="Training", depth="50", width="128", steps="1000",
                act=["sigmoid", "tanh", "relu", "gelu", "elu"])
-    assert "This run would be too long" in at.error[0].value
-    assert "estimated run time" in at.error[0].value
+    message = at.error[0].value
+    assert "This run would take about" in message and "more than the 5 s" in message
+    named = set(re.findall(r"\*\*(.+?)\*\*", message))
+    labels = {w.label for w in [*at.slider, *at.multiselect, *at.select_slider]}
+    assert named and named <= labels, (named, labels)  # only this page's own controls
+    assert "batch" not in message and "arithmetic" not in message
     assert not at.exception
 
 

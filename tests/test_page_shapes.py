@@ -34,7 +34,8 @@ def test_default_view_draws_f_and_derivative_with_data() -> None:
 
 def test_moving_every_control_keeps_the_page_clean() -> None:
     at = _open()
-    at.multiselect(key="act").set_value(["elu", "swish", "step", "identity"]).run()
+    at.multiselect(key="act").set_value(
+        ["elu", "swish", "step", "identity", "leaky_relu", "prelu", "gelu"]).run()
     at.slider(key="x").set_value((-50.0, 50.0)).run()
     at.slider(key="eps").set_value(0.5).run()
     at.toggle(key="d2").set_value(True).run()
@@ -50,6 +51,35 @@ def test_moving_every_control_keeps_the_page_clean() -> None:
     text = " ".join(m.value for m in at.markdown)
     assert "Step (Heaviside): everywhere in this window" in text
     assert any("step function's derivative is 0" in c.value for c in at.caption)
+
+
+PARAM_WIDGETS = {"leaky_relu_slope", "prelu_slope", "elu_alpha", "gelu_form", "swish_beta"}
+
+
+def _param_widgets(at: AppTest) -> set[str]:
+    return {w.key for w in [*at.slider, *at.radio, *at.selectbox]} & PARAM_WIDGETS
+
+
+def test_parameters_show_only_the_selected_activations_and_keep_the_others_links() -> None:
+    at = _open(elu_alpha="2", swish_beta="3")
+    assert _param_widgets(at) == {"gelu_form"}  # sigmoid, tanh, relu have none
+    assert at.query_params["elu_alpha"] == "2"  # not drawn, still in the link
+    at.multiselect(key="act").set_value(["relu", "elu", "swish"]).run()
+    assert _param_widgets(at) == {"elu_alpha", "swish_beta"}
+    assert at.slider(key="elu_alpha").value == 2.0 and at.slider(key="swish_beta").value == 3.0
+    at.multiselect(key="act").set_value(["relu"]).run()
+    assert _param_widgets(at) == set()
+    assert any("has a parameter" in c.value for c in at.caption)
+    assert at.query_params["elu_alpha"] == "2"
+    at.multiselect(key="act").set_value(["elu"]).run()
+    assert at.slider(key="elu_alpha").value == 2.0  # back from the link
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_saturation_strip_has_a_title_and_an_axis_title() -> None:
+    at = _open()
+    strip = next(c for c in drawn_charts(at) if c.title.startswith("Saturated stretches"))
+    assert strip.rows > 0 and "x where |f′(x)| < 0.05" in str(strip.spec)
 
 
 @pytest.mark.parametrize("view", ["Properties", "Through a layer", "Softmax", "Gated units"])

@@ -113,7 +113,8 @@ def saturation_strip(
     if saturation.empty:
         saturation = pd.DataFrame({"activation": [], "start": [], "end": []})
     return (
-        alt.Chart(saturation, height=max(40, 26 * len(names)))
+        alt.Chart(saturation, height=max(40, 26 * len(names)),
+                  title=f"Saturated stretches: |f′(x)| < {epsilon:g}")
         .mark_bar(height=16)
         .encode(
             x=alt.X(

@@ -34,6 +34,8 @@ from actlib.training import Snapshot, TrainConfig, train
 
 MAX_CONCURRENT_TRAININGS = 2
 REFRESH_SECONDS = 0.3
+_ROW_HEIGHT = 64
+"""px of the one-row progress and stop area of ``keep_height=True`` (button height + gap)."""
 HEARTBEAT_SECONDS = 0.1
 FINISHED_RUNS_KEPT = 8
 WAIT_MESSAGE = "Waiting for a free trainer: other sessions are training right now…"
@@ -110,10 +112,27 @@ def _progress_text(step: int, total: int) -> str:
     return f"Training: step {step:,} of {total:,}"
 
 
-def _reuse(key: str, run: LiveRun, draw: DrawCallback) -> LiveRun:
+def _reuse(key: str, run: LiveRun, draw: DrawCallback, keep_height: bool = False) -> LiveRun:
     st.session_state[_state_key(key)] = run
+    if keep_height:
+        _status_row(run)
     draw(run.snapshots)
     return run
+
+
+def _done_text(run: LiveRun) -> str:
+    step = run.snapshots[-1].step if run.snapshots else 0
+    if run.status == "stopped":
+        return f"Stopped at step {step:,} of {run.config.steps:,}"
+    return f"Trained {step:,} of {run.config.steps:,} steps"
+
+
+def _status_row(run: LiveRun, slot=None) -> None:
+    """Where the stop button and progress bar were: a full-width bar saying how the run
+    ended, as tall as the training row, so the charts below do not jump when it ends."""
+    target = slot if slot is not None else st.container(height=_ROW_HEIGHT, border=False)
+    step = run.snapshots[-1].step if run.snapshots else 0
+    target.progress(min(1.0, step / run.config.steps), text=_done_text(run))
 
 
 def run_live(
@@ -122,31 +141,45 @@ def run_live(
     key: str = "live",
     restart: bool = False,
     refresh_seconds: float = REFRESH_SECONDS,
+    keep_height: bool = False,
 ) -> LiveRun:
     """Train ``config`` with live progress and charts, or reuse an identical finished run.
 
     A finished (or stopped) run of this session with the same config is shown again
     without training, as is a finished run of any session still in the process-wide
     store; ``restart=True`` trains anew regardless. Returns the run as it ended.
+
+    ``keep_height=True`` puts the stop button beside the progress bar in one row of fixed
+    height that stays after the run, saying how it ended: the page below does not move
+    when a run starts or ends (measured: a 91 px jump on "Train again" without it).
     """
     previous = last_run(key)
     same = previous is not None and previous.config == config
     if not restart:
         if same and previous.status in ("finished", "stopped"):
-            return _reuse(key, replace(previous, from_cache=True), draw)
+            return _reuse(key, replace(previous, from_cache=True), draw, keep_height)
         shared = finished_runs.get(config)
         if shared is not None:
-            return _reuse(key, LiveRun(config, shared, "finished", from_cache=True), draw)
+            return _reuse(key, LiveRun(config, shared, "finished", from_cache=True), draw,
+                          keep_height)
 
-    controls = st.empty()
+    row = st.container(height=_ROW_HEIGHT, border=False) if keep_height else st
+    controls = row.empty()
     with controls.container():
-        stop_clicked = st.button("Stop training", key=f"{key}:stop", icon="⏹️")
-        progress = st.progress(0.0, text="Preparing…")
+        if keep_height:
+            bar, button = st.columns([5, 1], vertical_alignment="center")
+        else:
+            bar = button = st
+        stop_clicked = button.button("Stop training", key=f"{key}:stop", icon="⏹️")
+        progress = bar.progress(0.0, text="Preparing…")
     if stop_clicked:  # this rerun was caused by the stop button: never start training
         controls.empty()
         if same and previous.snapshots:
             status = "stopped" if previous.status == "running" else previous.status
-            return _reuse(key, replace(previous, status=status), draw)
+            run = replace(previous, status=status)
+            if keep_height:
+                _status_row(run, controls)
+            return _reuse(key, run, draw)
         stopped = LiveRun(config, (), "stopped")
         st.session_state[_state_key(key)] = stopped
         return stopped
@@ -158,6 +191,8 @@ def run_live(
     finally:
         _trainers.release()
     controls.empty()
+    if keep_height:
+        _status_row(run, controls)
     finished_runs.put(config, run.snapshots)
     return run
 
