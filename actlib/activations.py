@@ -94,6 +94,10 @@ class ActivationSpec:
                                                                            repr=False)
     """Where the module expression depends on the parameters (nn.SiLU is Swish only at
     beta = 1): resolved parameters -> expression, ``(no module: ...)`` where none exists."""
+    gate: str | None = None
+    """For a gated unit, the catalogue key of its gate's elementwise activation (SwiGLU's is
+    SiLU): the engine's MLP holds only elementwise units, so a bake-off trains the gate's
+    activation as the unit's stand-in."""
     latex_forms: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     """Per value of a ``form`` parameter: (formula, derivative) when they differ from
     ``latex`` and ``derivative_latex`` (GELU's tanh approximation)."""
@@ -637,6 +641,7 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         key="glu",
         name="GLU",
         kind="gated",
+        gate="sigmoid",
         forward=_gated(torch.sigmoid),
         derivative=_gated_d(torch.sigmoid, _sigmoid_d),
         latex=r"\mathrm{GLU}(a, b) = a \otimes \sigma(b)",
@@ -658,6 +663,7 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         key="swiglu",
         name="SwiGLU",
         kind="gated",
+        gate="swish",
         forward=_gated(_silu),
         derivative=_gated_d(_silu, _silu_d),
         latex=r"\mathrm{SwiGLU}(a, b) = a \otimes \mathrm{SiLU}(b)",
@@ -682,6 +688,7 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         key="geglu",
         name="GEGLU",
         kind="gated",
+        gate="gelu",
         forward=_gated(_gelu_exact),
         derivative=_gated_d(_gelu_exact, _gelu_exact_d),
         latex=r"\mathrm{GEGLU}(a, b) = a \otimes \mathrm{GELU}(b)",

@@ -74,12 +74,19 @@ def advice_candidates(advice: Advice) -> tuple[Candidate, ...]:
     """The advice's candidates that the engine can train in a hidden layer, best first.
 
     Gated activations (SwiGLU, ...) need a wider projection and the engine's MLP holds only
-    elementwise ones; an output activation (softmax, identity) says nothing about hidden
-    layers, so for output-layer advice the hidden-layer advice of the same network is used.
+    elementwise ones, so a gated unit is represented by its gate's activation (SwiGLU by
+    SiLU, GEGLU by GELU; the catalogue's ``gate``), once. An output activation (softmax,
+    identity) says nothing about hidden layers, so for output-layer advice the hidden-layer
+    advice of the same network is used.
     """
     if advice.answers.placement == Placement.OUTPUT:
         advice = advise(replace(advice.answers, placement=Placement.HIDDEN))
-    return tuple((r.key, r.params) for r in advice.ranked if r.key in HIDDEN_LAYER_KEYS)
+    candidates: dict[str, Candidate] = {}
+    for r in advice.ranked:
+        key, params = (r.key, r.params) if get(r.key).gate is None else (get(r.key).gate, ())
+        if key in HIDDEN_LAYER_KEYS and key not in candidates:
+            candidates[key] = (key, params)
+    return tuple(candidates.values())
 
 
 def snapshot_every(steps: int, snapshots: int = SNAPSHOTS_PER_RUN) -> int:

@@ -65,8 +65,8 @@ def test_every_answer_gives_at_least_two_trainable_candidates_in_advice_order() 
         assert len(keys) >= 2, answers
         assert all(k in HIDDEN_LAYER_KEYS for k in keys), (answers, keys)
         if answers.placement == Placement.HIDDEN:
-            ranked = [r.key for r in advice.ranked]
-            assert keys == [k for k in ranked if k in HIDDEN_LAYER_KEYS]
+            ranked = [get(r.key).gate or r.key for r in advice.ranked]  # gates stand in
+            assert keys == list(dict.fromkeys(k for k in ranked if k in HIDDEN_LAYER_KEYS))
         bakeoff.build_config(candidates, steps=50)  # every default bake-off is trainable
 
 
@@ -76,11 +76,12 @@ def test_output_advice_falls_back_to_the_hidden_layer_candidates() -> None:
     assert advise(output).best.key == "sigmoid"
     assert bakeoff.advice_candidates(advise(output)) == bakeoff.advice_candidates(
         advise(hidden))
-    # The discriminator's Leaky ReLU keeps the advice's 0.2 slope, and gated ones are dropped.
+    # The discriminator's Leaky ReLU keeps the advice's 0.2 slope; a gated unit is trained as
+    # its gate's activation (SwiGLU as SiLU).
     assert bakeoff.advice_candidates(advise(hidden))[0] == ("leaky_relu", (("slope", 0.2),))
     transformer = advise(Answers(architecture=Architecture.TRANSFORMER))
     assert "swiglu" in [r.key for r in transformer.ranked]
-    assert [k for k, _ in bakeoff.advice_candidates(transformer)] == ["gelu", "relu"]
+    assert [k for k, _ in bakeoff.advice_candidates(transformer)] == ["gelu", "swish", "relu"]
 
 
 def test_config_holds_every_activation_times_every_seed() -> None:
@@ -309,4 +310,14 @@ def test_cost_chart_has_both_directions_and_the_history_charts_every_row() -> No
     assert _rows(charts.timeline_chart(timeline())) >= len(CATALOGUE)
     usage = charts.usage_frame(usage_table())
     assert list(usage.columns) == ["architecture", "where", "activation", "PyTorch",
-                                   "examples", "introduced"]
+                                   "examples", "introduced", "source"]
+
+
+def test_a_gated_unit_is_represented_by_its_gate_activation_once() -> None:
+    """LLaMA-like advice ranks SwiGLU, GEGLU, GELU: the bake-off trains SiLU (SwiGLU's
+    gate) and GELU (GEGLU's gate and the plain GELU, once)."""
+    from actlib.guide import Answers, Architecture
+
+    advice = advise(Answers(architecture=Architecture.LLM))
+    assert [r.key for r in advice.ranked][:3] == ["swiglu", "geglu", "gelu"]
+    assert [k for k, _ in bakeoff.advice_candidates(advice)][:2] == ["swish", "gelu"]
