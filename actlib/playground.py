@@ -89,11 +89,11 @@ class StuckRun:
         flat = self.flat_share >= FLAT_SHARE
         if flat:
             found.append(f"{self.flat_share:.0%} of the hidden units are flat "
-                         f"(f′ < {SATURATION_THRESHOLD:g}), so little gradient gets through")
+                         f"(f′ < {SATURATION_THRESHOLD:g})")
         if self.first_gradient < FADED_GRADIENT:
             found.append(f"the gradient reaching layer 1 is only {self.first_gradient:.1g}")
         if flat and self.initial_flat_share < FLAT_SHARE / 2 and self.lr >= LARGE_ADAM_RATE:
-            found.append(f"training at learning rate {self.lr:g} made them flat "
+            found.append(f"learning rate {self.lr:g} made them flat "
                          f"({self.initial_flat_share:.0%} were at step 0)")
         return found
 
@@ -111,8 +111,8 @@ class StuckRun:
     def explanation(self) -> str:
         """The message the page shows: that it is stuck, why, and what to try."""
         text = (f"Stuck at chance: after {self.step:,} steps the loss is {self.loss:.3f}, "
-                f"not below ln 2 ≈ {chance_loss():.3f} (what answering 50 % everywhere "
-                f"scores), and accuracy is {self.accuracy:.0%}.")
+                f"no better than ln 2 ≈ {chance_loss():.3f} (always answering 50 %), and "
+                f"accuracy is {self.accuracy:.0%}.")
         if causes := "; ".join(self.causes()):
             text += f" {causes[0].upper()}{causes[1:]}."
         tries = self.remedies()

@@ -248,9 +248,10 @@ def collapse_demo() -> None:
 
 
 RUN_KEY = "nl_play"
+# (config, snapshots) behind the Playground's charts as they are on screen now: what a new
+# run keeps up until its replay passes it, and what Stop settles on. (A comment, not a
+# docstring: Streamlit's magic would print a bare string on the page.)
 ON_SCREEN = "_nl_play_on_screen"
-"""(config, snapshots) behind the Playground's charts as they are on screen now: what a new
-run keeps up until its replay passes it, and what Stop settles on."""
 
 
 def _set_steps(value: int) -> None:

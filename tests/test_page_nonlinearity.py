@@ -250,3 +250,28 @@ def test_page_in_a_real_browser(app_server, browser_page, tmp_path) -> None:
     wait_for_app(page)
     assert_clean(page)
     page.screenshot(path=str(tmp_path / "approximation.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_stop_in_a_real_browser_is_in_view_and_keeps_the_step(app_server, browser_page) -> None:
+    """At 1280x800, Stop is visible while Play trains; after Stop the picture, the slider
+    and the link show the step that was on screen (2,750, never the replay's step)."""
+    page, _ = browser_page
+    page.goto(f"{app_server.url}/nonlinearity?demo=Playground&p_steps=2750&p_depth=6"
+              "&p_width=15&p_lr=0.01")
+    wait_for_app(page, timeout=120_000)
+    page.get_by_text("What each unit of hidden layer").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Play", exact=True).click()
+    stop = page.get_by_role("button", name="Stop training")
+    stop.wait_for(timeout=30_000)
+    box = stop.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 800, box
+    stop.click()
+    wait_for_app(page)
+    assert_clean(page)
+    page.get_by_text("Stopped at step 2,750.").first.wait_for(timeout=10_000)
+    assert "Tanh, step 2750" in " ".join(
+        page.locator('[data-testid="stVegaLiteChart"]').all_inner_texts())
+    assert "p_steps=2750" in page.url
+    assert page.get_by_role("button", name="Play", exact=True).is_enabled()

@@ -64,7 +64,7 @@ def test_the_real_6x16_tanh_run_at_a_high_rate_is_stuck_and_explained() -> None:
     assert stuck.first_gradient < 1e-5
     text = stuck.explanation()
     assert text.startswith("Stuck at chance: after 500 steps the loss is ")
-    assert "of the hidden units are flat" in text and "learning rate 0.1 made them" in text
+    assert "of the hidden units are flat" in text and "learning rate 0.1 made them flat" in text
     assert text.endswith("Try learning rate 0.01, fewer layers, ReLU or more steps.")
 
 

@@ -168,7 +168,7 @@ FIT_CURVES = ("target", "fit")
 
 def fit_chart(
     fit: pd.DataFrame, target: pd.DataFrame, key: str, title: str | alt.TitleParams,
-    points: pd.DataFrame | None = None, height: int = 270,
+    points: pd.DataFrame | None = None, height: int = 310,
 ) -> alt.LayerChart:
     """One activation's fit (its colour) over the true target (grey, dashed), optionally
     with the training points. A legend names both lines: the dashed target is what the fit
