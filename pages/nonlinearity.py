@@ -15,6 +15,7 @@ from actlib.collapse import boundary_segment
 from actlib.datasets import CLASSIFICATION_2D, DATASETS, REGRESSION_1D
 from actlib.nets import MIN_WIDTH, ensemble
 from actlib.perceptron import DATA_SAMPLES, STEPS
+from actlib.playground import stuck_at_chance
 from actlib.settings import (
     Choice,
     Flag,
@@ -27,7 +28,7 @@ from actlib.softmax import probabilities
 from actlib.training import CapExceededError, Snapshot, TrainConfig, history_frame
 from actlib.ui import cached_nonlinearity as nl_cached
 from actlib.ui.layout import activation_legend, page_header
-from actlib.ui.live_runner import last_run, run_live
+from actlib.ui.live_runner import LiveRun, keep_run, last_run, run_live, stop_requested
 from actlib.ui.settings_widgets import SettingsPanel
 from actlib.ui.softmax_view import SOFTMAX_SETTINGS, softmax_explorer
 
@@ -197,7 +198,7 @@ def collapse_demo() -> None:
         draw_surfaces(snapshots[-1])
         loss_slot.altair_chart(
             nl_charts.loss_chart(history_frame(snapshots), keys, title="Loss (log scale)",
-                                 height=220),
+                                 height=320, last_step=config.steps),
             width="stretch",
         )
 
@@ -246,15 +247,55 @@ def collapse_demo() -> None:
 # --- Playground -----------------------------------------------------------------------------
 
 
-# A stopped run's (paused step, target step). The next run moves the step slider back to
-# the paused step, keeping any Step/Play increment made since, so training continues from
-# what the screen shows. (No st.rerun() here: a rerun forced from the stop's own run would
-# carry the stop button's click into the next run.)
-PAUSED = "_nl_play_paused"
+RUN_KEY = "nl_play"
+# (config, snapshots) behind the Playground's charts as they are on screen now: what a new
+# run keeps up until its replay passes it, and what Stop settles on. (A comment, not a
+# docstring: Streamlit's magic would print a bare string on the page.)
+ON_SCREEN = "_nl_play_on_screen"
 
 
 def _set_steps(value: int) -> None:
-    st.session_state["p_steps"] = int(min(max(value, 0), PLAY_MAX_STEPS))
+    panel.set_values({"p_steps": int(min(max(value, 0), PLAY_MAX_STEPS))})
+
+
+def _cadence(steps: int) -> int:
+    """Snapshot spacing: every Step below 1,000 steps, every other Step above."""
+    return PLAY_STEP if steps <= 1000 else 2 * PLAY_STEP
+
+
+def _steps_config(config: TrainConfig, steps: int) -> TrainConfig:
+    """The Playground's config of the same network trained for ``steps`` (at least 1 step
+    is trained; the page shows step 0 by drawing only the first snapshot)."""
+    return replace(config, steps=max(steps, 1), snapshot_every=_cadence(steps))
+
+
+def _same_network(a: TrainConfig, b: TrainConfig) -> bool:
+    return _steps_config(a, 0) == _steps_config(b, 0)
+
+
+def _settle_after_stop() -> str | None:
+    """In the rerun caused by Stop, before the controls are drawn: keep the picture that is
+    on screen and move the step slider (and the link) to its step, so picture, slider, link
+    and note agree and Step and Play act from there. Returns the note to show.
+
+    Play replays the run from step 0 while the charts keep the previous picture until the
+    replay passes it; so the screen shows the later of the replay's last drawn step and the
+    step shown before Play. Settling on the replay's step instead would jump back.
+    """
+    if not stop_requested(RUN_KEY):
+        return None
+    live, screen = last_run(RUN_KEY), st.session_state.get(ON_SCREEN)
+    if live is None or live.status != "running" or screen is None:
+        return None
+    config, snapshots = screen
+    if not _same_network(config, live.config):
+        return None
+    step = snapshots[-1].step
+    keep_run(RUN_KEY, LiveRun(_steps_config(config, step), snapshots, "stopped"))
+    _set_steps(step)
+    if step < PLAY_MAX_STEPS:
+        return f"Stopped at step {step:,}. Step and Play go on from here."
+    return f"Stopped at step {step:,}."
 
 
 def playground_demo() -> None:
@@ -264,11 +305,7 @@ def playground_demo() -> None:
         "network. The trained step count is part of the link: a run is replayed from its "
         "seed, so the same link always shows the same network."
     )
-    if PAUSED in st.session_state:
-        paused, target = st.session_state.pop(PAUSED)
-        now = int(st.session_state.get("p_steps", target))
-        if now >= target:
-            _set_steps(paused + now - target)
+    stop_note = _settle_after_stop()
     row = st.columns(4)
     dataset = panel.widget("p_data", row[0])
     noise = panel.widget("p_noise", row[1])
@@ -279,7 +316,7 @@ def playground_demo() -> None:
     depth = panel.widget("p_depth", row[1])
     width = panel.widget("p_width", row[2])
     layer = panel.widget("p_layer", row[3])
-    current = int(st.session_state.get("p_steps", PLAY_BURST))
+    current = int(panel.value("p_steps"))
     buttons = st.columns([1, 1, 1, 4], vertical_alignment="bottom")
     buttons[0].button("Reset", icon="⏮️", key="p_reset", on_click=_set_steps, args=(0,),
                       width="stretch", help="Back to the untrained network (step 0).")
@@ -291,11 +328,15 @@ def playground_demo() -> None:
                       disabled=current >= PLAY_MAX_STEPS,
                       help=f"Train {PLAY_BURST} more steps, live; Stop pauses.")
     steps = panel.widget("p_steps", buttons[3])
+    # Right under the buttons, so Stop and the notes are in view while the charts update.
+    live_area, notes = st.container(), st.container()
+    if stop_note:
+        notes.info(stop_note, icon="⏸️")
 
     config = make_config(
         dataset=dataset, noise=noise, test_fraction=test_share, models=ensemble([act]),
         depth=depth, width=width, lr=lr, steps=max(steps, 1),
-        snapshot_every=PLAY_STEP if steps <= 1000 else 2 * PLAY_STEP, **PLAY,
+        snapshot_every=_cadence(steps), **PLAY,
     )
     if config is None:
         return
@@ -307,19 +348,18 @@ def playground_demo() -> None:
         loss_slot = st.empty()
 
     # A new step count replays the deterministic run from step 0. Until the replay passes
-    # what was on screen, the previous charts stay up instead of flashing back to step 0.
-    previous = last_run("nl_play")
+    # what is on screen, the charts on screen stay up instead of flashing back to step 0.
+    screen = st.session_state.get(ON_SCREEN)
     floor = 0
-    if previous is not None and previous.snapshots and replace(
-        previous.config, steps=config.steps, snapshot_every=config.snapshot_every
-    ) == config:
-        floor = min(previous.last.step, steps)
+    if screen is not None and _same_network(screen[0], config):
+        floor = min(screen[1][-1].step, steps)
 
-    def draw(snapshots, final: bool = False) -> None:
+    def draw(snapshots, source: TrainConfig = config, final: bool = False) -> None:
         shown = [s for s in snapshots if s.step <= steps]
         last = shown[-1]
         if last.step < floor and not final and last.step != steps:
             return
+        st.session_state[ON_SCREEN] = (source, tuple(shown))
         if np.isnan(last.train_loss[0]):
             surface_slot.warning(
                 f"The network diverged at step {int(last.diverged_step[0])}: "
@@ -336,28 +376,36 @@ def playground_demo() -> None:
             cells[1].metric("Train loss", f"{last.train_loss[0]:.3f}")
             cells[2].metric("Test loss", f"{last.test_loss[0]:.3f}")
             cells[3].metric("Test accuracy", f"{last.test_accuracy[0]:.0%}")
+        if len(shown) < 2:
+            loss_slot.info("The loss curve starts with training: press Step or Play.",
+                           icon="📉")
+            return
         loss_slot.altair_chart(
             nl_charts.loss_chart(history_frame(shown), [act], title="Loss (log scale)",
-                                 height=240),
+                                 height=300, last_step=steps),
             width="stretch")
 
-    if previous is not None and floor > 0:
-        draw(previous.snapshots, final=True)
-    run = run_live(config, draw, key="nl_play")
+    if floor > 0:
+        draw(screen[1], source=screen[0], final=True)
+    with live_area:
+        run = run_live(config, draw, key=RUN_KEY)
     if run.last is None:
-        st.info("Paused before the first snapshot.")
+        notes.info("Paused before the first snapshot.")
         return
     shown_step = min(run.last.step, steps)
-    if run.status == "stopped" and shown_step < steps:
-        st.session_state[PAUSED] = (shown_step, steps)
-        st.info(f"Paused at step {shown_step} of {steps}: Step and Play continue from here.",
-                icon="⏸️")
-    divergence_note(run.last)
-    start, now = run.snapshots[0].train_loss[0], run.last.train_loss[0]
-    if lr >= 1 and shown_step > 0 and not now < 0.9 * start:
-        st.warning(f"A learning rate of {lr:g} is too large here: the training loss went "
-                   f"from {start:.3f} at step 0 to {now:.3f} at step {shown_step}. Adam's "
-                   "steps overshoot every valley; try 0.01 to 0.1.", icon="🐢")
+    shown = [s for s in run.snapshots if s.step <= shown_step]
+    with notes:
+        if run.status == "stopped" and shown_step < steps and not stop_note:
+            st.info(f"Stopped at step {shown_step:,} of {steps:,}.", icon="⏸️")
+        divergence_note(run.last)
+        stuck = stuck_at_chance(shown, lr)
+        if stuck is not None:
+            st.warning(stuck.explanation(), icon="🧊")
+        start, now = run.snapshots[0].train_loss[0], run.last.train_loss[0]
+        if stuck is None and lr >= 1 and shown_step > 0 and not now < 0.9 * start:
+            st.warning(f"A learning rate of {lr:g} is too large here: the training loss went "
+                       f"from {start:.3f} at step 0 to {now:.3f} at step {shown_step}. Adam's "
+                       "steps overshoot every valley; try 0.01 to 0.1.", icon="🐢")
     if not np.isnan(run.last.train_loss[0]):
         shown_layer = min(layer, depth)
         maps = nl_cached.unit_maps(config, shown_step, shown_layer)
@@ -376,7 +424,7 @@ def playground_demo() -> None:
     st.caption(
         f"{config.n_train} training points (white ring) and "
         f"{config.n_samples - config.n_train} test points (dark ring); minibatches of "
-        f"{PLAY['batch_size']}, Adam. Orange is class 0, blue class 1."
+        f"{PLAY['batch_size']}, Adam."
     )
 
 

@@ -14,10 +14,8 @@ import numpy as np
 import pandas as pd
 
 from actlib.activations import get
-from actlib.charts import Y_AXIS_EXTENT, activation_color
+from actlib.charts import Y_AXIS_EXTENT, activation_color, class_color, surface_scale
 
-CLASS_COLORS = ("#2166ac", "#b2182b")
-"""Class 0 and class 1 of the 2-D sets; the surface fades between them through white."""
 SURFACE_PANEL = 150
 TIMELINE_DOMAIN = (1938, 2024)
 LABEL_SIDE_SWITCH = 2000
@@ -88,19 +86,13 @@ def surface_panel(
         x2="x1b:Q",
         y=alt.Y("x2a:Q", scale=alt.Scale(domain=y_domain, nice=False), axis=hidden),
         y2="x2b:Q",
-        color=alt.Color(
-            "value:Q",
-            scale=alt.Scale(domain=[0, 0.5, 1], range=[CLASS_COLORS[0], "#f7f7f7",
-                                                        CLASS_COLORS[1]]),
-            legend=None,
-        ),
+        color=alt.Color("value:Q", scale=surface_scale(), legend=None),
     )
     dots = alt.Chart(points).mark_circle(size=20, opacity=0.9, stroke="white",
                                          strokeWidth=0.5).encode(
         x="x1:Q",
         y="x2:Q",
-        color=alt.Color("y:N", scale=alt.Scale(domain=[0, 1], range=list(CLASS_COLORS)),
-                        legend=None),
+        color=class_color(),
     )
     return alt.layer(heat, dots, title=alt.Title(title, fontSize=13)).resolve_scale(
         color="independent"

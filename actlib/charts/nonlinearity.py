@@ -1,7 +1,8 @@
 """Charts of the "Why non-linearity" page: decision surfaces, unit maps, fits and neurons.
 
-Class colours follow TensorFlow Playground (orange for class 0, blue for class 1); every
-activation keeps its catalogue colour, as on every page.
+Classes take the app's one class palette (:data:`actlib.charts.CLASS_COLORS`, orange for
+class 0 and blue for class 1, with a legend on the chart); every activation keeps its
+catalogue colour, as on every page.
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ import numpy as np
 import pandas as pd
 
 from actlib.activations import get
-from actlib.charts import activation_color
+from actlib.charts import activation_color, class_color, surface_scale
 
-CLASS_COLORS = ("#e8710a", "#1967d2")
-"""Class 0, class 1."""
-SURFACE_RANGE = [CLASS_COLORS[0], "#f4f4f4", CLASS_COLORS[1]]
 NEURON_CLASS_COLORS = ("#b8b8b8", "#5a5a5a")
-"""Class 0 (light circles) and class 1 (dark squares) where activation-coloured lines are
-drawn over the points: orange and blue would clash with sigmoid and ReLU."""
+"""The one exception to the class palette: class 0 (light circles) and class 1 (dark
+squares) under the step neuron's activation-coloured lines, where the class orange would
+clash with sigmoid's orange line. Shape carries the class; the legend says which."""
 
 
 def _tiles(frame: pd.DataFrame) -> pd.DataFrame:
@@ -61,8 +60,7 @@ def surface_chart(
             x2="x1b:Q",
             y=alt.Y("x2a:Q", scale=y_scale, title="x₂"),
             y2="x2b:Q",
-            color=alt.Color("value:Q", title="P(class 1)",
-                            scale=alt.Scale(domain=[0, 0.5, 1], range=SURFACE_RANGE),
+            color=alt.Color("value:Q", title="P(class 1)", scale=surface_scale(),
                             legend=None),
             tooltip=[alt.Tooltip("x1:Q", format=".2f", title="x₁"),
                      alt.Tooltip("x2:Q", format=".2f", title="x₂"),
@@ -77,8 +75,7 @@ def surface_chart(
             .encode(
                 x=alt.X("x1:Q", scale=x_scale),
                 y=alt.Y("x2:Q", scale=y_scale),
-                fill=alt.Fill("y:N", scale=alt.Scale(domain=[0, 1], range=list(CLASS_COLORS)),
-                              legend=None),
+                fill=class_color(channel=alt.Fill),
                 stroke=alt.Stroke("split:N", scale=alt.Scale(domain=["train", "test"],
                                                              range=["#ffffff", "#111111"]),
                                   legend=None),
@@ -116,7 +113,7 @@ def unit_maps_chart(frame: pd.DataFrame, columns: int = 8, size: int = 92) -> al
                      alt.Tooltip("x2:Q", format=".2f"),
                      alt.Tooltip("value:Q", format=".3f", title="output")],
         )
-        .facet(facet=alt.Facet("unit:O", title=None, header=alt.Header(labelFontSize=11,
+        .facet(facet=alt.Facet("unit:O", title=None, header=alt.Header(labelFontSize=13,
                                                                        labelPadding=2)),
                columns=columns, spacing=6)
     )
@@ -124,11 +121,14 @@ def unit_maps_chart(frame: pd.DataFrame, columns: int = 8, size: int = 92) -> al
 
 def loss_chart(
     history: pd.DataFrame, keys: Sequence[str], title: str = "Loss", height: int = 260,
-    log: bool = True,
+    log: bool = True, last_step: int | None = None,
 ) -> alt.Chart:
     """Training (solid) and test (dashed) loss per model against the step.
 
-    ``history`` is :func:`actlib.training.history_frame` output."""
+    ``history`` is :func:`actlib.training.history_frame` output. The step axis runs from 0
+    to ``last_step`` (default: the last step drawn, at least 1), in whole steps: a history of
+    one snapshot would otherwise give a one-point axis labelled "0.000000" and no line. With
+    a single step the losses are drawn as points, so the chart is never empty."""
     frame = history.melt(
         id_vars=["step", "activation", "key"], value_vars=["train_loss", "test_loss"],
         var_name="split", value_name="loss",
@@ -136,11 +136,14 @@ def loss_chart(
     frame["split"] = frame["split"].map({"train_loss": "train", "test_loss": "test"})
     frame = frame[np.isfinite(frame["loss"]) & (frame["loss"] > 0)]
     frame = frame.assign(activation=frame["key"].map(lambda k: get(k).name))
+    end = max(int(last_step or 0), int(frame["step"].max()) if not frame.empty else 0, 1)
+    single = frame["step"].nunique() <= 1
     return (
         alt.Chart(frame, title=title, height=height)
-        .mark_line(strokeWidth=2.2)
+        .mark_line(strokeWidth=2.2, point=alt.OverlayMarkDef(size=60) if single else False)
         .encode(
-            x=alt.X("step:Q", title="step"),
+            x=alt.X("step:Q", title="step", scale=alt.Scale(domain=[0, end], nice=False),
+                    axis=alt.Axis(format="~d", tickMinStep=1)),
             y=alt.Y("loss:Q", title=None,
                     scale=alt.Scale(type="log") if log else alt.Undefined),
             color=activation_color(keys, legend=False),
@@ -153,36 +156,49 @@ def loss_chart(
     )
 
 
-Y_EXTENT = alt.Axis(minExtent=34, maxExtent=34)
+Y_EXTENT = alt.Axis(minExtent=42, maxExtent=42)
 """The same y-axis width in every small chart of a row, so none is clipped or shifted."""
 X_RANGE = alt.Scale(domain=[-2, 2], nice=False)
 X_AXIS = alt.Axis(labelFlush=True)
 
 
+TARGET_COLOR = "#555555"
+FIT_CURVES = ("target", "fit")
+
+
 def fit_chart(
     fit: pd.DataFrame, target: pd.DataFrame, key: str, title: str | alt.TitleParams,
-    points: pd.DataFrame | None = None, height: int = 230,
+    points: pd.DataFrame | None = None, height: int = 310,
 ) -> alt.LayerChart:
     """One activation's fit (its colour) over the true target (grey, dashed), optionally
-    with the training points."""
+    with the training points. A legend names both lines: the dashed target is what the fit
+    is measured against, and nothing else on the page says which line it is."""
     layers: list[alt.Chart] = []
     y_domain = _padded_domain(target["value"])
     y_scale = alt.Scale(domain=y_domain, clamp=True)
+    curve = alt.Scale(domain=list(FIT_CURVES), range=[TARGET_COLOR, get(key).color])
+    dash = alt.Scale(domain=list(FIT_CURVES), range=[[6, 4], [1, 0]])
+    key_legend = alt.Legend(title=None, orient="bottom", symbolStrokeWidth=2.5,
+                            symbolType="stroke")
     if points is not None and not points.empty:
         layers.append(
             alt.Chart(points).mark_circle(size=10, color="#999999", opacity=0.45, clip=True)
             .encode(x=alt.X("x:Q", scale=X_RANGE), y=alt.Y("y:Q", scale=y_scale))
         )
+    lines = pd.concat([target[["x", "value"]].assign(curve="target"),
+                       fit[["x", "value"]].assign(curve="fit")], ignore_index=True)
     layers.append(
-        alt.Chart(target).mark_line(color="#555555", strokeDash=[6, 4], strokeWidth=1.8)
+        alt.Chart(lines).mark_line(clip=True)
         .encode(x=alt.X("x:Q", title="x", scale=X_RANGE, axis=X_AXIS),
-                y=alt.Y("value:Q", title=None, scale=y_scale, axis=Y_EXTENT))
-    )
-    layers.append(
-        alt.Chart(fit).mark_line(color=get(key).color, strokeWidth=2.8, clip=True)
-        .encode(x="x:Q", y=alt.Y("value:Q", scale=y_scale),
-                tooltip=[alt.Tooltip("x:Q", format=".3f"),
-                         alt.Tooltip("value:Q", format=".4f", title="fit")])
+                y=alt.Y("value:Q", title=None, scale=y_scale, axis=Y_EXTENT),
+                color=alt.Color("curve:N", scale=curve, legend=key_legend, sort=FIT_CURVES),
+                strokeDash=alt.StrokeDash("curve:N", scale=dash, legend=key_legend,
+                                          sort=FIT_CURVES),
+                strokeWidth=alt.StrokeWidth("curve:N", legend=None, scale=alt.Scale(
+                    domain=list(FIT_CURVES), range=[1.8, 2.8])),
+                order=alt.Order("curve:N", sort="descending"),  # the fit on top
+                tooltip=["curve", alt.Tooltip("x:Q", format=".3f"),
+                         alt.Tooltip("value:Q", format=".4f")])
     )
     return alt.layer(*layers, title=title, height=height)
 
@@ -194,7 +210,7 @@ def _padded_domain(values: pd.Series, pad: float = 0.35) -> list[float]:
 
 
 def contributions_chart(
-    frame: pd.DataFrame, key: str, title: str, height: int = 200
+    frame: pd.DataFrame, key: str, title: str, height: int = 230
 ) -> alt.Chart:
     """Every unit's term v_j f(w_j x + b_j), one thin line per unit, in the activation's
     colour: their sum (plus a constant) is the fit above."""
@@ -250,6 +266,7 @@ def neuron_boundary_chart(
 ) -> alt.LayerChart:
     """The 2-D points and each neuron's line w·x + b = 0 (class 1 on the side w points to)."""
     colors, dashes = _neuron_scales(labels, keys)
+    classes = alt.Legend(title=None, orient="bottom", labelExpr="'class ' + datum.label")
     (x_lo, x_hi), (y_lo, y_hi) = bounds
     x_scale = alt.Scale(domain=[x_lo, x_hi], nice=False, zero=False)
     y_scale = alt.Scale(domain=[y_lo, y_hi], nice=False, zero=False)
@@ -260,10 +277,10 @@ def neuron_boundary_chart(
             x=alt.X("x1:Q", scale=x_scale, title="x₁"),
             y=alt.Y("x2:Q", scale=y_scale, title="x₂"),
             shape=alt.Shape("y:N", scale=alt.Scale(domain=[0, 1], range=["circle", "square"]),
-                            legend=None),
+                            legend=classes),
             color=alt.Color("y:N", scale=alt.Scale(domain=[0, 1],
                                                    range=list(NEURON_CLASS_COLORS)),
-                            legend=None),
+                            legend=classes),
             tooltip=[alt.Tooltip("y:N", title="class")],
         )
     )

@@ -1,0 +1,151 @@
+"""The Playground's diagnosis of a run that learns nothing: stuck at chance level.
+
+A classifier that answers "50 % for every point" scores a cross-entropy of ln 2 ≈ 0.693 on
+balanced two-class data and 50 % accuracy. A run that still sits there after a few hundred
+steps has not learned anything, and the loss curve alone does not say so: a student reads
+0.694 as "a loss" rather than "no better than a coin". :func:`stuck_at_chance` detects such
+a run from its own numbers and :meth:`StuckRun.explanation` says why, from measurements
+of the same run (flat units, a gradient that fades before the first layer, the learning
+rate), and what to try.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from actlib.probes import SATURATION_THRESHOLD
+from actlib.training import Snapshot
+
+MIN_STEPS = 200
+"""Before this many steps a loss near chance is a slow start, not a stuck run."""
+LOSS_TOLERANCE = 0.02
+"""A loss at most this far below chance level still counts as chance level."""
+ACCURACY_TOLERANCE = 0.1
+"""Accuracy within this of 1 / classes counts as guessing (the test sets are small)."""
+FLAT_SHARE = 0.5
+"""From this share of flat hidden units on, flat units are named as a cause."""
+FADED_GRADIENT = 1e-5
+"""A first-layer weight-gradient norm below this is named as a gradient that fades away."""
+LARGE_ADAM_RATE = 0.03
+"""Adam learning rates from this one on pushed tanh units into saturation in 50 steps
+(6 × 16 tanh on circles: 0.7 of the units flat at 0.1; 0.03 at 0.01)."""
+
+
+def chance_loss(classes: int = 2) -> float:
+    """The cross-entropy of predicting 1/classes for every point: ln(classes)."""
+    return math.log(classes)
+
+
+def at_chance(
+    steps: Sequence[int],
+    losses: Sequence[float],
+    accuracy: float,
+    classes: int = 2,
+    min_steps: int = MIN_STEPS,
+) -> bool:
+    """True if a run is still at chance level after ``min_steps`` steps.
+
+    ``steps`` and ``losses`` are the run's training-loss history, ``accuracy`` its latest
+    accuracy. Stuck means: the run is at least ``min_steps`` long, every loss of its second
+    half is at or above chance level (less :data:`LOSS_TOLERANCE`: it never got below
+    "always 50 %"), and the accuracy is that of guessing. Only the second half is read,
+    so a run that has just escaped a plateau is not called stuck.
+    """
+    if not steps or steps[-1] < min_steps or not np.isfinite(losses[-1]):
+        return False
+    half = steps[-1] / 2
+    recent = [loss for step, loss in zip(steps, losses, strict=True) if step >= half]
+    floor = chance_loss(classes) - LOSS_TOLERANCE
+    guessing = abs(accuracy - 1 / classes) <= ACCURACY_TOLERANCE
+    return guessing and all(np.isfinite(loss) and loss >= floor for loss in recent)
+
+
+@dataclass(frozen=True)
+class StuckRun:
+    """A run stuck at chance level, with the measurements that explain it."""
+
+    step: int
+    loss: float
+    accuracy: float
+    flat_share: float
+    """Share of the hidden units (all layers) whose slope f′ is below the saturation
+    threshold on the probe batch: saturated (tanh, sigmoid) or silent (ReLU)."""
+    initial_flat_share: float
+    """The same share at step 0, to tell units made flat by training from flat ones."""
+    first_gradient: float
+    """Norm of the first layer's weight gradient: what reaches the bottom of the net."""
+    lr: float
+    depth: int
+    activation: str
+    """Catalogue key of the model's activation."""
+
+    def causes(self) -> list[str]:
+        """Why, in short clauses, each backed by a number of this run."""
+        found = []
+        flat = self.flat_share >= FLAT_SHARE
+        if flat:
+            found.append(f"{self.flat_share:.0%} of the hidden units are flat "
+                         f"(f′ < {SATURATION_THRESHOLD:g})")
+        if self.first_gradient < FADED_GRADIENT:
+            found.append(f"the gradient reaching layer 1 is only {self.first_gradient:.1g}")
+        if flat and self.initial_flat_share < FLAT_SHARE / 2 and self.lr >= LARGE_ADAM_RATE:
+            found.append(f"learning rate {self.lr:g} made them flat "
+                         f"({self.initial_flat_share:.0%} were at step 0)")
+        return found
+
+    def remedies(self) -> list[str]:
+        """What to try, most likely first."""
+        tries = []
+        if self.lr >= LARGE_ADAM_RATE:
+            tries.append("learning rate 0.01")
+        if self.depth > 2:
+            tries.append("fewer layers")
+        if self.activation != "relu":
+            tries.append("ReLU")
+        return [*tries, "more steps"]
+
+    def explanation(self) -> str:
+        """The message the page shows: that it is stuck, why, and what to try."""
+        text = (f"Stuck at chance: after {self.step:,} steps the loss is {self.loss:.3f}, "
+                f"no better than ln 2 ≈ {chance_loss():.3f} (always answering 50 %), and "
+                f"accuracy is {self.accuracy:.0%}.")
+        if causes := "; ".join(self.causes()):
+            text += f" {causes[0].upper()}{causes[1:]}."
+        tries = self.remedies()
+        return text + f" Try {', '.join(tries[:-1])} or {tries[-1]}."
+
+
+def stuck_at_chance(
+    snapshots: Sequence[Snapshot], lr: float, model: int = 0, min_steps: int = MIN_STEPS
+) -> StuckRun | None:
+    """Model ``model`` of a two-class run, if it is stuck at chance level (else None).
+
+    Reads the training loss of every snapshot and the last snapshot's training accuracy,
+    flat-unit shares and first-layer gradient. A diverged model is not "stuck": the page
+    names its divergence instead.
+    """
+    if not snapshots:
+        return None
+    last = snapshots[-1]
+    if last.diverged_step[model] >= 0:
+        return None
+    steps = [s.step for s in snapshots]
+    losses = [float(s.train_loss[model]) for s in snapshots]
+    accuracy = float(last.train_accuracy[model])
+    if not at_chance(steps, losses, accuracy, min_steps=min_steps):
+        return None
+    return StuckRun(
+        step=last.step,
+        loss=losses[-1],
+        accuracy=accuracy,
+        flat_share=float(np.nanmean(last.saturation_share[model])),
+        initial_flat_share=float(np.nanmean(snapshots[0].saturation_share[model])),
+        first_gradient=float(last.weight_grad_norm[model][0]),
+        lr=lr,
+        depth=int(last.saturation_share.shape[1]),
+        activation=last.info.models[model].key,
+    )

@@ -1,0 +1,74 @@
+"""Stuck-at-chance detection of the Playground (actlib.playground), on made-up histories
+and on a real run of the network from the issue (6 x 16 tanh)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from actlib.nets import ensemble
+from actlib.playground import at_chance, chance_loss, stuck_at_chance
+from actlib.runtime import configure_torch
+from actlib.training import TrainConfig, run_to_end
+
+configure_torch()  # one thread, as the app runs
+
+STEPS = list(range(0, 501, 25))
+
+
+def test_chance_level_is_ln_of_the_classes() -> None:
+    assert chance_loss() == pytest.approx(math.log(2)) == pytest.approx(0.6931, abs=1e-4)
+
+
+def test_a_flat_history_at_chance_is_stuck() -> None:
+    losses = [0.697, *([0.694, 0.71, 0.693, 0.75] * 5)]
+    assert at_chance(STEPS, losses, accuracy=0.5)
+    assert at_chance(STEPS, losses, accuracy=0.58)  # a small test set wobbles around 50 %
+
+
+@pytest.mark.parametrize(
+    ("steps", "losses", "accuracy", "why"),
+    [
+        (STEPS, [0.69 - 0.03 * i for i in range(21)], 0.9, "learning"),
+        (STEPS, [0.694] * 20 + [0.62], 0.5, "the loss got below chance"),
+        (STEPS, [0.694] * 21, 0.75, "accuracy above guessing"),
+        (STEPS[:7], [0.694] * 7, 0.5, "too early to say (150 steps)"),
+        (STEPS, [0.694] * 20 + [float("nan")], 0.5, "diverged, not stuck"),
+        ([0, 100, 200, 300, 400], [0.694, 0.694, 0.694, 0.694, 0.2], 0.5, "just escaped"),
+    ],
+)
+def test_histories_that_are_not_stuck(steps, losses, accuracy, why) -> None:
+    assert not at_chance(steps, losses, accuracy), why
+
+
+def test_a_plateau_early_in_the_run_does_not_count() -> None:
+    """Only the second half of the run is read: a plateau the run has left is history."""
+    losses = [0.694] * 11 + [0.5, 0.3, 0.2, 0.1, 0.1, 0.1, 0.05, 0.05, 0.04, 0.03]
+    assert not at_chance(STEPS, losses, accuracy=0.97)
+
+
+def _playground(lr: float, steps: int = 500) -> TrainConfig:
+    """The Playground's run (pages/nonlinearity.py PLAY) of a 6 x 16 tanh network."""
+    return TrainConfig(dataset="circles", noise=0.1, test_fraction=0.25,
+                       models=ensemble(["tanh"]), depth=6, width=16, lr=lr, steps=steps,
+                       snapshot_every=25, n_samples=400, batch_size=32, grid_size=40)
+
+
+def test_the_real_6x16_tanh_run_at_a_high_rate_is_stuck_and_explained() -> None:
+    stuck = stuck_at_chance(run_to_end(_playground(lr=0.1)), lr=0.1)
+    assert stuck is not None
+    assert stuck.loss == pytest.approx(chance_loss(), abs=0.1)
+    assert stuck.accuracy == pytest.approx(0.5, abs=0.1)
+    assert stuck.flat_share > 0.5 > stuck.initial_flat_share  # made flat by training
+    assert stuck.first_gradient < 1e-5
+    text = stuck.explanation()
+    assert text.startswith("Stuck at chance: after 500 steps the loss is ")
+    assert "of the hidden units are flat" in text and "learning rate 0.1 made them flat" in text
+    assert text.endswith("Try learning rate 0.01, fewer layers, ReLU or more steps.")
+
+
+def test_the_same_network_at_a_lower_rate_learns_and_is_not_flagged() -> None:
+    snapshots = run_to_end(_playground(lr=0.01))
+    assert snapshots[-1].train_accuracy[0] > 0.9
+    assert stuck_at_chance(snapshots, lr=0.01) is None
