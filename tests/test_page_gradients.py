@@ -191,9 +191,12 @@ def test_page_in_a_real_browser(app_server, browser_page, tmp_path) -> None:
     charts.first.wait_for()
     assert charts.count() == 2
     page.locator('[data-testid="stDataFrame"]').first.wait_for()
-    page.get_by_role("button", name="Scenarios").click()
-    page.get_by_role("button", name="Remedy: ReLU + He init").click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Scenario").click()
+    page.get_by_role("option", name="Remedy: ReLU + He init").click()
     wait_for_app(page)
     assert_clean(page)
     assert "init=he" in page.url
+    menu = page.locator('[data-testid="stSelectbox"]').filter(has_text="Scenario")
+    assert "Remedy: ReLU + He init" in menu.inner_text(), "the active scenario shows"
+    assert page.get_by_role("option").count() == 0, "the menu closed after the click"
     page.screenshot(path=str(tmp_path / "gradients-init.png"), full_page=True)
