@@ -44,7 +44,16 @@ import torch
 
 from actlib.activations import get
 from actlib.datasets import info, load
-from actlib.nets import BatchedMLP, ModelSpec, NetConfig, Trace, ensemble, task_loss
+from actlib.nets import (
+    Architecture,
+    BatchedMLP,
+    InitScheme,
+    ModelSpec,
+    NetConfig,
+    Trace,
+    ensemble,
+    task_loss,
+)
 from actlib.probes import ActivationStats, activation_stats, gradient_flow, model_columns
 from actlib.properties import normal_rms_slope
 from actlib.training import Divergence, Snapshot, TrainConfig
@@ -110,20 +119,18 @@ WHY_MEASURES_DIFFER = (
 
 
 @dataclass(frozen=True)
-class Experiment:
+class Experiment(Architecture):
     """What the page's controls choose. Frozen and hashable: results are cached by it.
 
-    ``clip_norm=None`` means no gradient clipping; ``init_sigma`` only matters for the
-    naive initialisation.
+    The networks' shape is the :class:`~actlib.nets.Architecture` it extends (by keyword),
+    starting deeper and with Xavier's init: the page opens on a deep network whose
+    gradients vanish. ``clip_norm=None`` means no gradient clipping; ``init_sigma`` only
+    matters for the naive initialisation.
     """
 
+    depth: int = field(default=20, kw_only=True)
+    init: InitScheme = field(default="xavier_uniform", kw_only=True)
     activations: tuple[str, ...] = DEFAULT_ACTIVATIONS
-    depth: int = 20
-    width: int = 32
-    init: str = "xavier_uniform"
-    init_sigma: float = 1.0
-    norm: str = "none"
-    residual: bool = False
     dataset: str = "moons"
     seed: int = 0
     optimizer: str = "momentum"
@@ -144,11 +151,7 @@ class Experiment:
     def net_config(self) -> NetConfig:
         """The architecture, exactly as :meth:`train_config` builds it (without its caps)."""
         meta = info(self.dataset)
-        return NetConfig(
-            in_dim=meta.input_dim, out_dim=meta.output_dim, models=self.models,
-            depth=self.depth, width=self.width, init=self.init, init_sigma=self.init_sigma,
-            norm=self.norm, residual=self.residual,
-        )
+        return self.net_config_for(meta.input_dim, meta.output_dim, self.models)
 
     @property
     def snapshot_every(self) -> int:
@@ -161,8 +164,7 @@ class Experiment:
         """The training run of the same networks; raises CapExceededError over the caps."""
         return TrainConfig(
             dataset=self.dataset, n_samples=N_SAMPLES, noise=NOISE, models=self.models,
-            depth=self.depth, width=self.width, init=self.init, init_sigma=self.init_sigma,
-            norm=self.norm, residual=self.residual, optimizer=self.optimizer, lr=self.lr,
+            **vars(self.architecture()), optimizer=self.optimizer, lr=self.lr,
             batch_size=BATCH_SIZE, clip_norm=self.clip_norm, steps=self.steps,
             snapshot_every=self.snapshot_every, probe_size=PROBE_ROWS, grid_size=GRID_SIZE,
         )

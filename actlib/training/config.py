@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from actlib.datasets import DatasetInfo, Task, effective_samples, info, split_sizes
-from actlib.nets import InitScheme, ModelSpec, NetConfig, NormKind
+from actlib.nets import Architecture, ModelSpec, NetConfig
 from actlib.probes import SATURATION_THRESHOLD
 from actlib.training.costs import check_caps
 from actlib.vocabulary import OPTIMIZER_LABELS
@@ -29,9 +29,11 @@ def _default_models() -> tuple[ModelSpec, ...]:
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(Architecture):
     """Everything that defines a run. Frozen and hashable: a run is a function of it.
 
+    The network's shape (depth, width, init, init_sigma, bias_init, norm, residual) is the
+    :class:`~actlib.nets.Architecture` it extends, given by keyword.
     ``models`` lists the ensemble's members (build it with :func:`actlib.nets.ensemble`).
     ``batch_size=None`` (or one at least the training-set size) means full-batch training.
     ``bias_init=None`` keeps each scheme's own bias (see :func:`actlib.nets.init_linear_`).
@@ -43,13 +45,6 @@ class TrainConfig:
     data_seed: int = 0
     test_fraction: float = 0.25
     models: tuple[ModelSpec, ...] = field(default_factory=_default_models)
-    depth: int = 3
-    width: int = 32
-    init: InitScheme = "default"
-    init_sigma: float = 1.0
-    bias_init: float | None = None
-    norm: NormKind = "none"
-    residual: bool = False
     optimizer: OptimizerName = "adam"
     lr: float = 0.01
     momentum: float = 0.9
@@ -85,11 +80,7 @@ class TrainConfig:
 
     def net_config(self) -> NetConfig:
         meta = self.dataset_info
-        return NetConfig(
-            in_dim=meta.input_dim, out_dim=meta.output_dim, models=self.models,
-            depth=self.depth, width=self.width, init=self.init, init_sigma=self.init_sigma,
-            bias_init=self.bias_init, norm=self.norm, residual=self.residual, dtype=self.dtype,
-        )
+        return self.net_config_for(meta.input_dim, meta.output_dim, self.models, self.dtype)
 
     @property
     def n_total(self) -> int:
