@@ -32,15 +32,6 @@ EVAL_CHUNK_ROWS = 1024
 engine evaluates in such chunks and the cost model counts them."""
 
 
-ACTIVATION_NANOSECONDS: dict[str, float] = {
-    "identity": 0.8, "step": 3.1, "sigmoid": 1.8, "tanh": 4.2, "relu": 1.5,
-    "leaky_relu": 1.5, "prelu": 10.5, "elu": 3.3, "selu": 3.2, "gelu": 4.2, "swish": 3.7,
-    "mish": 10.8, "softplus": 3.6, "softmax": 5.0,
-}
-"""Forward plus backward of each activation per element, as the engine applies it (one
-thread, fastest of repeated timings): Mish and the learned-slope PReLU cost 7x ReLU."""
-
-
 @dataclass(frozen=True)
 class CostModel:
     """Seconds per unit of work on the target host (2-core CPU, one thread).
@@ -59,7 +50,7 @@ class CostModel:
     per_unit: float = 3.1e-9
     """One unit on one row, forward and backward, besides its activation function."""
     activation_scale: float = 1.25
-    """Applied to :data:`ACTIVATION_NANOSECONDS`."""
+    """Applied to each activation's ``cost_ns`` (:class:`actlib.activations.ActivationSpec`)."""
     per_norm_unit: float = 8.4e-9
     per_snapshot: float = 0.7e-3
     per_eval_multiply_add: float = 0.019e-9
@@ -157,7 +148,7 @@ def estimate_cost(config: TrainConfig, costs: CostModel = COSTS) -> RunCost:
     net = config.net_config()
     layers, units = config.depth + 1, config.depth * config.width
     groups = len(activation_groups(config.models))
-    activation_ns = sum(ACTIVATION_NANOSECONDS[m.key] for m in config.models) * 1e-9
+    activation_ns = sum(m.spec.cost_ns for m in config.models) * 1e-9
     norm = config.norm != "none"
     per_row = config.n_models * (3 * net.weights_per_model * costs.per_multiply_add
                                  + units * (costs.per_unit + norm * costs.per_norm_unit))
