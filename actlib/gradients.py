@@ -42,7 +42,6 @@ import numpy as np
 import pandas as pd
 import torch
 
-from actlib.activations import get
 from actlib.datasets import info, load
 from actlib.nets import (
     Architecture,
@@ -519,31 +518,6 @@ def format_ratio(value: float) -> str:
     return f"{value:.1e}"
 
 
-def describe_ratio(ratio: float) -> str:
-    if not np.isfinite(ratio):
-        return "cannot be measured (a gradient overflowed or is zero)"
-    if ratio < 0.1:
-        return "vanishes towards the input"
-    if ratio > 10:
-        return "grows towards the input"
-    return "stays within one order of magnitude"
-
-
-def flow_summary(flow: InitFlow) -> list[str]:
-    """One markdown line per activation: the measured signal ratio and what it means."""
-    lines = []
-    for row in flow.ratios_frame().itertuples():
-        lines.append(
-            f"**{row.activation}**: first/last signal {format_ratio(row.signal_ratio)}, "
-            f"weight-gradient RMS {format_ratio(row.weight_ratio)}; the signal "
-            f"{describe_ratio(row.signal_ratio)}"
-            + ("" if flow.depth < 2 or not np.isfinite(row.signal_per_layer) else
-               f" (×{row.signal_per_layer:.3g} per layer)")
-            + "."
-        )
-    return lines
-
-
 AGREEMENT_FACTOR = 3.0
 """Theory and measurement 'agree' when their first/last ratios are within this factor."""
 ORDER_OF_MAGNITUDE = 10.0
@@ -775,6 +749,3 @@ def statistics_frame(at_init: ActivationStats, trained: Snapshot | None) -> pd.D
     return wide.melt(id_vars=["activation", "key", "layer", "stage"],
                      value_vars=["mean", "std", "saturated"], var_name="measure")
 
-
-def activation_names(keys: Sequence[str]) -> list[str]:
-    return [get(k).name for k in keys]
