@@ -101,6 +101,20 @@ class ActivationSpec:
     latex_forms: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     """Per value of a ``form`` parameter: (formula, derivative) when they differ from
     ``latex`` and ``derivative_latex`` (GELU's tanh approximation)."""
+    cost_ns: float | None = None
+    """Forward plus backward per element, as the engine applies it (one thread, fastest of
+    repeated timings; Mish and the learned-slope PReLU cost 7x ReLU): the training cost
+    model's input. Every entry the engine can train has one; gated units (None) are not
+    trained."""
+    recommended_init: str = "default"
+    """The weight initialisation that suits this activation (a key of
+    :data:`actlib.vocabulary.INIT_LABELS`), and ``init_reason``, why: the guide's advice."""
+    init_reason: str = ""
+
+    @property
+    def trainable(self) -> bool:
+        """Can the engine's MLP hold it? Gated units halve their input's width: no."""
+        return self.kind != "gated"
 
     def defaults(self) -> dict[str, float | str]:
         """The default value of every parameter, by key."""
@@ -300,6 +314,10 @@ def _gelu_exact_d(x: Tensor) -> Tensor:
 
 # --- the catalogue ---------------------------------------------------------------------
 
+_HE_INIT = ("He/Kaiming: ReLU-like units pass about half of the signal, so the weights start "
+            "with doubled variance (2/fan_in) to keep its scale through depth.")
+_XAVIER_INIT = ("Xavier/Glorot: these functions are nearly linear around 0, and weights that "
+                "keep the variance equal in and out keep the units off their flat ends.")
 _SLOPE = Param("slope", "Negative slope a", 0.01, 0.001, 0.5, 0.001, help="f(x) = a·x for x < 0")
 
 CATALOGUE: tuple[ActivationSpec, ...] = (
@@ -322,6 +340,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         torch_module=lambda: nn.Identity(),
         sources=("B. Widrow and M. E. Hoff (1960), 'Adaptive switching circuits', IRE WESCON "
                  "Convention Record 4, 96-104",),
+        cost_ns=0.8,
+        recommended_init="xavier_uniform",
+        init_reason=_XAVIER_INIT,
     ),
     ActivationSpec(
         key="step",
@@ -343,6 +364,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
                  "immanent in nervous activity', Bull. Math. Biophysics 5, 115-133",
                  "F. Rosenblatt (1958), 'The perceptron: a probabilistic model for information "
                  "storage and organization in the brain', Psychological Review 65, 386-408"),
+        cost_ns=3.1,
+        recommended_init="default",
+        init_reason="Any: the step's zero derivative leaves nothing to train.",
     ),
     ActivationSpec(
         key="sigmoid",
@@ -361,6 +385,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         torch_module=lambda: nn.Sigmoid(),
         sources=("D. E. Rumelhart, G. E. Hinton and R. J. Williams (1986), 'Learning "
                  "representations by back-propagating errors', Nature 323, 533-536",),
+        cost_ns=1.8,
+        recommended_init="xavier_uniform",
+        init_reason=_XAVIER_INIT,
     ),
     ActivationSpec(
         key="tanh",
@@ -380,6 +407,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         torch_module=lambda: nn.Tanh(),
         sources=("Y. LeCun, L. Bottou, G. B. Orr and K.-R. Müller (1998), 'Efficient "
                  "BackProp', in Neural Networks: Tricks of the Trade, LNCS 1524, 9-50",),
+        cost_ns=4.2,
+        recommended_init="xavier_uniform",
+        init_reason=_XAVIER_INIT,
     ),
     ActivationSpec(
         key="relu",
@@ -402,6 +432,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
                  "networks', AISTATS",
                  "A. Krizhevsky, I. Sutskever and G. E. Hinton (2012), 'ImageNet "
                  "classification with deep convolutional neural networks', NeurIPS"),
+        cost_ns=1.5,
+        recommended_init="he",
+        init_reason=_HE_INIT,
     ),
     ActivationSpec(
         key="leaky_relu",
@@ -425,6 +458,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
                  "A. Radford, L. Metz and S. Chintala (2016), 'Unsupervised representation "
                  "learning with deep convolutional generative adversarial networks' (DCGAN: "
                  "slope 0.2 in the discriminator), ICLR"),
+        cost_ns=1.5,
+        recommended_init="he",
+        init_reason=_HE_INIT,
     ),
     ActivationSpec(
         key="prelu",
@@ -447,6 +483,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         torch_module=lambda slope: nn.PReLU(init=float(slope)),
         sources=("K. He, X. Zhang, S. Ren and J. Sun (2015), 'Delving deep into rectifiers: "
                  "surpassing human-level performance on ImageNet classification', ICCV",),
+        cost_ns=10.5,
+        recommended_init="he",
+        init_reason=_HE_INIT,
     ),
     ActivationSpec(
         key="elu",
@@ -467,6 +506,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         sources=("D.-A. Clevert, T. Unterthiner and S. Hochreiter (2015), 'Fast and accurate "
                  "deep network learning by exponential linear units (ELUs)', "
                  "arXiv:1511.07289",),
+        cost_ns=3.3,
+        recommended_init="he",
+        init_reason=_HE_INIT,
     ),
     ActivationSpec(
         key="selu",
@@ -492,6 +534,10 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         sources=("G. Klambauer, T. Unterthiner, A. Mayr and S. Hochreiter (2017), "
                  "'Self-normalizing neural networks', NeurIPS (LeCun normal init, "
                  "standardised inputs and alpha dropout are part of the method)",),
+        cost_ns=3.2,
+        recommended_init="lecun",
+        init_reason="LeCun normal (variance 1/fan_in): the assumption under "
+                    "SELU's self-normalisation.",
     ),
     ActivationSpec(
         key="gelu",
@@ -539,6 +585,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
                  "C. Raffel et al. (2020), 'Exploring the limits of transfer learning with a "
                  "unified text-to-text transformer', JMLR 21 (T5: ReLU in the feed-forward "
                  "block)"),
+        cost_ns=4.2,
+        recommended_init="he",
+        init_reason=_HE_INIT,
     ),
     ActivationSpec(
         key="swish",
@@ -568,6 +617,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
                  "functions', arXiv:1710.05941",
                  "M. Tan and Q. V. Le (2019), 'EfficientNet: rethinking model scaling for "
                  "convolutional neural networks', ICML"),
+        cost_ns=3.7,
+        recommended_init="he",
+        init_reason=_HE_INIT,
     ),
     ActivationSpec(
         key="mish",
@@ -590,6 +642,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
                  "function', arXiv:1908.08681",
                  "A. Bochkovskiy, C.-Y. Wang and H.-Y. M. Liao (2020), 'YOLOv4: optimal speed "
                  "and accuracy of object detection', arXiv:2004.10934"),
+        cost_ns=10.8,
+        recommended_init="he",
+        init_reason=_HE_INIT,
     ),
     ActivationSpec(
         key="softplus",
@@ -609,6 +664,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         sources=("C. Dugas, Y. Bengio, F. Bélisle, C. Nadeau and R. Garcia (2001), "
                  "'Incorporating second-order functional knowledge for better option pricing', "
                  "NeurIPS 13",),
+        cost_ns=3.6,
+        recommended_init="he",
+        init_reason=_HE_INIT,
     ),
     ActivationSpec(
         key="softmax",
@@ -636,6 +694,9 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         sources=("J. S. Bridle (1989), 'Training stochastic model recognition algorithms as "
                  "networks can lead to maximum mutual information estimation of parameters', "
                  "NeurIPS 2",),
+        cost_ns=5.0,
+        recommended_init="xavier_uniform",
+        init_reason=_XAVIER_INIT,
     ),
     ActivationSpec(
         key="glu",
@@ -658,6 +719,8 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         torch_module=lambda: nn.GLU(dim=-1),
         sources=("Y. N. Dauphin, A. Fan, M. Auli and D. Grangier (2016), 'Language modeling "
                  "with gated convolutional networks', arXiv:1612.08083",),
+        recommended_init="xavier_uniform",
+        init_reason=_XAVIER_INIT,
     ),
     ActivationSpec(
         key="swiglu",
@@ -683,6 +746,8 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
                  "models', arXiv:2302.13971",
                  "A. Chowdhery et al. (2022), 'PaLM: scaling language modeling with "
                  "pathways', arXiv:2204.02311"),
+        recommended_init="xavier_uniform",
+        init_reason=_XAVIER_INIT,
     ),
     ActivationSpec(
         key="geglu",
@@ -707,6 +772,8 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
                  "T5 v1.1 release notes, github.com/google-research/"
                  "text-to-text-transfer-transformer (released_checkpoints.md): GEGLU "
                  "feed-forward"),
+        recommended_init="xavier_uniform",
+        init_reason=_XAVIER_INIT,
     ),
 )
 

@@ -193,15 +193,6 @@ def trained_fits(model: BatchedMLP, target: str, x_train: Tensor, y_train: Tenso
 # --- frames for the charts -----------------------------------------------------------------
 
 
-def fit_frame(fits: Sequence[UnitFit]) -> pd.DataFrame:
-    """The fits as curves: key, activation, x, value."""
-    return pd.concat(
-        [pd.DataFrame({"key": f.key, "activation": get(f.key).name, "x": f.x, "value": f.fit})
-         for f in fits],
-        ignore_index=True,
-    )
-
-
 def contribution_frame(fit: UnitFit, every: int = 2) -> pd.DataFrame:
     """One activation's unit terms: unit, x, value (every ``every``-th grid point)."""
     x = fit.x[::every]
@@ -220,16 +211,6 @@ def target_frame(target: str) -> pd.DataFrame:
     """The noise-free target on the grid: x, value."""
     grid = _grid()
     return pd.DataFrame({"x": grid.numpy(), "value": target_function(target)(grid).numpy()})
-
-
-def errors_frame(fits: Sequence[UnitFit]) -> pd.DataFrame:
-    """One row per activation: its name and the two errors."""
-    return pd.DataFrame({
-        "activation": [get(f.key).name for f in fits],
-        "units": [f.units for f in fits],
-        "rms_error": [f.rms_error for f in fits],
-        "train_rms": [f.train_rms for f in fits],
-    })
 
 
 def unit_map_frame(

@@ -7,10 +7,10 @@ weights of such a network into ``(W', b')`` and measures how far the deep networ
 are from ``W' x + b'`` (zero up to float rounding), plus the straight decision boundary
 that ``W' x + b' = 0`` draws on 2-D data.
 
-It also holds :func:`train_model`: the engine's :func:`actlib.training.train` yields
-snapshots but not the trained network, and the collapse needs the weights. Because a run
-is a pure function of its config, replaying the same steps with the engine's own run
-state rebuilds exactly the network the snapshots came from.
+The collapse needs the trained weights, which snapshots do not hold: :func:`train_model`
+has the engine train the same run to the step shown (:func:`actlib.training.run_to`), and
+since a run is a pure function of its config that is exactly the network the snapshots
+came from.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from actlib.datasets import Dataset, grid_points
+from actlib.datasets import Dataset
 from actlib.nets import BatchedMLP
-from actlib.training import CURVE_POINTS, RunState, TrainConfig
+from actlib.training import TrainConfig, run_to
 
 F64 = torch.float64
 
@@ -45,35 +45,24 @@ class TrainedNetwork:
     model: BatchedMLP
     step: int
     diverged_step: np.ndarray
+    points: Tensor
+    """Every training and test point, and the snapshot grid (2-D) or curve (1-D)."""
 
     def eval_points(self) -> Tensor:
-        """Every training and test point, and the snapshot grid (2-D) or curve (1-D)."""
-        parts = [self.data.x_train, self.data.x_test]
-        if self.data.bounds is not None:
-            size = self.config.grid_size if len(self.data.bounds) == 2 else CURVE_POINTS
-            parts.append(grid_points(self.data.bounds, size, self.data.x_train.dtype)[0])
-        return torch.cat(parts)
+        return self.points
 
 
 def train_model(config: TrainConfig, steps: int | None = None) -> TrainedNetwork:
     """The network :func:`actlib.training.train` holds after ``steps`` updates (default: all).
 
-    It replays the engine's own run (same data, initial weights, batches and optimiser), so
-    the result is the network behind the run's snapshot at that step; like ``train`` it
-    stops early once every model has diverged. ``steps=0`` gives the initial network.
+    The engine's :func:`~actlib.training.run_to`, in evaluation mode: the network behind
+    the run's snapshot at that step; like ``train`` it stops early once every model has
+    diverged. ``steps=0`` gives the initial network.
     """
-    steps = config.steps if steps is None else int(steps)
-    if not 0 <= steps <= config.steps:
-        raise ValueError(f"steps must lie between 0 and {config.steps}, got {steps}")
-    run = RunState(config)
-    done = 0
-    for step in range(1, steps + 1):
-        run.step(step)
-        done = step
-        if run.all_diverged:
-            break
+    run = run_to(config, config.steps if steps is None else int(steps))
     run.model.eval()
-    return TrainedNetwork(config, run.data, run.model, done, run.diverged_step.copy())
+    return TrainedNetwork(config, run.data, run.model, run.steps_done,
+                          run.diverged_step.copy(), run.eval_x)
 
 
 # --- folding the layers --------------------------------------------------------------------

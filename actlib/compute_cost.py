@@ -24,6 +24,8 @@ import random
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 import torch
@@ -189,3 +191,27 @@ def measure_cost(
     ``threads`` column records it. The defaults took about 2 s on one thread of this (busy) machine.
     """
     return summarise(measure_samples(keys, n_elements, repetitions, seed))
+
+
+@dataclass(frozen=True)
+class CostMeasurement:
+    """One run of the benchmark and the circumstances it ran in: a page shows when it was
+    taken and on how many threads, since the numbers depend on both."""
+
+    summary: pd.DataFrame
+    taken_at: datetime
+    seconds: float
+    threads: int
+    n_elements: int
+    repetitions: int
+
+
+def timed_measurement(
+    n_elements: int = DEFAULT_ELEMENTS, repetitions: int = DEFAULT_REPETITIONS
+) -> CostMeasurement:
+    """Run :func:`measure_cost` now and record when, how long it took and on how many
+    threads."""
+    started = time.perf_counter()
+    summary = measure_cost(n_elements=n_elements, repetitions=repetitions)
+    return CostMeasurement(summary, datetime.now(), time.perf_counter() - started,
+                           int(summary["threads"].iloc[0]), n_elements, repetitions)

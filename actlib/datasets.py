@@ -139,6 +139,15 @@ class Dataset:
         return pd.concat(parts, ignore_index=True)
 
 
+def test_points(
+    name: str, n_samples: int, noise: float, seed: int, test_fraction: float
+) -> pd.DataFrame:
+    """The test split of a 1-D or 2-D set as x1 (, x2), y: the points a chart draws over a
+    run's decision surface (the run never trained on them)."""
+    frame = load(name, n_samples, noise, seed, test_fraction).frame()
+    return frame[frame["split"] == "test"].reset_index(drop=True)
+
+
 def info(name: str) -> DatasetInfo:
     """The description of a data set, with the valid names in the error when unknown."""
     try:

@@ -10,9 +10,10 @@ hold, because it needs the network itself:
 * pre-activation histograms at initialisation and now (the mass drifting below zero),
 * nearly dead units (firing on fewer than 1% of the probe samples).
 
-Snapshots do not expose the model, so :class:`Replay` re-runs the same deterministic
-training (same config, same seeds, same batches) to the step wanted and measures the
-network there; a test pins that the replay's dead shares equal the snapshots'. The census
+Snapshots do not hold the network, so :func:`probe_at` has the engine train the same run
+to the step wanted (:func:`actlib.training.run_to`: same config, seeds and batches, so the
+same network) and measures it there; :class:`ProbeSource` follows a run that trains live.
+A test pins that these probes' dead shares equal the snapshots'. The census
 at initialisation needs no training at all: it builds fresh ensembles and counts.
 
 Throughout, a unit is dead or firing exactly as :mod:`actlib.probes` defines it, on the
@@ -21,8 +22,7 @@ same probe batch and in the same evaluation mode as the training snapshots.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -34,7 +34,7 @@ from actlib.activations import get
 from actlib.datasets import DEFAULT_SAMPLES, DIGITS_SIZE, effective_samples, load, split_sizes
 from actlib.nets import BatchedMLP, ModelSpec, NetConfig, Trace, ensemble
 from actlib.probes import NEARLY_DEAD_FRACTION, unit_census
-from actlib.training import RunState, Snapshot, TrainConfig
+from actlib.training import RunState, Snapshot, TrainConfig, run_to
 
 MAX_PROBE_ROWS = 1024
 """The engine's largest probe batch: the whole training set up to this many rows."""
@@ -361,7 +361,7 @@ def paired_totals(before: Sequence[Snapshot], after: Sequence[Snapshot]) -> pd.D
     return pd.concat(parts, ignore_index=True)
 
 
-# --- replaying a run to look inside the network --------------------------------------------
+# --- looking inside the network at a step --------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
@@ -397,10 +397,6 @@ class UnitProbe:
     @property
     def depth(self) -> int:
         return int(self.dead.shape[1])
-
-    def index_of(self, key: str) -> int | None:
-        keys = [m.key for m in self.models]
-        return keys.index(key) if key in keys else None
 
 
 def map_rows(labels: Tensor, n_shown: int = MAP_SAMPLES) -> np.ndarray:
@@ -472,83 +468,103 @@ def _window(*arrays: np.ndarray) -> float:
     return limit if np.isfinite(limit) and limit > 0 else 1.0
 
 
-class Replay:
-    """The run of a config, re-trained step by step in this process so its network can be
-    measured at any snapshot step.
+def initial_pre_activations(run: RunState) -> np.ndarray:
+    """``[M, L, B * W]``: the run's initial network's activation inputs on its probe batch
+    (rebuilt from the config: the same seeds draw the same initial weights)."""
+    return _pre_activations(_traced(BatchedMLP(run.config.net_config()), run.probe_x))
 
-    The engine's run is a pure function of its config, and its snapshots never change the
-    network, so stepping the same run without snapshots reaches the same weights. Uses the
-    engine's own run state (``training.RunState``: same data, batches, optimiser, divergence
-    handling), so nothing about training is re-implemented here.
-    """
 
-    def __init__(self, config: TrainConfig) -> None:
-        self.config = config
-        self._run = RunState(config)
-        self.step = 0
-        self._init_model = copy.deepcopy(self._run.model)
-        self._rows = map_rows(self._run.probe_y)
-        self._init_pre = _pre_activations(_traced(self._init_model, self._run.probe_x))
-
-    @property
-    def model(self) -> BatchedMLP:
-        return self._run.model
-
-    @property
-    def probe_x(self) -> Tensor:
-        return self._run.probe_x
-
-    def advance(self, step: int) -> None:
-        """Train on to ``step`` (a replay only moves forward)."""
-        if step < self.step:
-            raise ValueError(f"the replay is at step {self.step}, past {step}")
-        step = min(step, self.config.steps)
-        while self.step < step:
-            self.step += 1
-            self._run.step(self.step)
-
-    def measure(self) -> UnitProbe:
-        """The network now, unit by unit, with the initial network's histograms beside it."""
-        model, x = self._run.model, self._run.probe_x
-        trace = _traced(model, x)
-        states = firing_states(model, trace)
-        census = unit_census(model, x, batch_stats=False)
-        now = _pre_activations(trace)
-        m, n_layers = now.shape[:2]
-        edges = np.stack([symlog_edges(_window(self._init_pre[i], now[i])) for i in range(m)])
-        hist_init = np.stack([[histogram_shares(self._init_pre[i, j], edges[i])
-                               for j in range(n_layers)] for i in range(m)])
-        hist_now = np.stack([[histogram_shares(now[i, j], edges[i])
-                              for j in range(n_layers)] for i in range(m)])
-        with np.errstate(invalid="ignore"):
-            below = np.stack([(self._init_pre <= 0).mean(axis=2), (now <= 0).mean(axis=2)])
-        diverged = self._run.diverged_step >= 0
-        below[1, diverged] = np.nan
-        shown = torch.as_tensor(self._rows)
-        return UnitProbe(
-            step=self.step,
-            models=self.config.models,
-            width=self.config.width,
-            n_samples=int(x.shape[0]),
-            states=torch.stack([s[:, shown].transpose(1, 2) for s in states], dim=1).numpy(),
-            sample_rows=self._rows.copy(),
-            sample_class=self._run.probe_y[shown].numpy().copy(),
-            dead=census.dead.copy(),
-            nearly_dead=(census.fire_rate < NEARLY_DEAD_FRACTION) & ~census.dead,
-            fire_rate=np.array(census.fire_rate),
-            hist_init=hist_init,
-            hist_now=hist_now,
-            edges=edges,
-            below_zero=below,
-            diverged=diverged.copy(),
-        )
+def measure_units(run: RunState, initial: np.ndarray | None = None) -> UnitProbe:
+    """The run's network after ``run.steps_done`` updates, unit by unit, with the initial
+    network's histograms beside it. ``initial`` is :func:`initial_pre_activations` of the
+    run, for a caller that measures one run at many steps (rebuilt when None)."""
+    model, x, config = run.model, run.probe_x, run.config
+    init_pre = initial_pre_activations(run) if initial is None else initial
+    rows = map_rows(run.probe_y)
+    trace = _traced(model, x)
+    states = firing_states(model, trace)
+    census = unit_census(model, x, batch_stats=False)
+    now = _pre_activations(trace)
+    m, n_layers = now.shape[:2]
+    edges = np.stack([symlog_edges(_window(init_pre[i], now[i])) for i in range(m)])
+    hist_init = np.stack([[histogram_shares(init_pre[i, j], edges[i])
+                           for j in range(n_layers)] for i in range(m)])
+    hist_now = np.stack([[histogram_shares(now[i, j], edges[i])
+                          for j in range(n_layers)] for i in range(m)])
+    with np.errstate(invalid="ignore"):
+        below = np.stack([(init_pre <= 0).mean(axis=2), (now <= 0).mean(axis=2)])
+    diverged = run.diverged_step >= 0
+    below[1, diverged] = np.nan
+    shown = torch.as_tensor(rows)
+    return UnitProbe(
+        step=run.steps_done,
+        models=config.models,
+        width=config.width,
+        n_samples=int(x.shape[0]),
+        states=torch.stack([s[:, shown].transpose(1, 2) for s in states], dim=1).numpy(),
+        sample_rows=rows,
+        sample_class=run.probe_y[shown].numpy().copy(),
+        dead=census.dead.copy(),
+        nearly_dead=(census.fire_rate < NEARLY_DEAD_FRACTION) & ~census.dead,
+        fire_rate=np.array(census.fire_rate),
+        hist_init=hist_init,
+        hist_now=hist_now,
+        edges=edges,
+        below_zero=below,
+        diverged=diverged.copy(),
+    )
 
 
 def probe_at(config: TrainConfig, step: int) -> UnitProbe:
-    """Replay ``config`` to ``step`` and measure it (a full replay: cache the result)."""
-    replay = Replay(config)
-    replay.advance(step)
-    return replay.measure()
+    """The run of ``config`` trained to ``step`` by the engine and measured (a whole run
+    from step 0: cache the result)."""
+    return measure_units(run_to(config, step))
+
+
+PROBES_KEPT = 6
+"""Probes a :class:`ProbeSource` keeps in its memo (a few redraws' worth)."""
+
+
+class ProbeSource:
+    """Unit probes of one run at the steps a page draws, as cheaply as they can be had.
+
+    A run drawn from step 0 is training live: the source then holds the engine's
+    :class:`~actlib.training.RunState` of the same config and advances it to each step
+    drawn, so a draw costs only the steps since the last one. Any other step (a finished
+    run shown again) comes from ``measure_at(config, step)``: a page passes its cached
+    :func:`probe_at`. Probes made are kept in ``memo`` (the last :data:`PROBES_KEPT`; a
+    page passes a mapping that outlives its script run, keyed by config and step).
+    """
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        measure_at: Callable[[TrainConfig, int], UnitProbe] = probe_at,
+        memo: MutableMapping[tuple[TrainConfig, int], UnitProbe] | None = None,
+    ) -> None:
+        self.config = config
+        self._measure_at = measure_at
+        self._memo: MutableMapping[tuple[TrainConfig, int], UnitProbe] = \
+            {} if memo is None else memo
+        self._run: RunState | None = None
+        self._initial: np.ndarray | None = None
+
+    def at(self, step: int) -> UnitProbe:
+        if self._run is None and step == 0:  # a run is starting: follow it
+            self._run = RunState(self.config)
+            self._initial = initial_pre_activations(self._run)
+        key = (self.config, step)
+        probe = self._memo.pop(key, None)
+        if probe is None:
+            if self._run is not None and self._run.steps_done <= step:
+                self._run.advance_to(step)
+                probe = measure_units(self._run, self._initial)
+            else:
+                probe = self._measure_at(self.config, step)
+        self._memo[key] = probe  # (re)inserted last: the most recently used
+        while len(self._memo) > PROBES_KEPT:
+            del self._memo[next(iter(self._memo))]
+        return probe
 
 
 def activity_frame(probe: UnitProbe, model: int, layer: int) -> pd.DataFrame:

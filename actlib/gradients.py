@@ -42,9 +42,17 @@ import numpy as np
 import pandas as pd
 import torch
 
-from actlib.activations import get
 from actlib.datasets import info, load
-from actlib.nets import BatchedMLP, ModelSpec, NetConfig, Trace, ensemble, task_loss
+from actlib.nets import (
+    Architecture,
+    BatchedMLP,
+    InitScheme,
+    ModelSpec,
+    NetConfig,
+    Trace,
+    ensemble,
+    task_loss,
+)
 from actlib.probes import ActivationStats, activation_stats, gradient_flow, model_columns
 from actlib.properties import normal_rms_slope
 from actlib.training import Divergence, Snapshot, TrainConfig
@@ -110,20 +118,18 @@ WHY_MEASURES_DIFFER = (
 
 
 @dataclass(frozen=True)
-class Experiment:
+class Experiment(Architecture):
     """What the page's controls choose. Frozen and hashable: results are cached by it.
 
-    ``clip_norm=None`` means no gradient clipping; ``init_sigma`` only matters for the
-    naive initialisation.
+    The networks' shape is the :class:`~actlib.nets.Architecture` it extends (by keyword),
+    starting deeper and with Xavier's init: the page opens on a deep network whose
+    gradients vanish. ``clip_norm=None`` means no gradient clipping; ``init_sigma`` only
+    matters for the naive initialisation.
     """
 
+    depth: int = field(default=20, kw_only=True)
+    init: InitScheme = field(default="xavier_uniform", kw_only=True)
     activations: tuple[str, ...] = DEFAULT_ACTIVATIONS
-    depth: int = 20
-    width: int = 32
-    init: str = "xavier_uniform"
-    init_sigma: float = 1.0
-    norm: str = "none"
-    residual: bool = False
     dataset: str = "moons"
     seed: int = 0
     optimizer: str = "momentum"
@@ -144,11 +150,7 @@ class Experiment:
     def net_config(self) -> NetConfig:
         """The architecture, exactly as :meth:`train_config` builds it (without its caps)."""
         meta = info(self.dataset)
-        return NetConfig(
-            in_dim=meta.input_dim, out_dim=meta.output_dim, models=self.models,
-            depth=self.depth, width=self.width, init=self.init, init_sigma=self.init_sigma,
-            norm=self.norm, residual=self.residual,
-        )
+        return self.net_config_for(meta.input_dim, meta.output_dim, self.models)
 
     @property
     def snapshot_every(self) -> int:
@@ -161,8 +163,7 @@ class Experiment:
         """The training run of the same networks; raises CapExceededError over the caps."""
         return TrainConfig(
             dataset=self.dataset, n_samples=N_SAMPLES, noise=NOISE, models=self.models,
-            depth=self.depth, width=self.width, init=self.init, init_sigma=self.init_sigma,
-            norm=self.norm, residual=self.residual, optimizer=self.optimizer, lr=self.lr,
+            **vars(self.architecture()), optimizer=self.optimizer, lr=self.lr,
             batch_size=BATCH_SIZE, clip_norm=self.clip_norm, steps=self.steps,
             snapshot_every=self.snapshot_every, probe_size=PROBE_ROWS, grid_size=GRID_SIZE,
         )
@@ -517,31 +518,6 @@ def format_ratio(value: float) -> str:
     return f"{value:.1e}"
 
 
-def describe_ratio(ratio: float) -> str:
-    if not np.isfinite(ratio):
-        return "cannot be measured (a gradient overflowed or is zero)"
-    if ratio < 0.1:
-        return "vanishes towards the input"
-    if ratio > 10:
-        return "grows towards the input"
-    return "stays within one order of magnitude"
-
-
-def flow_summary(flow: InitFlow) -> list[str]:
-    """One markdown line per activation: the measured signal ratio and what it means."""
-    lines = []
-    for row in flow.ratios_frame().itertuples():
-        lines.append(
-            f"**{row.activation}**: first/last signal {format_ratio(row.signal_ratio)}, "
-            f"weight-gradient RMS {format_ratio(row.weight_ratio)}; the signal "
-            f"{describe_ratio(row.signal_ratio)}"
-            + ("" if flow.depth < 2 or not np.isfinite(row.signal_per_layer) else
-               f" (×{row.signal_per_layer:.3g} per layer)")
-            + "."
-        )
-    return lines
-
-
 AGREEMENT_FACTOR = 3.0
 """Theory and measurement 'agree' when their first/last ratios are within this factor."""
 ORDER_OF_MAGNITUDE = 10.0
@@ -773,6 +749,3 @@ def statistics_frame(at_init: ActivationStats, trained: Snapshot | None) -> pd.D
     return wide.melt(id_vars=["activation", "key", "layer", "stage"],
                      value_vars=["mean", "std", "saturated"], var_name="measure")
 
-
-def activation_names(keys: Sequence[str]) -> list[str]:
-    return [get(k).name for k in keys]

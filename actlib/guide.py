@@ -507,19 +507,6 @@ class InitAdvice:
         return INIT_TEMPLATES[self.scheme].name
 
 
-_HE = ("He/Kaiming: ReLU-like units pass about half of the signal, so the weights start "
-       "with doubled variance (2/fan_in) to keep its scale through depth.")
-_XAVIER = ("Xavier/Glorot: these functions are nearly linear around 0, and weights that keep "
-           "the variance equal in and out keep the units off their flat ends.")
-_INIT_BY_KEY: dict[str, InitAdvice] = {
-    **{k: InitAdvice("he", _HE) for k in
-       ("relu", "leaky_relu", "prelu", "elu", "gelu", "swish", "mish", "softplus")},
-    **{k: InitAdvice("xavier_uniform", _XAVIER) for k in
-       ("sigmoid", "tanh", "softmax", "identity", "glu", "swiglu", "geglu")},
-    "selu": InitAdvice("lecun", "LeCun normal (variance 1/fan_in): the assumption under "
-                       "SELU's self-normalisation."),
-    "step": InitAdvice("default", "Any: the step's zero derivative leaves nothing to train."),
-}
 _INIT_BY_ARCHITECTURE: dict[Architecture, InitAdvice] = {
     A.RNN: InitAdvice("xavier_uniform", "Xavier/Glorot for the input weights and orthogonal "
                       "recurrent weights, which keep the state's scale across time steps."),
@@ -532,11 +519,12 @@ _INIT_BY_ARCHITECTURE: dict[Architecture, InitAdvice] = {
 
 
 def matching_init(key: str, architecture: Architecture | None = None) -> InitAdvice:
-    """The initialisation to pair with an activation (architecture-specific where it is)."""
-    get(key)  # unknown keys fail with the catalogue's message
+    """The initialisation to pair with an activation (architecture-specific where it is,
+    else the catalogue entry's own ``recommended_init``)."""
+    spec = get(key)  # unknown keys fail with the catalogue's message
     if architecture is not None and architecture in _INIT_BY_ARCHITECTURE:
         return _INIT_BY_ARCHITECTURE[architecture]
-    return _INIT_BY_KEY[key]
+    return InitAdvice(spec.recommended_init, spec.init_reason)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 import torch
@@ -131,13 +131,18 @@ def ensemble(
 # --- architecture --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class NetConfig:
-    """The shared architecture of an ensemble, and its members. Frozen and hashable."""
+@dataclass(frozen=True, kw_only=True)
+class Architecture:
+    """The shape of every network of an ensemble: hidden layers, their initialisation and
+    normalisation. Shared, as a base class, by :class:`NetConfig`, by
+    :class:`actlib.training.TrainConfig` and by the gradients page's experiment, so each
+    field is declared once and passes from one to the other by :meth:`architecture`.
 
-    in_dim: int
-    out_dim: int
-    models: tuple[ModelSpec, ...] = field(default_factory=lambda: (ModelSpec("relu"),))
+    Keyword-only: a subclass's own fields keep their positions. ``bias_init=None`` keeps
+    each scheme's own bias (see :func:`init_linear_`). Checked by :meth:`check_architecture`
+    (a :class:`NetConfig` checks itself when built).
+    """
+
     depth: int = 3
     width: int = 32
     init: InitScheme = "default"
@@ -145,18 +150,17 @@ class NetConfig:
     bias_init: float | None = None
     norm: NormKind = "none"
     residual: bool = False
-    dtype: str = "float32"
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "models", tuple(self.models))
-        if not self.models:
-            raise ValueError("an ensemble needs at least one model")
+    def architecture(self) -> Architecture:
+        """These fields alone, whatever holds them."""
+        return Architecture(**{f.name: getattr(self, f.name) for f in fields(Architecture)})
+
+    def check_architecture(self) -> None:
+        """Raise ValueError naming the first field out of its range."""
         if not MIN_DEPTH <= self.depth <= MAX_DEPTH:
             raise ValueError(f"depth must lie between {MIN_DEPTH} and {MAX_DEPTH}: {self.depth}")
         if not MIN_WIDTH <= self.width <= MAX_WIDTH:
             raise ValueError(f"width must lie between {MIN_WIDTH} and {MAX_WIDTH}: {self.width}")
-        if self.in_dim < 1 or self.out_dim < 1:
-            raise ValueError("in_dim and out_dim must be positive")
         if self.init not in INIT_SCHEMES:
             raise ValueError(f"unknown init {self.init!r}; known: {', '.join(INIT_SCHEMES)}")
         if not 0 < self.init_sigma <= MAX_NAIVE_SIGMA:
@@ -165,6 +169,29 @@ class NetConfig:
             raise ValueError(f"bias_init must lie between -{MAX_ABS_BIAS:g} and {MAX_ABS_BIAS:g}")
         if self.norm not in NORM_KINDS:
             raise ValueError(f"unknown norm {self.norm!r}; known: {', '.join(NORM_KINDS)}")
+
+    def net_config_for(self, in_dim: int, out_dim: int, models: Sequence[ModelSpec],
+                       dtype: str = "float32") -> NetConfig:
+        """The ensemble of ``models`` with this architecture, for data of these widths."""
+        return NetConfig(in_dim, out_dim, tuple(models), dtype, **vars(self.architecture()))
+
+
+@dataclass(frozen=True)
+class NetConfig(Architecture):
+    """The shared architecture of an ensemble, and its members. Frozen and hashable."""
+
+    in_dim: int
+    out_dim: int
+    models: tuple[ModelSpec, ...] = field(default_factory=lambda: (ModelSpec("relu"),))
+    dtype: str = "float32"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "models", tuple(self.models))
+        if not self.models:
+            raise ValueError("an ensemble needs at least one model")
+        if self.in_dim < 1 or self.out_dim < 1:
+            raise ValueError("in_dim and out_dim must be positive")
+        self.check_architecture()
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}")
 

@@ -267,7 +267,7 @@ def unit_census(model: BatchedMLP, x: Tensor, batch_stats: bool = False) -> Unit
     return UnitCensus(model.config.models, _as_array(firing), dead_array, int(x.shape[0]))
 
 
-# --- activation statistics and histograms ----------------------------------------------
+# --- activation statistics ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -302,63 +302,3 @@ def activation_stats(
         model.config.models, _as_array(pre_mean), _as_array(pre_std), _as_array(post_mean),
         _as_array(post_std), _as_array(_saturation(_local_derivatives(model, trace), threshold)),
     )
-
-
-def _symmetric_limit(values: Tensor, quantile: float = 0.995) -> float:
-    """A symmetric window holding all but the most extreme 0.5% of the values."""
-    flat = values.reshape(-1).abs()
-    if flat.numel() > 1_000_000:  # torch.quantile has an input size limit; sample evenly
-        flat = flat[:: math.ceil(flat.numel() / 1_000_000)]
-    limit = float(torch.quantile(flat, quantile))
-    return limit if math.isfinite(limit) and limit > 0 else 1.0
-
-
-def _histogram(values: Tensor, bins: int, limit: float) -> Tensor:
-    """Shares ``[M, L, bins]`` of ``values [M, L, N]`` on [-limit, limit], outliers clamped
-    into the edge bins (a row sums to one unless it holds NaN). One bincount for all rows."""
-    m, n_layers, n = values.shape
-    scaled = (values.clamp(-limit, limit) + limit) / (2 * limit) * bins
-    index = torch.nan_to_num(scaled, nan=0.0).long().clamp(0, bins - 1)
-    index = torch.where(torch.isnan(values), bins, index)  # NaN: a slot that is dropped
-    rows = torch.arange(m * n_layers).view(m, n_layers, 1) * (bins + 1)
-    counts = torch.bincount((index + rows).reshape(-1), minlength=m * n_layers * (bins + 1))
-    return counts.view(m, n_layers, bins + 1)[..., :bins].to(torch.float64) / n
-
-
-def activation_histograms(
-    model: BatchedMLP,
-    x: Tensor,
-    bins: int = 40,
-    value_range: float | None = None,
-    batch_stats: bool = True,
-) -> pd.DataFrame:
-    """Histograms of every layer's pre- and post-activation values, as shares per bin.
-
-    Tidy: model, activation, key, seed, layer, stage ("pre"/"post"), bin_left, bin_right,
-    share. Both stages share one symmetric window (``value_range``, or one holding 99.5% of
-    all values) so models and layers compare directly; values beyond it fall in the edge
-    bins.
-    """
-    with torch.no_grad():
-        _, trace = _traced_forward(model, x, batch_stats)
-    stages = {
-        "pre": torch.stack([a.reshape(a.shape[0], -1) for a in trace.a], dim=1),
-        "post": torch.stack([f.reshape(f.shape[0], -1) for f in trace.f], dim=1),
-    }
-    limit = value_range or max(_symmetric_limit(v) for v in stages.values())
-    edges = np.linspace(-limit, limit, bins + 1)
-    ids = model_columns(model.config.models)
-    m, n_layers = model.n_models, model.config.depth
-    frames = []
-    for stage, values in stages.items():
-        shares = _histogram(values.double(), bins, limit).numpy()
-        data: dict[str, object] = {
-            name: np.repeat(column, n_layers * bins) for name, column in ids.items()
-        }
-        data["layer"] = np.tile(np.repeat(np.arange(1, n_layers + 1), bins), m)
-        data["stage"] = stage
-        data["bin_left"] = np.tile(edges[:-1], m * n_layers)
-        data["bin_right"] = np.tile(edges[1:], m * n_layers)
-        data["share"] = shares.reshape(-1)
-        frames.append(pd.DataFrame(data))
-    return pd.concat(frames, ignore_index=True)

@@ -10,6 +10,7 @@ from actlib.dead_units import (
     CENSUS_SEEDS,
     CURES,
     EXPLODED_LOSS,
+    ProbeSource,
     activity_frame,
     compare_runs,
     cure_config,
@@ -41,10 +42,11 @@ from actlib.settings import (
     activation_params,
 )
 from actlib.training import OPTIMIZERS, CapExceededError
-from actlib.ui import cached_dead_relu as cached
+from actlib.ui import cached_dead_relu
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runner import run_live
 from actlib.ui.settings_widgets import SettingsPanel
+from actlib.ui.stores import session_memo
 
 VIEWS = ("Training run", "Census at init", "Before / after", "PReLU slope")
 DATA = (*CLASSIFICATION_2D, "digits")
@@ -212,7 +214,8 @@ if (tab := tabs["Training run"]) is not None:
             status_slot = st.empty()
             slope_slot = st.empty()
             warn_slot = st.empty()
-            source = cached.ProbeSource(config)
+            source = ProbeSource(config, cached_dead_relu.probe_at,
+                                 session_memo("dead_relu:probes"))
 
             def draw(snapshots) -> None:
                 summary = run_summary(snapshots)
@@ -308,13 +311,14 @@ if (tab := tabs["Census at init"]) is not None:
             st.info("Pick at least one activation above to count its dead units.")
         else:
             cdepth = panel.widget("cdepth", st.columns([1, 2])[0])
-            frame = cached.census(tuple(acts), {k: params[k] for k in acts if k in params},
-                                  dataset, cdepth, width, init, bias, batch_norm)
+            frame = cached_dead_relu.census(tuple(acts),
+                                            {k: params[k] for k in acts if k in params},
+                                            dataset, cdepth, width, init, bias, batch_norm)
             activation_legend(acts)
             left, right = st.columns(2)
             left.altair_chart(charts.census_chart(frame, acts), width="stretch")
             right.altair_chart(
-                charts.scheme_chart(cached.census_by_scheme(dataset, cdepth, width)),
+                charts.scheme_chart(cached_dead_relu.census_by_scheme(dataset, cdepth, width)),
                 width="stretch")
             lines = []
             for key in acts:

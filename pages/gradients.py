@@ -10,7 +10,7 @@ from actlib.datasets import DATASET_NAMES, DATASETS, info
 from actlib.nets import INIT_SCHEMES, MAX_DEPTH, MIN_DEPTH
 from actlib.settings import Choice, Flag, FloatRange, IntRange, MultiChoice, PageSettings
 from actlib.training import OPTIMIZERS, CapExceededError, TrainConfig
-from actlib.ui import cached_gradients as cached
+from actlib.ui import cached_gradients
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runner import run_live
 from actlib.ui.settings_widgets import SettingsPanel
@@ -178,7 +178,7 @@ if not selected:
 
 if (tab := tabs["At initialisation"]) is not None and experiment is not None:
     with tab:
-        flow = cached.init_flow(experiment)
+        flow = cached_gradients.init_flow(experiment)
         for message in grad.overflow_messages(flow):
             st.error(message, icon="💥")
         head = st.columns([3, 1.3], vertical_alignment="bottom")
@@ -304,7 +304,7 @@ if (tab := tabs["Activation statistics"]) is not None and experiment is not None
     with tab:
         training_controls()
         exp = experiment
-        flow = cached.init_flow(exp)
+        flow = cached_gradients.init_flow(exp)
         config = train_config(exp)
         runner = st.container()
         activation_legend(selected)

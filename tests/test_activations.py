@@ -19,6 +19,10 @@ from actlib.activations import (
     SELU_SCALE,
     get,
 )
+from actlib.guide import matching_init
+from actlib.nets import ensemble
+from actlib.training import TrainConfig, estimate_cost
+from actlib.vocabulary import INIT_LABELS
 
 DTYPE = torch.float64
 # A dense grid out to |x| = 50, plus the points where piecewise functions change.
@@ -253,3 +257,16 @@ def test_selu_advice_names_what_self_normalisation_needs():
     text = get("selu").use_when
     for need in ("LeCun normal", "standardised inputs", "AlphaDropout", "no batch norm"):
         assert need in text
+
+
+@pytest.mark.parametrize("spec", CATALOGUE, ids=lambda s: s.key)
+def test_every_entry_carries_its_own_init_advice_and_trainable_ones_their_cost(spec) -> None:
+    """Adding an activation is one catalogue entry: no table elsewhere to extend."""
+    assert spec.recommended_init in INIT_LABELS and spec.init_reason
+    assert matching_init(spec.key).scheme == spec.recommended_init
+    if not spec.trainable:
+        assert spec.kind == "gated" and spec.cost_ns is None
+        return
+    assert spec.cost_ns is not None and spec.cost_ns > 0
+    config = TrainConfig(models=ensemble([spec.key], (0,)), steps=10)
+    assert estimate_cost(config).total > 0

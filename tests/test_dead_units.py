@@ -106,15 +106,34 @@ def test_leaky_relu_never_has_a_dead_unit_by_brute_force_either(small_run) -> No
     assert all(s.dead_share[1].max() == 0 for s in snapshots)
 
 
-def test_the_replay_reaches_the_snapshots_networks(small_run) -> None:
+def test_probes_of_the_engines_network_match_the_snapshots(small_run) -> None:
     config, snapshots = small_run
-    replay = du.Replay(config)
     for snap in snapshots:
-        replay.advance(snap.step)
-        probe = replay.measure()
+        probe = du.probe_at(config, snap.step)
+        assert probe.step == snap.step
         np.testing.assert_array_equal(probe.dead.mean(axis=2), snap.dead_share)
-    with pytest.raises(ValueError, match="past"):
-        replay.advance(0)
+
+
+def test_a_probe_source_follows_a_live_run_and_falls_back_behind_it(small_run) -> None:
+    config, snapshots = small_run
+    asked: list[int] = []
+
+    def measure_at(c, step):
+        asked.append(step)
+        return du.probe_at(c, step)
+
+    memo: dict = {}
+    source = du.ProbeSource(config, measure_at, memo)
+    for snap in snapshots:  # drawn live from step 0: followed, never trained again
+        np.testing.assert_array_equal(source.at(snap.step).dead.mean(axis=2), snap.dead_share)
+    assert asked == []
+    assert len(memo) == min(du.PROBES_KEPT, len(snapshots))
+    memo.clear()
+    source.at(snapshots[1].step)  # behind the followed run, not in the memo
+    assert asked == [snapshots[1].step]
+    shown_again = du.ProbeSource(config, measure_at, memo)  # a rerun: served from the memo
+    assert shown_again.at(snapshots[1].step) is memo[(config, snapshots[1].step)]
+    assert asked == [snapshots[1].step]
 
 
 def test_unit_probe_agrees_with_itself_and_with_plain_torch(small_run) -> None:

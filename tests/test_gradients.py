@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from actlib import gradients as grad
+from actlib.activations import get
 from actlib.charts import gradients as charts
 from actlib.nets import BatchedMLP
 from actlib.runtime import configure_torch
@@ -268,7 +269,7 @@ def test_verdict_names_the_cause_for_each_default_case(key: str, init: str) -> N
     experiment = grad.Experiment(init=init)
     flow = grad.init_flow(experiment)
     verdict = grad.theory_verdict(flow, grad.DEFAULT_THEORY, experiment)
-    name = grad.activation_names([key])[0]
+    name = get(key).name
     part = verdict.split(f"**{name}**: ")[1].split(" **")[0]
     assert part.startswith("theory and measurement agree"), part
     assert EXPECTED_CAUSE[(key, init)] in part, part

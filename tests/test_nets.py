@@ -304,3 +304,19 @@ def test_accuracy_counts_correct_predictions() -> None:
     scores = torch.tensor([[[0.1, 0.9], [0.8, 0.2]]], dtype=F64)
     assert task_accuracy(scores, torch.tensor([1, 1]), "multiclass").item() == 0.5
     assert torch.isnan(task_accuracy(logits, torch.zeros(4), "regression")).all()
+
+
+def test_one_architecture_is_shared_by_the_net_the_run_and_the_gradients_experiment() -> None:
+    from actlib.gradients import Experiment
+    from actlib.nets import Architecture
+    from actlib.training import TrainConfig
+
+    shape = Architecture(depth=4, width=8, init="he", bias_init=0.1, norm="layer",
+                         residual=True)
+    run = TrainConfig(**vars(shape), steps=10)
+    experiment = Experiment(**vars(shape), activations=("relu",))
+    assert run.architecture() == experiment.architecture() == shape
+    assert run.net_config().architecture() == experiment.net_config().architecture() == shape
+    assert experiment.train_config().architecture() == shape
+    with pytest.raises(ValueError, match="depth"):
+        NetConfig(2, 1, depth=0)

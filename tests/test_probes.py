@@ -15,7 +15,6 @@ from actlib.probes import (
     DEAD_UNIT_DEFINITION,
     NEARLY_DEAD_FRACTION,
     SATURATION_DEFINITION,
-    activation_histograms,
     activation_stats,
     gradient_flow,
     measure_layers,
@@ -233,32 +232,7 @@ def test_training_measurements_agree_with_the_probes() -> None:
     assert all(p.grad is None for p in model.parameters())
 
 
-# --- histograms ---------------------------------------------------------------------------
-
-
-def test_histograms_are_shares_that_match_numpy() -> None:
-    config, data, model = _setup(models=ensemble(["tanh", "relu"], (0,)))
-    x = data.x_train[:200]
-    frame = activation_histograms(model, x, bins=20, value_range=2.0)
-    assert len(frame) == 2 * config.depth * 2 * 20
-    totals = frame.groupby(["model", "layer", "stage"])["share"].sum()
-    np.testing.assert_allclose(totals.to_numpy(), 1.0)
-    plain = reference_model(config.net_config(), 1).train()
-    recorder = _Recorder(plain)
-    with torch.no_grad():
-        plain(x)
-    values = np.clip(recorder.act_out[1].numpy().reshape(-1), -2.0, 2.0 - 1e-12)
-    expected, _ = np.histogram(values, bins=20, range=(-2.0, 2.0))
-    rows = frame[(frame["key"] == "relu") & (frame["layer"] == 2) & (frame["stage"] == "post")]
-    np.testing.assert_allclose(rows["share"].to_numpy(), expected / values.size)
-    assert rows["bin_left"].iloc[0] == -2.0 and rows["bin_right"].iloc[-1] == 2.0
-
-
-def test_histogram_window_defaults_to_the_bulk_of_the_values() -> None:
-    _, data, model = _setup(models=ensemble(["relu"], (0,)))
-    frame = activation_histograms(model, data.x_train[:100], bins=10)
-    limit = frame["bin_right"].max()
-    assert limit > 0 and frame["bin_left"].min() == -limit
+# --- definitions --------------------------------------------------------------------------
 
 
 def test_definitions_are_stated_for_the_ui() -> None:

@@ -20,6 +20,7 @@ from actlib.training import (
     MAX_RUN_SECONDS,
     BatchSchedule,
     CapExceededError,
+    RunState,
     Snapshot,
     TrainConfig,
     cap_usage,
@@ -29,6 +30,7 @@ from actlib.training import (
     layer_history_frame,
     make_optimizer,
     prepare,
+    run_to,
     run_to_end,
     train,
 )
@@ -127,11 +129,13 @@ def test_snapshot_gradient_norms_and_prelu_slopes_match_the_reference() -> None:
             assert np.isnan(last.prelu_slope[i]).all()
 
 
+SNAPSHOT_VALUES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy",
+                   "weight_grad_norm", "dead_share", "activation_mean", "activation_std",
+                   "saturation_share", "prelu_slope", "surface")
+
+
 def _same_snapshot(a: Snapshot, b: Snapshot, rows: list[int] | None = None) -> bool:
-    fields = ("train_loss", "test_loss", "train_accuracy", "test_accuracy", "weight_grad_norm",
-              "dead_share", "activation_mean", "activation_std", "saturation_share",
-              "prelu_slope", "surface")
-    for name in fields:
+    for name in SNAPSHOT_VALUES:
         left, right = getattr(a, name), getattr(b, name)
         if rows is not None:
             right = right[rows]
@@ -146,6 +150,60 @@ def test_a_run_is_a_pure_function_of_its_config() -> None:
     first, second = run_to_end(config), run_to_end(config)
     assert len(first) == len(second) == 5
     assert all(_same_snapshot(a, b) for a, b in zip(first, second, strict=True))
+
+
+def _weights(run: RunState) -> list[np.ndarray]:
+    return [p.detach().numpy().copy() for p in run.model.parameters()]
+
+
+def _close_snapshots(a: Snapshot, b: Snapshot) -> None:
+    assert a.step == b.step
+    for name in SNAPSHOT_VALUES:
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-5, atol=1e-6,
+                                   err_msg=name)
+
+
+PIECES = {**SMALL, "dtype": "float32", "steps": 200, "snapshot_every": 50, "norm": "batch",
+          "models": ensemble(["relu", "prelu", "tanh"], (0, 1))}
+
+
+def test_a_run_advanced_in_pieces_is_the_run_trained_straight_through() -> None:
+    """What a live session that continues a run relies on: pieces of any size, with
+    snapshots taken between them, reach the weights and snapshots of one straight run."""
+    config = TrainConfig(**PIECES)
+    straight = run_to_end(config)
+    run = RunState(config)
+    seen = [run.snapshot()]
+    for piece in (37, 1, 162):
+        assert run.advance(piece) == piece
+        seen.append(run.snapshot())  # measuring between pieces changes nothing
+    assert [s.step for s in seen] == [0, 37, 38, 200] and run.steps_done == 200
+    _close_snapshots(seen[0], straight[0])
+    _close_snapshots(seen[-1], straight[-1])
+    whole = run_to(config, config.steps)
+    for a, b in zip(_weights(run), _weights(whole), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="past"):
+        run.advance_to(100)
+
+
+def test_run_to_gives_the_network_behind_each_snapshot_of_train() -> None:
+    config = TrainConfig(**PIECES)
+    for snap in run_to_end(config):
+        run = run_to(config, snap.step)
+        assert run.steps_done == snap.step
+        _close_snapshots(run.snapshot(), snap)
+    with pytest.raises(ValueError, match="between 0 and 200"):
+        run_to(config, 201)
+
+
+def test_run_to_stops_where_every_model_diverged_as_train_does() -> None:
+    config = TrainConfig(**{**DIVERGING, "optimizer": "sgd", "steps": 200, "snapshot_every": 50,
+                            "models": (ModelSpec("identity", seed=3),)})
+    last = run_to_end(config)[-1]
+    run = run_to(config, 200)
+    assert run.all_diverged and run.steps_done == last.step
+    assert run.advance(5) == 0
 
 
 DIVERGING = {"dataset": "sine", "n_samples": 200, "noise": 0.05, "depth": 4, "width": 16,

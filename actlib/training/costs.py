@@ -1,0 +1,198 @@
+"""What a run costs, and the caps that keep every allowed run within a few seconds.
+
+The app trains on a shared 2-core server while a student waits, so a config is refused
+before it trains when it is over a cap: a count of models, steps or snapshots, or a run
+time estimated by :class:`CostModel` (fitted to timings on that host). The refusal,
+:class:`CapExceededError`, names the cap and, through :data:`LEVERS`, which of a page's
+controls would bring the run under it.
+
+Only the type of :class:`~actlib.training.config.TrainConfig` is needed here: a config
+checks its own caps when it is built, so this module must not import it at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from actlib.nets import activation_groups
+
+if TYPE_CHECKING:
+    from actlib.training.config import TrainConfig
+
+MAX_MODELS = 36
+MAX_STEPS = 5000
+MAX_SNAPSHOTS = 201
+MAX_RUN_SECONDS = 5.0
+"""The cap on a run's estimated time on one thread (the app's setting; two are faster)."""
+EVAL_CHUNK_ROWS = 1024
+"""Rows per forward pass when evaluating: keeps [M, rows, width] tensors cache-sized
+(measured: a 60x60 grid for 27 models evaluated 1.6x faster in chunks of 1,024). The
+engine evaluates in such chunks and the cost model counts them."""
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """Seconds per unit of work on the target host (2-core CPU, one thread).
+
+    Fitted to the fastest of repeated timings of 15 shapes (depth 1-50, width 8-256, 1-36
+    models, with and without norms; steps within 15% and snapshots within 40% of the fit)
+    and raised by a quarter for a shared host. Small networks are bound by per-operation
+    overhead (Python, autograd, the optimiser), wide ones by matrix arithmetic, and the
+    rest by memory traffic per unit and the activation functions themselves.
+    """
+
+    per_step: float = 360e-6
+    per_layer_group: float = 25e-6
+    """One layer of one activation group: forward and backward, or one evaluation chunk."""
+    per_multiply_add: float = 0.030e-9
+    per_unit: float = 3.1e-9
+    """One unit on one row, forward and backward, besides its activation function."""
+    activation_scale: float = 1.25
+    """Applied to each activation's ``cost_ns`` (:class:`actlib.activations.ActivationSpec`)."""
+    per_norm_unit: float = 8.4e-9
+    per_snapshot: float = 0.7e-3
+    per_eval_multiply_add: float = 0.019e-9
+    per_eval_unit: float = 2.0e-9
+    eval_activation_scale: float = 0.8
+    per_eval_norm_unit: float = 3.5e-9
+
+
+COSTS = CostModel()
+
+
+@dataclass(frozen=True)
+class RunCost:
+    """A run's estimated seconds on one thread, by part."""
+
+    training_arithmetic: float
+    training_overhead: float
+    snapshots: float
+
+    @property
+    def total(self) -> float:
+        return self.training_arithmetic + self.training_overhead + self.snapshots
+
+    def describe(self) -> str:
+        return (f"training arithmetic {self.training_arithmetic:.1f} s, per-step overhead "
+                f"{self.training_overhead:.1f} s, snapshots {self.snapshots:.1f} s")
+
+
+LEVERS: dict[str, tuple[str, ...]] = {
+    "models": ("models",),
+    "steps": ("steps",),
+    "snapshots": ("steps", "snapshots"),
+    "training arithmetic": ("steps", "width", "depth", "models", "samples"),
+    "overhead": ("steps", "depth", "models"),
+    "snapshot time": ("steps", "snapshots", "samples", "width", "depth", "models"),
+}
+"""What lowers each cap (or, for the run-time cap, its largest part), most effective first.
+A page names its own control for each lever it has (see :meth:`CapExceededError.in_words`)."""
+
+
+class CapExceededError(ValueError):
+    """A config over one of the caps; the message names the cap and by how much.
+
+    ``str(err)`` is the engineer's account (the cost model's parts). A page shows
+    :meth:`in_words` instead, which names only that page's own controls: the engine cannot
+    know which of its inputs (batch size, grid, samples) a page lets a student change.
+    """
+
+    def __init__(self, cap: str, value: float, limit: float, hint: str, unit: str = "",
+                 part: str | None = None) -> None:
+        self.cap, self.value, self.limit, self.unit = cap, value, limit, unit
+        self.part = part
+        """For the run-time cap: its largest part, a key of :data:`LEVERS`."""
+        super().__init__(
+            f"{cap} is {_number(value)}{unit}, over its cap of {_number(limit)}{unit} by a "
+            f"factor of {value / limit:.2f}; {hint}"
+        )
+
+    def in_words(self, controls: Mapping[str, str]) -> str:
+        """The cap in a student's words, then which of the page's controls to lower.
+
+        ``controls`` maps a lever (``models``, ``steps``, ``width``, ``depth``, ``samples``,
+        ``snapshots``) to a phrase naming the page's control, e.g. ``{"depth": "fewer
+        **Hidden layers**"}``; levers the page does not offer are left out.
+        """
+        if self.cap == "estimated run time":
+            what = (f"This run would take about {self.value:.0f} s on this server, more than "
+                    f"the {self.limit:g} s a run may take here")
+        else:
+            nouns = {"models": "networks to train", "steps": "training steps",
+                     "snapshots": "snapshots"}
+            what = (f"This run has {_number(self.value)} {nouns.get(self.cap, self.cap)}, more "
+                    f"than the {_number(self.limit)} allowed")
+        levers = LEVERS.get(self.part or self.cap, ())
+        phrases = list(dict.fromkeys(controls[k] for k in levers if k in controls))
+        if not phrases:
+            return f"{what}."
+        choice = phrases[0] if len(phrases) == 1 else \
+            f"{', '.join(phrases[:-1])} or {phrases[-1]}"
+        return f"{what}. To fit, choose {choice}."
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:.3g}"
+
+
+def _evaluated_rows(config: TrainConfig) -> int:
+    """Rows a snapshot pushes through the ensemble: data, grid, and the probe (x3 for its
+    backward pass and derivatives)."""
+    return config.n_total + 3 * min(config.probe_size, config.n_train) + config.surface_points
+
+
+def estimate_cost(config: TrainConfig, costs: CostModel = COSTS) -> RunCost:
+    """The run's time on one thread, from the cost model (see :class:`CostModel`)."""
+    net = config.net_config()
+    layers, units = config.depth + 1, config.depth * config.width
+    groups = len(activation_groups(config.models))
+    activation_ns = sum(m.spec.cost_ns for m in config.models) * 1e-9
+    norm = config.norm != "none"
+    per_row = config.n_models * (3 * net.weights_per_model * costs.per_multiply_add
+                                 + units * (costs.per_unit + norm * costs.per_norm_unit))
+    per_row += units * activation_ns * costs.activation_scale
+    arithmetic = config.steps * config.batch_rows * per_row
+    overhead = config.steps * (costs.per_step + layers * (groups + 1) * costs.per_layer_group)
+    rows = _evaluated_rows(config)
+    per_eval_row = config.n_models * (
+        net.weights_per_model * costs.per_eval_multiply_add
+        + units * (costs.per_eval_unit + norm * costs.per_eval_norm_unit))
+    per_eval_row += units * activation_ns * costs.eval_activation_scale
+    per_snapshot = (costs.per_snapshot + rows * per_eval_row
+                    + layers * (groups + 1) * costs.per_layer_group * (1 + rows // EVAL_CHUNK_ROWS))
+    return RunCost(arithmetic, overhead, len(config.snapshot_steps()) * per_snapshot)
+
+
+def cap_usage(config: TrainConfig) -> dict[str, tuple[float, float]]:
+    """Each cap's (value, limit) for a config, for a gauge in the UI."""
+    return {
+        "models": (config.n_models, MAX_MODELS),
+        "steps": (config.steps, MAX_STEPS),
+        "snapshots": (len(config.snapshot_steps()), MAX_SNAPSHOTS),
+        "estimated run time": (estimate_cost(config).total, MAX_RUN_SECONDS),
+    }
+
+
+def check_caps(config: TrainConfig) -> None:
+    """Raise :class:`CapExceededError` for the first cap the config exceeds."""
+    usage = cap_usage(config)
+    hints = {"models": "compare fewer activations or seeds", "steps": "train for fewer steps",
+             "snapshots": "take snapshots less often"}
+    for cap in ("models", "steps", "snapshots"):
+        value, limit = usage[cap]
+        if value > limit:
+            raise CapExceededError(cap, value, limit, hints[cap])
+    cost = estimate_cost(config)
+    if cost.total > MAX_RUN_SECONDS:
+        largest = max(("training arithmetic", cost.training_arithmetic),
+                      ("overhead", cost.training_overhead),
+                      ("snapshot time", cost.snapshots), key=lambda part: part[1])[0]
+        advice = {
+            "training arithmetic": "lower the width, depth, batch size, steps or models",
+            "overhead": "lower the steps or depth, or compare fewer activations",
+            "snapshot time": "take snapshots less often, or use fewer samples or a coarser grid",
+        }[largest]
+        raise CapExceededError("estimated run time", cost.total, MAX_RUN_SECONDS,
+                               f"{cost.describe()}; {advice}", unit=" s", part=largest)
