@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -45,6 +46,17 @@ from actlib.training.snapshots import RunInfo, Snapshot, readonly
 
 StepCallback = Callable[[int], None]
 """Called with the step just taken, after every update (the live runner's heartbeat)."""
+
+
+class Scores(NamedTuple):
+    """Per model ``[M]``: the losses and accuracies of the training and test sets; and the
+    grid prediction (see :attr:`Snapshot.surface`) or None."""
+
+    train_loss: np.ndarray
+    test_loss: np.ndarray
+    train_accuracy: np.ndarray
+    test_accuracy: np.ndarray
+    surface: np.ndarray | None
 
 
 def prepare(config: TrainConfig) -> tuple[Dataset, BatchedMLP]:
@@ -241,9 +253,11 @@ class RunState:
             values = values.reshape(-1, size, size)
         return values
 
-    def snapshot(self) -> Snapshot:
-        """Every model's state now (after ``steps_done`` updates), measured in evaluation
-        mode on the fixed probe batch; the network is left as it was."""
+    def scores(self) -> Scores:
+        """Losses and accuracies on the training and test sets, and the grid prediction,
+        in one evaluation-mode pass without gradients: the cheap part of a snapshot, which
+        a live view measures many times a second."""
+        was_training = self.model.training
         self.model.eval()
         try:
             with torch.no_grad():  # train, test and grid rows in one pass
@@ -251,6 +265,16 @@ class RunState:
                 train_loss, train_acc = self._scores(outputs[0], self.data.y_train)
                 test_loss, test_acc = self._scores(outputs[1], self.data.y_test)
                 surface = self._surface(outputs[2] if len(outputs) > 2 else None)
+        finally:
+            self.model.train(was_training)
+        return Scores(train_loss, test_loss, train_acc, test_acc, surface)
+
+    def snapshot(self) -> Snapshot:
+        """Every model's state now (after ``steps_done`` updates), measured in evaluation
+        mode on the fixed probe batch; the network is left as it was."""
+        train_loss, test_loss, train_acc, test_acc, surface = self.scores()
+        self.model.eval()
+        try:
             layers = measure_layers(self.model, self.probe_x, self.probe_y, self.task,
                                     self.config.saturation_threshold, batch_stats=False)
         finally:

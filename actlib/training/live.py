@@ -1,0 +1,229 @@
+"""Live runs: a network a session keeps and trains on, a few steps at a time, for as long as
+the student keeps pressing Play.
+
+A :class:`LiveRun` wraps the engine's :class:`RunState` (weights, optimiser state, position
+in the batch order, divergence) with what a live view adds: a loss history on a fixed grid
+of steps, learning-rate changes made while it plays, and a cheap :class:`LiveFrame` to draw.
+No press ever retrains a step already taken.
+
+Determinism, the lecture promise: a live run is a pure function of its config, its
+learning-rate changes (step, rate) and its step count. The link holds those three, and
+:meth:`LiveRun.reach` trains a fresh run to them; :class:`TrainedRuns` keeps a few trained
+runs per process, so a class opening one prepared link trains it once and every session
+continues from its own copy.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from actlib.training.config import TrainConfig
+from actlib.training.engine import RunState, Scores
+
+MAX_LIVE_STEPS = 100_000
+"""How far a live run may go: generous (minutes of playing), named on screen when reached."""
+HISTORY_EVERY = 10
+"""Steps between two points of the loss history at the start; doubled whenever the history
+would pass :data:`MAX_HISTORY_POINTS`, so it depends only on the step count, never on how
+often the screen happened to redraw."""
+MAX_HISTORY_POINTS = 600
+
+LrChange = tuple[int, float]
+"""(step, rate): from this many steps done on, train with this learning rate."""
+
+
+@dataclass(frozen=True)
+class LiveFrame:
+    """What a live view draws: the step, the scores of every model, and the history."""
+
+    step: int
+    scores: Scores
+    history_steps: np.ndarray
+    history_train_loss: np.ndarray
+    """``[points, M]``"""
+    history_test_loss: np.ndarray
+    diverged_step: np.ndarray
+    diverged_reason: tuple[str, ...]
+    lr: float
+
+    @property
+    def all_diverged(self) -> bool:
+        return bool((self.diverged_step >= 0).all())
+
+
+@dataclass
+class LossHistory:
+    """Train and test loss of every model at steps 0, k, 2k, … (k doubles as it grows)."""
+
+    every: int = HISTORY_EVERY
+    steps: list[int] = field(default_factory=list)
+    train: list[np.ndarray] = field(default_factory=list)
+    test: list[np.ndarray] = field(default_factory=list)
+
+    def due(self, step: int) -> bool:
+        return step % self.every == 0 and (not self.steps or step > self.steps[-1])
+
+    def add(self, step: int, scores: Scores) -> None:
+        self.steps.append(step)
+        self.train.append(np.asarray(scores.train_loss, dtype=np.float64))
+        self.test.append(np.asarray(scores.test_loss, dtype=np.float64))
+        if len(self.steps) > MAX_HISTORY_POINTS:
+            self.every *= 2
+            keep = [i for i, s in enumerate(self.steps) if s % self.every == 0]
+            self.steps = [self.steps[i] for i in keep]
+            self.train = [self.train[i] for i in keep]
+            self.test = [self.test[i] for i in keep]
+
+
+class LiveRun:
+    """A run that continues: :meth:`advance` trains on from where it stands.
+
+    Not thread-safe by itself: one session drives one live run (a copy, when it came from
+    :class:`TrainedRuns`).
+    """
+
+    def __init__(self, config: TrainConfig, lr_changes: Sequence[LrChange] = ()) -> None:
+        self.config = config
+        self.state = RunState(config)
+        self.lr_changes: list[LrChange] = sorted((int(s), float(r)) for s, r in lr_changes)
+        self.history = LossHistory()
+        self._set_optimizer_lr(self.lr_at(0))
+        self._record(self.state.scores())
+
+    # -- where the run stands ------------------------------------------------------------
+
+    @property
+    def step(self) -> int:
+        return self.state.steps_done
+
+    @property
+    def lr(self) -> float:
+        return self.lr_at(self.step)
+
+    @property
+    def at_limit(self) -> bool:
+        return self.step >= MAX_LIVE_STEPS
+
+    @property
+    def all_diverged(self) -> bool:
+        return self.state.all_diverged
+
+    def lr_at(self, step: int) -> float:
+        """The learning rate the run trains with after ``step`` steps."""
+        rate = self.config.lr
+        for change_step, change_rate in self.lr_changes:
+            if change_step <= step:
+                rate = change_rate
+        return rate
+
+    # -- training ---------------------------------------------------------------------------
+
+    def advance(self, n: int) -> int:
+        """Train ``n`` more steps (fewer at :data:`MAX_LIVE_STEPS` or once every model has
+        diverged), applying learning-rate changes where they fall and recording the loss
+        history on its grid of steps. Returns the steps taken."""
+        target = min(self.step + max(0, int(n)), MAX_LIVE_STEPS)
+        start = self.step
+        while self.step < target and not self.all_diverged:
+            stop = min(target, self._next_stop())
+            self.state.advance_to(stop)
+            self._set_optimizer_lr(self.lr_at(self.step))
+            if self.history.due(self.step) or self.all_diverged:
+                self._record(self.state.scores())
+        return self.step - start
+
+    def reach(self, step: int) -> None:
+        """Train on to ``step`` (a link's step count); a run never moves back."""
+        if step < self.step:
+            raise ValueError(f"the run is at step {self.step}, past {step}")
+        self.advance(step - self.step)
+
+    def set_lr(self, rate: float) -> None:
+        """Train with ``rate`` from now on (the learning-rate slider while playing)."""
+        if rate == self.lr:
+            return
+        self.lr_changes = [c for c in self.lr_changes if c[0] < self.step]
+        self.lr_changes.append((self.step, float(rate)))
+        self._set_optimizer_lr(rate)
+
+    def frame(self) -> LiveFrame:
+        """What to draw now: one cheap evaluation pass plus the history so far."""
+        scores = self.state.scores()
+        m = self.config.n_models
+        empty = np.empty((0, m))
+        return LiveFrame(
+            step=self.step,
+            scores=scores,
+            history_steps=np.array(self.history.steps, dtype=np.int64),
+            history_train_loss=np.vstack(self.history.train) if self.history.train else empty,
+            history_test_loss=np.vstack(self.history.test) if self.history.test else empty,
+            diverged_step=self.state.diverged_step.copy(),
+            diverged_reason=tuple(self.state.diverged_reason),
+            lr=self.lr,
+        )
+
+    def copy(self) -> LiveRun:
+        """An independent copy (weights, optimiser, batch order, history): a session
+        continues from a shared trained run without touching it."""
+        return copy.deepcopy(self)
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _next_stop(self) -> int:
+        """The next step at which something must happen: a history point or a rate change."""
+        every = self.history.every
+        stop = (self.step // every + 1) * every
+        upcoming = [s for s, _ in self.lr_changes if s > self.step]
+        return min([stop, *upcoming])
+
+    def _set_optimizer_lr(self, rate: float) -> None:
+        for group in self.state.optimizer.param_groups:
+            group["lr"] = rate
+
+    def _record(self, scores: Scores) -> None:
+        if not self.history.steps or self.step > self.history.steps[-1]:
+            self.history.add(self.step, scores)
+
+
+class TrainedRuns:
+    """A few trained live runs per process, keyed by (config, rate changes, step).
+
+    A class opening the same prepared link trains it once: the first session trains while
+    the others wait for it (one lock per key), then each gets its own :meth:`LiveRun.copy`.
+    Bounded (least recently used out), since every entry holds a network and its data.
+    """
+
+    def __init__(self, capacity: int = 16) -> None:
+        self.capacity = capacity
+        self._runs: OrderedDict[tuple, LiveRun] = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict[tuple, threading.Lock] = {}
+
+    def get(self, config: TrainConfig, lr_changes: Sequence[LrChange], step: int) -> LiveRun:
+        """A copy of the run trained to ``step``, trained here at most once per key."""
+        key = (config, tuple(sorted((int(s), float(r)) for s, r in lr_changes)), int(step))
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                run = self._runs.get(key)
+                if run is not None:
+                    self._runs.move_to_end(key)
+            if run is None:
+                run = LiveRun(config, lr_changes)
+                run.reach(step)
+                with self._lock:
+                    self._runs[key] = run
+                    while len(self._runs) > self.capacity:
+                        old, _ = self._runs.popitem(last=False)
+                        self._key_locks.pop(old, None)
+            return run.copy()
+
+    def __len__(self) -> int:
+        return len(self._runs)

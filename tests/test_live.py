@@ -1,0 +1,137 @@
+"""Live runs continue: pieces of any size, pauses, rate changes and copies all reach the
+network the link describes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from actlib.nets import ModelSpec
+from actlib.training import TrainConfig, run_to, train
+from actlib.training import live as live_module
+from actlib.training.live import LiveRun, TrainedRuns
+
+CONFIG = TrainConfig(dataset="circles", n_samples=300,
+                     models=(ModelSpec("tanh"), ModelSpec("relu", seed=1)), depth=2,
+                     width=6, lr=0.03, steps=400, snapshot_every=50, batch_size=32,
+                     grid_size=20)
+
+
+def _weights(run: LiveRun) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in run.state.model.parameters()]
+
+
+def _same(a: list[torch.Tensor], b: list[torch.Tensor]) -> bool:
+    return all(torch.equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def test_a_run_played_in_uneven_pieces_equals_the_straight_run() -> None:
+    pieces = LiveRun(CONFIG)
+    for n in (7, 13, 1, 179, 50, 150):  # Step, Play bursts of any size, pauses in between
+        pieces.advance(n)
+        pieces.frame()
+    straight = LiveRun(CONFIG)
+    straight.advance(400)
+    assert pieces.step == straight.step == 400
+    assert _same(_weights(pieces), _weights(straight))
+    assert pieces.history.steps == straight.history.steps
+    np.testing.assert_array_equal(np.vstack(pieces.history.train),
+                                  np.vstack(straight.history.train))
+
+
+def test_a_live_run_matches_the_engines_snapshots() -> None:
+    run = LiveRun(CONFIG)
+    by_step = {s.step: s for s in train(CONFIG)}
+    for step in (50, 200, 400):
+        run.reach(step)
+        frame = run.frame()
+        np.testing.assert_allclose(frame.scores.train_loss, by_step[step].train_loss, rtol=1e-6)
+        np.testing.assert_allclose(frame.scores.surface, by_step[step].surface, rtol=1e-5,
+                                   atol=1e-7)
+    assert _same(_weights(run), [p.detach() for p in run_to(CONFIG, 400).model.parameters()])
+
+
+def test_the_history_is_on_a_fixed_grid_of_steps() -> None:
+    run = LiveRun(CONFIG)
+    run.advance(33)
+    run.advance(34)
+    assert run.history.steps == [0, 10, 20, 30, 40, 50, 60]
+
+
+def test_a_rate_changed_while_playing_is_reproduced_from_the_link() -> None:
+    played = LiveRun(CONFIG)
+    played.advance(120)
+    played.set_lr(0.1)
+    played.advance(80)
+    assert played.lr_changes == [(120, 0.1)] and played.lr == 0.1
+    from_link = LiveRun(CONFIG, lr_changes=played.lr_changes)
+    from_link.reach(200)
+    assert _same(_weights(played), _weights(from_link))
+    plain = LiveRun(CONFIG)
+    plain.advance(200)
+    assert not _same(_weights(played), _weights(plain)), "the change took effect"
+    groups = played.state.optimizer.param_groups
+    assert all(g["lr"] == 0.1 for g in groups)
+
+
+def test_a_copy_continues_on_its_own() -> None:
+    original = LiveRun(CONFIG)
+    original.advance(30)
+    before = _weights(original)
+    twin = original.copy()
+    twin.advance(30)
+    assert original.step == 30 and twin.step == 60
+    assert _same(_weights(original), before)
+    original.advance(30)
+    assert _same(_weights(original), _weights(twin))
+
+
+def test_trained_runs_train_a_link_once_and_hand_out_copies(monkeypatch) -> None:
+    calls = []
+    real_reach = LiveRun.reach
+
+    def counting_reach(self, step):
+        calls.append(step)
+        return real_reach(self, step)
+
+    monkeypatch.setattr(LiveRun, "reach", counting_reach)
+    store = TrainedRuns(capacity=2)
+    first = store.get(CONFIG, (), 100)
+    second = store.get(CONFIG, (), 100)
+    assert calls == [100] and first is not second
+    first.advance(10)
+    assert second.step == 100
+    store.get(CONFIG, (), 50)
+    store.get(CONFIG, ((20, 0.1),), 50)
+    assert len(store) == 2  # the least recently used run left
+
+
+def test_a_live_run_stops_at_its_bound(monkeypatch) -> None:
+    monkeypatch.setattr(live_module, "MAX_LIVE_STEPS", 25)
+    run = LiveRun(CONFIG)
+    assert run.advance(100) == 25 and run.at_limit
+    assert run.advance(5) == 0
+
+
+def test_the_history_thins_itself_as_it_grows(monkeypatch) -> None:
+    monkeypatch.setattr(live_module, "MAX_HISTORY_POINTS", 8)
+    run = LiveRun(CONFIG)
+    run.advance(200)
+    assert len(run.history.steps) <= 9
+    assert all(s % run.history.every == 0 for s in run.history.steps)
+    assert run.history.every > live_module.HISTORY_EVERY
+
+
+def test_a_diverging_live_run_stops_and_says_when() -> None:
+    wild = TrainConfig(dataset="circles", n_samples=300, models=(ModelSpec("relu"),), depth=4,
+                       width=16, optimizer="sgd", lr=10.0, steps=400, init="naive",
+                       init_sigma=3.0, batch_size=32, grid_size=10)
+    run = LiveRun(wild)
+    run.advance(400)
+    frame = run.frame()
+    assert frame.all_diverged and run.step < 400
+    assert frame.diverged_step[0] == run.step
+    assert run.history.steps[-1] == run.step
+    with pytest.raises(ValueError):
+        run.reach(0)
