@@ -44,7 +44,7 @@ def scenario_menu(container) -> None:
 
 def training_controls() -> None:
     """The training recipe; drawn on the tabs that train (the URL keeps it elsewhere)."""
-    row = st.columns([3, 2, 1.2, 1.4, 1.4], vertical_alignment="bottom")
+    row = st.columns([3.6, 1.7, 1.2, 1.3, 1.3], vertical_alignment="bottom")
     panel.widget("opt", row[0])
     panel.widget("lr", row[1])
     clip = panel.widget("clip", row[2])
@@ -65,7 +65,8 @@ panel.widget("data", top[1])
 panel.widget("seed", top[2])
 scenario_menu(top[3])
 
-row = st.columns([1, 1, 1.3, 1.2, 1.1, 0.9], vertical_alignment="bottom")
+# the init column fits "Xavier (Glorot) uniform"; the optimiser row "SGD with momentum"
+row = st.columns([0.9, 0.9, 1.7, 1.1, 1.0, 0.9], vertical_alignment="bottom")
 panel.widget("depth", row[0])
 panel.widget("width", row[1])
 init = panel.widget("init", row[2])
