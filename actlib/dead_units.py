@@ -35,6 +35,7 @@ from actlib.datasets import DEFAULT_SAMPLES, DIGITS_SIZE, effective_samples, loa
 from actlib.nets import BatchedMLP, ModelSpec, NetConfig, Trace, ensemble
 from actlib.probes import NEARLY_DEAD_FRACTION, unit_census
 from actlib.training import RunState, Snapshot, TrainConfig, run_to
+from actlib.vocabulary import INIT_LABELS, NORM_LABELS
 
 MAX_PROBE_ROWS = 1024
 """The engine's largest probe batch: the whole training set up to this many rows."""
@@ -52,17 +53,6 @@ STATE_LABELS: dict[int, str] = {
     FIRES_NEGATIVE: "leaks (fires with x ≤ 0)",
     SILENT: "silent (output or slope exactly 0)",
 }
-
-INIT_NAMES: dict[str, str] = {
-    "default": "PyTorch default",
-    "xavier_uniform": "Xavier uniform",
-    "xavier_normal": "Xavier normal",
-    "he": "He (Kaiming)",
-    "lecun": "LeCun",
-    "orthogonal": "Orthogonal",
-    "naive": "Naive N(0, σ²)",
-}
-NORM_NAMES: dict[str, str] = {"none": "none", "batch": "batch norm", "layer": "layer norm"}
 
 CURES: dict[str, str] = {
     "lower_lr": "Lower the learning rate (÷10)",
@@ -174,9 +164,9 @@ def describe_change(before: TrainConfig, after: TrainConfig) -> str:
         names = lambda c: ", ".join(m.activation_label for m in c.models)  # noqa: E731
         changes.append(f"{names(before)} → {names(after)}")
     if before.norm != after.norm:
-        changes.append(f"normalisation {NORM_NAMES[before.norm]} → {NORM_NAMES[after.norm]}")
+        changes.append(f"normalisation {NORM_LABELS[before.norm]} → {NORM_LABELS[after.norm]}")
     if before.init != after.init:
-        changes.append(f"init {INIT_NAMES[before.init]} → {INIT_NAMES[after.init]}")
+        changes.append(f"init {INIT_LABELS[before.init]} → {INIT_LABELS[after.init]}")
     if before.bias_init != after.bias_init:
         fmt = lambda b: "drawn by the init" if b is None else f"{b:g}"  # noqa: E731
         changes.append(f"initial bias {fmt(before.bias_init)} → {fmt(after.bias_init)}")

@@ -55,7 +55,7 @@ from actlib.nets import (
 )
 from actlib.probes import ActivationStats, activation_stats, gradient_flow, model_columns
 from actlib.properties import normal_rms_slope
-from actlib.training import Divergence, Snapshot, TrainConfig
+from actlib.training import Snapshot, TrainConfig
 
 TheoryKind = Literal["rms", "mean", "normal", "none"]
 DEFAULT_THEORY: TheoryKind = "rms"
@@ -93,17 +93,6 @@ GRID_SIZE = 10
 HEATMAP_COLUMNS = 30
 """Snapshots per run, about: columns of the layer x step heatmap."""
 SNAPSHOT_INTERVALS = (1, 2, 5, 10, 15, 20, 25, 30, 40, 50, 100)
-
-INIT_LABELS: dict[str, str] = {
-    "default": "PyTorch default",
-    "xavier_uniform": "Xavier uniform",
-    "xavier_normal": "Xavier normal",
-    "he": "He normal",
-    "lecun": "LeCun normal",
-    "orthogonal": "Orthogonal",
-    "naive": "Naive N(0, σ²)",
-}
-NORM_LABELS: dict[str, str] = {"none": "None", "batch": "Batch norm", "layer": "Layer norm"}
 
 WHY_MEASURES_DIFFER = (
     "The weight gradient of a layer is its backpropagated signal times its input "
@@ -258,6 +247,21 @@ def scenario(key: str) -> Scenario:
         if item.key == key:
             return item
     raise KeyError(f"unknown scenario {key!r}; known: {', '.join(s.key for s in SCENARIOS)}")
+
+
+def scenario_label(key: str) -> str:
+    """A scenario as its menu shows it: 'Vanishing · Remedy: batch norm'."""
+    item = scenario(key)
+    return f"{item.group.capitalize()} · {item.label}"
+
+
+def matching_scenario(values: Mapping[str, Any]) -> str | None:
+    """The key of the scenario whose settings are exactly ``values`` (the page's setting
+    values), or None once any control differs from every scenario."""
+    if not values["act"]:
+        return None
+    current = experiment_from_settings(values)
+    return next((s.key for s in SCENARIOS if s.experiment() == current), None)
 
 
 # --- gradient flow at initialisation ------------------------------------------------------
@@ -518,6 +522,30 @@ def format_ratio(value: float) -> str:
     return f"{value:.1e}"
 
 
+RATIO_COLUMNS: dict[str, str] = {
+    "signal_ratio": "first/last signal",
+    "weight_ratio": "first/last weight RMS",
+    "theory_ratio": "theory (first/last)",
+    "signal_per_layer": "signal factor per layer",
+    "slope_per_layer": "RMS slope per layer",
+    "weights_per_layer": "weights per layer",
+}
+"""The columns of the page's ratio table and their headings, in order."""
+
+
+def ratios_table(flow: InitFlow, kind: TheoryKind) -> pd.DataFrame:
+    """The page's table of first/last ratios and per-layer factors, formatted for reading:
+    one row per activation, the chosen theory's ratio only when a theory line is on."""
+    ratios = flow.ratios_frame()
+    if kind != "none":
+        ratios["theory_ratio"] = ratios[f"{kind}_ratio"]
+    table = ratios[["activation"]].copy()
+    for column, heading in RATIO_COLUMNS.items():
+        if column in ratios:
+            table[heading] = ratios[column].map(format_ratio)
+    return table
+
+
 AGREEMENT_FACTOR = 3.0
 """Theory and measurement 'agree' when their first/last ratios are within this factor."""
 ORDER_OF_MAGNITUDE = 10.0
@@ -628,17 +656,6 @@ def overflow_messages(flow: InitFlow) -> list[str]:
 
 
 # --- training -----------------------------------------------------------------------------
-
-
-def divergence_message(divergence: Divergence, models: Sequence[ModelSpec]) -> str:
-    name = models[divergence.model].activation_label
-    return f"**{name}** diverged at step {divergence.step}: {divergence.reason}."
-
-
-def divergence_messages(snapshot: Snapshot) -> list[str]:
-    """Which model diverged at which step, in words, for every diverged model."""
-    models = snapshot.info.models
-    return [divergence_message(d, models) for d in snapshot.divergences()]
 
 
 def divergence_advice(experiment: Experiment) -> str:

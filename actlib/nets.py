@@ -34,26 +34,18 @@ from torch import Tensor, nn
 
 from actlib.activations import ActivationSpec, Params, get
 from actlib.datasets import Task
+from actlib.vocabulary import INIT_DESCRIPTIONS, NORM_DESCRIPTIONS
 
 InitScheme = Literal[
     "default", "xavier_uniform", "xavier_normal", "he", "lecun", "orthogonal", "naive"
 ]
 NormKind = Literal["none", "batch", "layer"]
 
-INIT_SCHEMES: dict[str, str] = {
-    "default": "PyTorch's default: U(±1/√fan_in) for weights and biases (nn.Linear)",
-    "xavier_uniform": "Xavier/Glorot uniform: U(±√(6/(fan_in+fan_out))), for tanh and sigmoid",
-    "xavier_normal": "Xavier/Glorot normal: N(0, 2/(fan_in+fan_out))",
-    "he": "He/Kaiming normal (fan-in): N(0, 2/fan_in), for ReLU",
-    "lecun": "LeCun normal: N(0, 1/fan_in), for SELU",
-    "orthogonal": "Orthogonal: a random orthogonal matrix (Saxe et al.)",
-    "naive": "Naive: N(0, σ²) with σ chosen by hand, to show vanishing and exploding signals",
-}
-NORM_KINDS: dict[str, str] = {
-    "none": "No normalisation",
-    "batch": "Batch norm before the activation (batch statistics in training)",
-    "layer": "Layer norm before the activation (statistics over the units of a sample)",
-}
+INIT_SCHEMES: Mapping[str, str] = INIT_DESCRIPTIONS
+"""The initialisation schemes the engine draws, keyed as in URLs; described in the
+vocabulary, the one place their words live."""
+NORM_KINDS: Mapping[str, str] = NORM_DESCRIPTIONS
+"""The normalisations the engine inserts before the activation, described likewise."""
 MIN_DEPTH, MAX_DEPTH = 1, 50
 MIN_WIDTH, MAX_WIDTH = 2, 256
 MAX_NAIVE_SIGMA = 10.0

@@ -11,7 +11,7 @@ Expectations under a standard normal input use a fine grid weighted by the norma
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -362,6 +362,32 @@ def describe_intervals(intervals: list[tuple[float, float]], x_min: float, x_max
         else:
             parts.append(f"{a:.4g} < x < {b:.4g}")
     return " and ".join(parts)
+
+
+
+Intervals = list[tuple[float, float]]
+
+
+def saturation_by_activation(
+    keys: Sequence[str], epsilon: float, x_min: float, x_max: float,
+    params: Mapping[str, Params] | None = None,
+) -> dict[str, Intervals]:
+    """:func:`saturation_intervals` of each activation, computed once for both the chart
+    and the text (the page used to bisect every edge twice)."""
+    params = params or {}
+    return {k: saturation_intervals(k, epsilon, x_min, x_max, params.get(k, {})) for k in keys}
+
+
+def saturation_frame(flat: Mapping[str, Intervals]) -> pd.DataFrame:
+    """One row per flat interval: activation (name), key, start, end; for the strip chart."""
+    rows = [{"activation": get(k).name, "key": k, "start": a, "end": b}
+            for k, intervals in flat.items() for a, b in intervals]
+    return pd.DataFrame(rows, columns=["activation", "key", "start", "end"])
+
+
+def saturation_summary(flat: Mapping[str, Intervals], x_min: float, x_max: float) -> list[str]:
+    """'Sigmoid (logistic): x < -2.887 and x > 2.887', one line per activation."""
+    return [f"{get(k).name}: {describe_intervals(v, x_min, x_max)}" for k, v in flat.items()]
 
 
 # --- the table --------------------------------------------------------------------------

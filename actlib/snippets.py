@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Literal
 
 from actlib.activations import ActivationSpec, Params, get
+from actlib.vocabulary import INIT_LABELS
 
 MAX_DEPTH = 50
 MAX_WIDTH = 1024
@@ -113,25 +114,27 @@ class InitTemplate:
 
 
 INIT_TEMPLATES: dict[str, InitTemplate] = {
-    "default": InitTemplate("PyTorch's default", ""),
+    "default": InitTemplate(INIT_LABELS["default"], ""),
     "xavier_uniform": InitTemplate(
-        "Xavier/Glorot uniform", "nn.init.xavier_uniform_(module.weight)"
+        INIT_LABELS["xavier_uniform"], "nn.init.xavier_uniform_(module.weight)"
     ),
-    "xavier_normal": InitTemplate("Xavier/Glorot normal", "nn.init.xavier_normal_(module.weight)"),
+    "xavier_normal": InitTemplate(
+        INIT_LABELS["xavier_normal"], "nn.init.xavier_normal_(module.weight)"
+    ),
     "he": InitTemplate(
-        "He/Kaiming normal", 'nn.init.kaiming_normal_(module.weight, nonlinearity="relu")'
+        INIT_LABELS["he"], 'nn.init.kaiming_normal_(module.weight, nonlinearity="relu")'
     ),
     "lecun": InitTemplate(
-        "LeCun normal",
+        INIT_LABELS["lecun"],
         "nn.init.normal_(module.weight, 0.0, module.weight[0].numel() ** -0.5)",
     ),
-    "orthogonal": InitTemplate("Orthogonal", "nn.init.orthogonal_(module.weight)"),
+    "orthogonal": InitTemplate(INIT_LABELS["orthogonal"], "nn.init.orthogonal_(module.weight)"),
     "naive": InitTemplate(
-        "Naive normal N(0, σ²), σ = {sigma}", "nn.init.normal_(module.weight, 0.0, {sigma})"
+        INIT_LABELS["naive"] + ", σ = {sigma}", "nn.init.normal_(module.weight, 0.0, {sigma})"
     ),
 }
-"""Keyed like the training engine's init schemes (``actlib.nets.INIT_SCHEMES``), with the
-same meaning: every scheme but the default starts biases at zero."""
+"""Keyed like the training engine's init schemes (``actlib.nets.INIT_SCHEMES``), named as in
+the vocabulary, with the same meaning: every scheme but the default starts biases at zero."""
 
 NO_AUTOGRAD_DERIVATIVE = frozenset({"step"})
 """Catalogue functionals that autograd cannot differentiate (``torch.heaviside``). Their

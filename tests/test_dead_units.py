@@ -280,12 +280,13 @@ def test_each_remedy_changes_exactly_its_setting() -> None:
     assert leaky.models[0].seed == before.models[0].seed
     assert du.cure_config(before, "batch_norm").norm == "batch"
     assert du.describe_change(before, du.cure_config(before, "batch_norm")) == (
-        "normalisation none → batch norm")
+        "normalisation None → Batch norm")
     he = du.cure_config(before, "he_init")
     assert (he.init, he.bias_init) == ("he", None)
     assert du.describe_change(before, lower) == "learning rate 0.1 → 0.01"
     assert du.describe_change(before, he) == (
-        "init Xavier uniform → He (Kaiming); initial bias -0.5 → drawn by the init")
+        "init Xavier (Glorot) uniform → He (Kaiming) normal; initial bias -0.5 → drawn by the "
+        "init")
     assert "ReLU → Leaky ReLU (slope=0.1)" in du.describe_change(before, leaky)
     assert du.cure_is_noop(du.cure_config(before, "batch_norm"), "batch_norm")
     assert not du.cure_is_noop(before, "batch_norm")

@@ -363,15 +363,15 @@ def test_exploding_scenarios_diverge_over_several_snapshots_and_remedies_keep_th
         shown = _snapshots_before_divergence(snapshots)
         assert shown["tanh"] == -1, key  # bounded: it jumps but stays finite
         assert shown["relu"] >= 3 and shown["gelu"] >= 3, (key, shown)
-        messages = grad.divergence_messages(snapshots[-1])
-        assert [m.split(" diverged")[0] for m in messages] == ["**ReLU**", "**GELU**"], key
+        assert [d.label for d in snapshots[-1].divergences()] == [
+            "ReLU · seed 0", "GELU · seed 0"], key
         advice = grad.divergence_advice(exploding)
         assert "gradient clipping" in advice and "layer norm" in advice
     flow = grad.init_flow(grad.scenario("exploding_init").experiment())
     assert flow.ratios_frame().set_index("key").loc["relu", "signal_ratio"] > 10  # grows
     for key in ("clipping", "layer_norm", "lower_lr"):
         remedy = grad.scenario(key).experiment()
-        assert grad.divergence_messages(run_to_end(remedy.train_config())[-1]) == [], key
+        assert run_to_end(remedy.train_config())[-1].divergences() == [], key
 
 
 def test_every_training_scenario_opens_the_training_tab() -> None:

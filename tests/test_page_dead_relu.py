@@ -155,9 +155,9 @@ def test_too_large_a_run_and_a_diverging_run_explain_themselves() -> None:
 
 
 def test_bad_link_values_are_named() -> None:
-    at = _open(lr="5", depth="99", act=["relu", "nonsense"], view="Nope", bias="-7")
+    at = _open(lr="0.07", depth="99", act=["relu", "nonsense"], view="Nope", bias="-7")
     note = at.warning[0].value
-    for fragment in ("`lr=5`", "`depth=99`", "`act=nonsense`", "`view=Nope`", "`bias=-7`"):
+    for fragment in ("`lr=0.07`", "`depth=99`", "`act=nonsense`", "`view=Nope`", "`bias=-7`"):
         assert fragment in note, note
     assert list(_metrics(at)) == ["ReLU"]
 

@@ -96,11 +96,11 @@ def test_training_draws_loss_and_heatmap_and_moves_its_controls() -> None:
 
 def test_exploding_run_names_the_model_and_step_and_clipping_fixes_it() -> None:
     at = _open(view="Training", act=["tanh", "relu"], init="naive", sigma="0.5", steps="50")
-    errors = " ".join(e.value for e in at.error)
-    assert "**ReLU** diverged at step 2: training loss became NaN." in errors
-    assert "turn on gradient clipping" in errors
+    warnings = " ".join(w.value for w in at.warning)
+    assert "ReLU · seed 0 diverged at step 2: training loss became NaN." in warnings
+    assert "turn on gradient clipping" in warnings
     at.toggle(key="clip").set_value(True).run()
-    assert not at.error and not at.exception
+    assert not at.warning and not at.error and not at.exception
 
 
 def test_scenario_menu_sets_the_settings_opens_its_tab_and_shows_itself() -> None:

@@ -82,6 +82,17 @@ def test_saturation_strip_has_a_title_and_an_axis_title() -> None:
     assert strip.rows > 0 and "x where |f′(x)| < 0.05" in str(strip.spec)
 
 
+def test_saturation_strip_gives_each_activation_its_own_named_row() -> None:
+    """ELU's and Sigmoid's bars once shared one unnamed row: a numeric chart height with a
+    nominal y collapsed to a single line in Streamlit. A row per name, by step height."""
+    at = _open(act=["elu", "sigmoid", "relu"])
+    strip = next(c for c in drawn_charts(at) if c.title.startswith("Saturated stretches"))
+    y = strip.spec["encoding"]["y"]
+    assert y["field"] == "activation" and y["axis"].get("labels", True)
+    assert y["scale"]["domain"] == ["ELU", "Sigmoid (logistic)", "ReLU"]
+    assert "step" in strip.spec["height"]
+
+
 @pytest.mark.parametrize("view", ["Properties", "Through a layer", "Softmax", "Gated units"])
 def test_each_view_renders(view: str) -> None:
     at = _open(view=view, act=["relu", "gelu"])

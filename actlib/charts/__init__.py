@@ -153,19 +153,29 @@ def derivative_chart(
     return alt.layer(band, lines, title="f′(x)")
 
 
+SATURATION_ROW = 30
+"""Pixels per activation row of the saturation strip."""
+NAME_WIDTH = 140
+"""Room for an activation's name on the strip's y axis ("Sigmoid (logistic)" at 14 px)."""
+
+
 def saturation_strip(
     saturation: pd.DataFrame, keys: Sequence[str], epsilon: float, x_domain: tuple[float, float]
 ) -> alt.Chart:
-    """One row per activation (in legend order, named in the tooltip) marking where on x it
-    saturates (|f'| < epsilon); its y axis is as wide as the curve charts' so the x axes
-    line up when stacked."""
+    """One labelled row per activation (y: its name, in legend order; x: the input) with a
+    bar for every interval where it saturates (|f'| < epsilon); a row stays empty where an
+    activation never does.
+
+    The height is a step per row, not a number: Streamlit 1.67 squeezed a numeric height
+    of a chart with a nominal y into a single row, so every bar was drawn on one line.
+    """
     names = color_scale(list(keys))[0]
     if saturation.empty:
         saturation = pd.DataFrame({"activation": [], "start": [], "end": []})
     return (
-        alt.Chart(saturation, height=max(40, 26 * len(names)),
+        alt.Chart(saturation, height=alt.Step(SATURATION_ROW),
                   title=f"Saturated stretches: |f′(x)| < {epsilon:g}")
-        .mark_bar(height=16)
+        .mark_bar(cornerRadius=2)
         .encode(
             x=alt.X(
                 "start:Q", scale=alt.Scale(domain=list(x_domain)),
@@ -174,8 +184,8 @@ def saturation_strip(
             x2="end:Q",
             y=alt.Y(
                 "activation:N", sort=names, title=None, scale=alt.Scale(domain=names),
-                axis=alt.Axis(minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT, labels=False,
-                              ticks=False),
+                axis=alt.Axis(ticks=False, labelLimit=NAME_WIDTH, minExtent=NAME_WIDTH,
+                              maxExtent=NAME_WIDTH),
             ),
             color=activation_color(keys, legend=False),
             tooltip=[

@@ -16,13 +16,13 @@ import pandas as pd
 
 from actlib.activations import color_scale, get
 from actlib.charts import Y_AXIS_EXTENT, activation_color
-from actlib.dead_units import FIRES_NEGATIVE, FIRES_POSITIVE, INIT_NAMES, SILENT, STATE_LABELS
+from actlib.dead_units import FIRES_NEGATIVE, FIRES_POSITIVE, SILENT, STATE_LABELS
+from actlib.vocabulary import INIT_LABELS
 
 LAYER_SCHEME = "viridis"
 STATE_COLORS = {FIRES_POSITIVE: "#1b7837", FIRES_NEGATIVE: "#a6dba0", SILENT: "#e8e8e8"}
 STATUS_COLORS = {"dead": "#c0392b", "nearly dead": "#f39c12", "alive": "#bdbdbd"}
 INIT_GREY = "#9e9e9e"
-SCHEME_NAMES = INIT_NAMES
 
 
 def _panel_width(n_panels: int, total: int = 640, columns: int = 4) -> int:
@@ -337,8 +337,8 @@ def census_chart(frame: pd.DataFrame, keys: Sequence[str], height: int = 280) ->
 
 def scheme_chart(frame: pd.DataFrame, height: int = 280) -> alt.Chart:
     """ReLU's dead share per layer at initialisation under each init scheme."""
-    frame = frame.assign(scheme=[SCHEME_NAMES.get(s, s) for s in frame["init"]])
-    names = [SCHEME_NAMES.get(s, s) for s in frame["init"].unique()]
+    frame = frame.assign(scheme=[INIT_LABELS.get(s, s) for s in frame["init"]])
+    names = [INIT_LABELS.get(s, s) for s in frame["init"].unique()]
     return (
         alt.Chart(frame, height=height, title="ReLU at initialisation, by init scheme")
         .mark_line(strokeWidth=2.5, point=True)

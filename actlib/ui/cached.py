@@ -30,11 +30,12 @@ def activation_properties(
     return properties.compute_properties(key, x_min, x_max, params)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def saturation_intervals(
-    key: str, epsilon: float, x_min: float, x_max: float, params: dict
-) -> list[tuple[float, float]]:
-    return properties.saturation_intervals(key, epsilon, x_min, x_max, params)
+@st.cache_data(max_entries=256, show_spinner=False)
+def saturation_by_activation(
+    keys: tuple[str, ...], epsilon: float, x_min: float, x_max: float,
+    params: dict[str, dict],
+) -> dict[str, properties.Intervals]:
+    return properties.saturation_by_activation(keys, epsilon, x_min, x_max, params)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -7,20 +7,16 @@ from __future__ import annotations
 import streamlit as st
 
 from actlib import charts
-from actlib.settings import FloatList, Setting, activation_param_settings
+from actlib.page_settings.softmax_explorer import (
+    LOGITS_KEY,
+    SOFTMAX_SETTINGS,
+    TEMPERATURE_KEY,
+)
 from actlib.softmax import limits_summary, probability_frame
 from actlib.ui import cached
 from actlib.ui.settings_widgets import SettingsPanel
 
-LOGITS_KEY = "logits"
-TEMPERATURE_KEY = "softmax_temperature"
-
-SOFTMAX_SETTINGS: tuple[Setting, ...] = (
-    FloatList(LOGITS_KEY, "Logits (comma-separated)", default=(2.0, 1.0, 0.1, -1.0),
-              low=-50.0, high=50.0, min_length=2, max_length=8),
-    *activation_param_settings("softmax"),
-)
-"""Declare these in a page's PageSettings to use :func:`softmax_explorer` there."""
+__all__ = ["SOFTMAX_SETTINGS", "softmax_explorer"]  # the settings: where pages found them
 
 
 def softmax_explorer(panel: SettingsPanel) -> tuple[tuple[float, ...], float]:
