@@ -189,3 +189,10 @@ def measure_cost(
     ``threads`` column records it. The defaults took about 2 s on one thread of this (busy) machine.
     """
     return summarise(measure_samples(keys, n_elements, repetitions, seed))
+
+
+def per_element_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Nanoseconds per element, one row per activation (in the summary's order) and one
+    column per direction (forward, forward+backward)."""
+    table = summary.pivot(index="name", columns="direction", values="ns_per_element")
+    return table.reindex(list(dict.fromkeys(summary["name"])))

@@ -13,8 +13,21 @@ import pandas as pd
 import torch
 
 from actlib.activations import get
+from actlib.settings import FloatList, Setting, activation_param_settings
 
 DTYPE = torch.float64
+
+LOGITS_KEY = "logits"
+TEMPERATURE_KEY = "softmax_temperature"
+
+SOFTMAX_SETTINGS: tuple[Setting, ...] = (
+    FloatList(LOGITS_KEY, "Logits (comma-separated)", default=(2.0, 1.0, 0.1, -1.0),
+              low=-50.0, high=50.0, min_length=2, max_length=8),
+    *activation_param_settings("softmax"),
+)
+"""The softmax explorer's controls (:mod:`actlib.ui.softmax_view`): a page that shows the
+explorer declares these in its settings. Here, not in the view, so a page's settings stay
+importable without Streamlit."""
 
 
 def probabilities(logits: Sequence[float], temperature: float) -> np.ndarray:

@@ -7,20 +7,15 @@ from __future__ import annotations
 import streamlit as st
 
 from actlib import charts
-from actlib.settings import FloatList, Setting, activation_param_settings
-from actlib.softmax import limits_summary, probability_frame
+from actlib.softmax import (  # noqa: F401 (SOFTMAX_SETTINGS: re-exported for the pages)
+    LOGITS_KEY,
+    SOFTMAX_SETTINGS,
+    TEMPERATURE_KEY,
+    limits_summary,
+    probability_frame,
+)
 from actlib.ui import cached
 from actlib.ui.settings_widgets import SettingsPanel
-
-LOGITS_KEY = "logits"
-TEMPERATURE_KEY = "softmax_temperature"
-
-SOFTMAX_SETTINGS: tuple[Setting, ...] = (
-    FloatList(LOGITS_KEY, "Logits (comma-separated)", default=(2.0, 1.0, 0.1, -1.0),
-              low=-50.0, high=50.0, min_length=2, max_length=8),
-    *activation_param_settings("softmax"),
-)
-"""Declare these in a page's PageSettings to use :func:`softmax_explorer` there."""
 
 
 def softmax_explorer(panel: SettingsPanel) -> tuple[tuple[float, ...], float]:
