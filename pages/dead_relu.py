@@ -5,6 +5,7 @@ import streamlit as st
 
 from actlib.activations import HIDDEN_LAYER_KEYS, get
 from actlib.charts import dead_relu as charts
+from actlib.charts import loss_chart
 from actlib.datasets import CLASSIFICATION_2D, DATASETS
 from actlib.dead_units import (
     CENSUS_SEEDS,
@@ -18,7 +19,6 @@ from actlib.dead_units import (
     describe_change,
     exploded_notes,
     histogram_frame,
-    loss_frame,
     metrics_csv_frame,
     monitor_config,
     paired_totals,
@@ -40,7 +40,7 @@ from actlib.settings import (
     activation_param_settings,
     activation_params,
 )
-from actlib.training import OPTIMIZERS, CapExceededError
+from actlib.training import OPTIMIZERS, CapExceededError, history_frame
 from actlib.ui import cached_dead_relu as cached
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runner import run_live
@@ -249,7 +249,8 @@ if (tab := tabs["Training run"]) is not None:
                     charts.total_dead_chart(totals, keys, height=230, steps=steps),
                     width="stretch")
                 loss_slot.altair_chart(
-                    charts.loss_chart(loss_frame(snapshots), keys, height=230, steps=steps),
+                    loss_chart(history_frame(snapshots), keys, title="Training loss (log scale)",
+                               splits=("train",), height=230, last_step=steps),
                     width="stretch")
                 probe = source.at(snapshots[-1].step)
                 if probe.diverged[member]:

@@ -6,10 +6,11 @@ import streamlit as st
 from actlib import gradients as grad
 from actlib.activations import HIDDEN_LAYER_KEYS, get
 from actlib.charts import gradients as charts
+from actlib.charts import loss_chart
 from actlib.datasets import DATASET_NAMES, DATASETS, info
 from actlib.nets import INIT_SCHEMES, MAX_DEPTH, MIN_DEPTH
 from actlib.settings import Choice, Flag, FloatRange, IntRange, MultiChoice, PageSettings
-from actlib.training import OPTIMIZERS, CapExceededError, TrainConfig
+from actlib.training import OPTIMIZERS, CapExceededError, TrainConfig, history_frame
 from actlib.ui import cached_gradients as cached
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runner import run_live
@@ -267,7 +268,8 @@ if (tab := tabs["Training"]) is not None and experiment is not None:
                 else:
                     messages.empty()
                 loss_slot.altair_chart(
-                    charts.loss_chart(grad.loss_frame(snapshots), selected, chance, exp.steps),
+                    loss_chart(history_frame(snapshots), selected, "Training loss (log scale)",
+                               ("train",), 300, exp.steps, chance, points=True),
                     width="stretch",
                 )
                 heat_slot.altair_chart(
