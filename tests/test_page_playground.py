@@ -8,26 +8,21 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_charts import drawn_charts, open_page
+from tests.apptest_charts import (
+    assert_no_exception,
+    chart_titles,
+    drawn_charts,
+    metric_value,
+    open_page,
+)
 from tests.browser import assert_clean, wait_for_app
 
 PAGE = "pages/playground.py"
+_clean, _titles, _metric = assert_no_exception, chart_titles, metric_value
 
 
 def _open(**query) -> AppTest:
     return open_page(PAGE, **query)
-
-
-def _clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def _titles(at: AppTest) -> list[str]:
-    return [c.title for c in drawn_charts(at)]
-
-
-def _metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def test_playground_buttons_move_the_trained_steps() -> None:
