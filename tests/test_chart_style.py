@@ -163,3 +163,6 @@ def test_the_surface_heatmap_tiles_the_plane_in_the_class_palette() -> None:
     half = (1 - -1) / 4 / 2  # grid step 0.5
     assert first["x1b"] - first["x1a"] == pytest.approx(2 * charts.TILE_OVERLAP * half)
     assert spec["encoding"]["x"]["scale"]["domain"] == [-1.0, 1.0]
+    assert spec["mark"]["opacity"] == 1  # overlapping translucent tiles would show seams
+    faded = charts.surface_heatmap(surface, 100, fade=0.15).to_dict()
+    assert faded["encoding"]["color"]["scale"]["range"][1] != "#f4f4f4"

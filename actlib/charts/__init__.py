@@ -68,9 +68,19 @@ def class_color(
     )
 
 
-def surface_scale() -> alt.Scale:
-    """P(class 1) from 0 to 1 in the class colours, through white at 0.5."""
-    return alt.Scale(domain=[0, 0.5, 1], range=[CLASS_COLORS[0], "#f4f4f4", CLASS_COLORS[1]])
+def _toward_white(color: str, share: float) -> str:
+    """``color`` (#rrggbb) mixed with ``share`` of white: what it looks like drawn with
+    opacity 1 - share on a white page, without the darker seams translucent tiles leave
+    where they overlap."""
+    channels = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * share):02x}" for c in channels)
+
+
+def surface_scale(fade: float = 0.0) -> alt.Scale:
+    """P(class 1) from 0 to 1 in the class colours, through white at 0.5; ``fade`` mixes
+    that share of white in (a lighter surface under small points)."""
+    colors = [CLASS_COLORS[0], "#f4f4f4", CLASS_COLORS[1]]
+    return alt.Scale(domain=[0, 0.5, 1], range=[_toward_white(c, fade) for c in colors])
 
 
 TILE_OVERLAP = 1.15
@@ -98,23 +108,25 @@ def plane_scales(surface: pd.DataFrame) -> tuple[alt.Scale, alt.Scale]:
 
 
 def surface_heatmap(
-    surface: pd.DataFrame, size: int, axes: bool = True, opacity: float = 1.0,
+    surface: pd.DataFrame, size: int, axes: bool = True, fade: float = 0.0,
     value: str = "value", color: alt.Color | None = None,
 ) -> alt.Chart:
     """A value over the plane as tiles (``surface`` has x1, x2 and ``value`` on a grid):
-    by default P(class 1) in the class palette (:func:`surface_scale`). ``axes=False``
-    draws a bare panel (small multiples); ``color`` replaces the class colouring (the
-    Playground's unit maps)."""
+    by default P(class 1) in the class palette (:func:`surface_scale`, lightened by
+    ``fade``). The tiles are opaque: they overlap, and translucent ones would show a lattice
+    there. ``axes=False`` draws a bare panel (small multiples); ``color`` replaces the class
+    colouring (the Playground's unit maps)."""
     tiles = surface_tiles(surface)
     x_scale, y_scale = plane_scales(tiles)
     hidden = None if axes else alt.Axis(title=None, labels=False, ticks=False, grid=False,
                                         domain=False)
     if color is None:
-        color = alt.Color(f"{value}:Q", title="P(class 1)", scale=surface_scale(), legend=None)
+        color = alt.Color(f"{value}:Q", title="P(class 1)", scale=surface_scale(fade),
+                          legend=None)
     title = "P(class 1)" if value == "value" else value
     return (
         alt.Chart(tiles, width=size, height=size)
-        .mark_rect(clip=True, opacity=opacity, strokeWidth=0)
+        .mark_rect(clip=True, opacity=1, strokeWidth=0)
         .encode(
             x=alt.X("x1a:Q", scale=x_scale, title="x₁", axis=hidden or alt.Undefined),
             x2="x1b:Q",

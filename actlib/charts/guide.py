@@ -71,7 +71,7 @@ def surface_panel(
     surface: pd.DataFrame, points: pd.DataFrame, title: str, size: int = SURFACE_PANEL
 ) -> alt.LayerChart:
     """One model's probability of class 1 over the plane, with the test points on top."""
-    heat = surface_heatmap(surface, size, axes=False, opacity=0.85)
+    heat = surface_heatmap(surface, size, axes=False, fade=0.15)
     x_scale, y_scale = plane_scales(surface)
     dots = alt.Chart(points).mark_circle(size=20, opacity=0.9, stroke="white",
                                          strokeWidth=0.5).encode(
