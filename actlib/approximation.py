@@ -32,7 +32,8 @@ from torch import Tensor
 
 from actlib.activations import get
 from actlib.datasets import REGRESSION_X_RANGE, grid_points, load, target_function
-from actlib.nets import BatchedMLP, Trace
+from actlib.nets import BatchedMLP, Trace, ensemble
+from actlib.training import TrainConfig
 
 F64 = torch.float64
 GRID_POINTS = 401
@@ -229,3 +230,34 @@ def unit_map_frame(
         "x2": np.tile(x[:, 1], width),
         "value": outputs.T.reshape(-1),
     })
+
+
+# --- the page's two methods ------------------------------------------------------------------
+
+FIT_METHODS = {"construct": "Construction", "train": "Training"}
+"""Where the weights come from: the proof's construction, or gradient descent."""
+TRAINING_RUN = {"n_samples": FIT_SAMPLES, "lr": 0.02, "batch_size": None, "depth": 1}
+"""Training: one hidden layer, full batch on the 300 training points, Adam."""
+LIVE_SNAPSHOTS = 20
+
+
+def training_config(target: str, noise: float, keys: Sequence[str], units: int, steps: int
+                    ) -> TrainConfig:
+    """One network of ``units`` hidden units per activation, trained on ``target`` (raises
+    ValueError for a run that cannot train here, e.g. fewer units than the engine allows)."""
+    return TrainConfig(dataset=target, noise=noise, models=ensemble(list(keys)), width=units,
+                       steps=steps, snapshot_every=max(steps // LIVE_SNAPSHOTS, 1),
+                       **TRAINING_RUN)
+
+
+def in_range(curve: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a 1-D curve (column ``x``) inside the targets' input range: the engine's
+    curve runs a little past it, the charts and errors do not."""
+    low, high = REGRESSION_X_RANGE
+    return curve[(curve["x"] >= low) & (curve["x"] <= high)]
+
+
+def contribution_stride(units: int) -> int:
+    """Every how many grid points a unit's term is drawn: thinner for many units, so 64
+    terms stay a light chart."""
+    return 2 if units <= 16 else 4

@@ -329,3 +329,18 @@ def verdict(summary: pd.DataFrame) -> Verdict:
     return Verdict(str(best["key"]), (), (
         f"{_with_spread(best)} wins: its mean test accuracy beats the runner-up, "
         f"{_with_spread(runner)}, by more than either's seed standard deviation."))
+
+
+def display_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as the page shows it: accuracies in percent, "2 of 3" for the seeds that
+    reached the target and that diverged, and without the key and seed-count columns."""
+    def of_seeds(column: str) -> list[str]:
+        return [f"{count} of {n}" for count, n in zip(summary[column], summary["seeds"],
+                                                       strict=True)]
+
+    return summary.assign(
+        accuracy_mean=100 * summary["accuracy_mean"],
+        accuracy_std=100 * summary["accuracy_std"],
+        reached=of_seeds("reached"),
+        diverged=of_seeds("diverged"),
+    ).drop(columns=["key", "seeds"])

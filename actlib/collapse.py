@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 
 from actlib.datasets import Dataset
-from actlib.nets import BatchedMLP
+from actlib.nets import BatchedMLP, ensemble
 from actlib.training import TrainConfig, run_to
 
 F64 = torch.float64
@@ -224,3 +224,50 @@ def collapse_report(config: TrainConfig, steps: int | None = None) -> CollapseRe
         segment = boundary_segment(folded.affine.matrix[0], folded.affine.bias[0],
                                    trained.data.bounds)
     return CollapseReport(trained.step, folded, segment, False)
+
+
+# --- the demo's run and its formulas -------------------------------------------------------
+
+TWIN_RUN = {"n_samples": 300, "noise": 0.15, "width": 8, "lr": 0.01, "batch_size": 64,
+            "steps": 400, "snapshot_every": 40, "dtype": "float64", "init": "orthogonal"}
+"""Float64, so the fold agrees to ~1e-15; orthogonal weights keep the signal's size through
+depth, so even 20 layers train in 400 steps."""
+BEATS_LINE_BY = 0.03
+"""Test accuracy the bent network needs above the straight line to count as better (a few
+test points; the test set has 75)."""
+
+
+def twin_config(dataset: str, activation: str, depth: int) -> TrainConfig:
+    """The demo's run: an identity network and an ``activation`` twin of the same shape,
+    trained together on ``dataset`` (raises ValueError for a run that cannot train here)."""
+    return TrainConfig(dataset=dataset, models=ensemble(["identity", activation]),
+                       depth=depth, **TWIN_RUN)
+
+
+def beats_the_line(identity_accuracy: float, bent_accuracy: float) -> bool:
+    """Whether the bent network's boundary did better than the identity's straight line."""
+    return bool(bent_accuracy > identity_accuracy + BEATS_LINE_BY)
+
+
+def matrix_chain(n_layers: int) -> str:
+    """W_L ... W_1 in LaTeX (last layer first, as they multiply), with dots once it gets
+    longer than five factors."""
+    if n_layers <= 5:
+        return r" \, ".join(f"W_{{{i}}}" for i in range(n_layers, 0, -1))
+    return rf"W_{{{n_layers}}} W_{{{n_layers - 1}}} \cdots W_{{2}} W_{{1}}"
+
+
+def shape_chain(shapes: Sequence[tuple[int, int]]) -> str:
+    """The layers' (out, in) shapes multiplied in LaTeX, last layer first, runs of equal
+    shapes as a power: (1x8)(8x8)^k(8x2)."""
+    ordered = list(reversed(shapes))
+    parts, i = [], 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[i]:
+            j += 1
+        out, inp = ordered[i]
+        power = f"^{{{j - i + 1}}}" if j > i else ""
+        parts.append(rf"({out} \times {inp}){power}")
+        i = j + 1
+    return r" \cdot ".join(parts)

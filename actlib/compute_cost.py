@@ -215,3 +215,10 @@ def timed_measurement(
     summary = measure_cost(n_elements=n_elements, repetitions=repetitions)
     return CostMeasurement(summary, datetime.now(), time.perf_counter() - started,
                            int(summary["threads"].iloc[0]), n_elements, repetitions)
+
+
+def per_element_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Nanoseconds per element, one row per activation (in the summary's order) and one
+    column per direction (forward, forward+backward)."""
+    table = summary.pivot(index="name", columns="direction", values="ns_per_element")
+    return table.reindex(list(dict.fromkeys(summary["name"])))

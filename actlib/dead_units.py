@@ -235,19 +235,6 @@ def totals_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     return frame.dropna(subset=["dead_units"]).reset_index(drop=True)[columns]
 
 
-LOSS_FLOOR = 1e-6
-"""Losses are drawn on a log scale: a loss that rounds to 0 is shown at this floor."""
-
-
-def loss_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
-    """Training loss per (step, activation), without diverged (non-finite) values, floored
-    at :data:`LOSS_FLOOR` for a log axis."""
-    frame = totals_frame(snapshots)[["step", "key", "activation", "train_loss"]]
-    frame = frame[np.isfinite(frame["train_loss"].astype(float))].reset_index(drop=True)
-    frame["train_loss"] = frame["train_loss"].astype(float).clip(lower=LOSS_FLOOR)
-    return frame
-
-
 def slopes_history(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     """PReLU's learned negative slope per (step, layer); empty without a PReLU member."""
     frames = [s.slopes_frame() for s in snapshots]

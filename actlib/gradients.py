@@ -705,16 +705,6 @@ def gradient_history_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     return frame
 
 
-def loss_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
-    """Step, activation, key and training loss per snapshot; NaN after a divergence."""
-    rows = []
-    for snap in snapshots:
-        for model, loss in zip(snap.info.models, snap.train_loss, strict=True):
-            rows.append({"step": snap.step, "activation": model.activation_label,
-                         "key": model.key, "train_loss": float(loss)})
-    return pd.DataFrame(rows, columns=["step", "activation", "key", "train_loss"])
-
-
 def chance_loss(task: str, classes: int) -> float | None:
     """The loss of a network that learned nothing but the class shares (balanced)."""
     if task == "binary":

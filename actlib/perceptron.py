@@ -30,6 +30,8 @@ F64 = torch.float64
 STEPS = 300
 DATA_SAMPLES = 200
 """Points drawn for the neuron demo (150 train after the engine's 25% test split)."""
+DATA_NOISE = 0.15
+"""Noise of the neuron demo's data: enough overlap that no line is perfect."""
 Rule = Literal["gradient", "perceptron"]
 RULE_NAMES = {"gradient": "gradient descent", "perceptron": "perceptron rule"}
 
@@ -159,3 +161,29 @@ def loss_slice(
     losses = [float(neuron_loss(key, x, y, torch.stack([v, w2]), bias)) for v in values]
     return pd.DataFrame({"neuron": get(key).name, "key": key, "w1": values.numpy(),
                          "loss": losses})
+
+
+# --- the page's picture ------------------------------------------------------------------------
+
+PLOT_MARGIN = 0.3
+
+
+def plot_bounds(points: pd.DataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The box the boundary chart shows: the points' x1 and x2 ranges with a margin, so
+    every point sits inside and each neuron's line is cut at the box."""
+    return tuple((float(points[c].min()) - PLOT_MARGIN, float(points[c].max()) + PLOT_MARGIN)
+                 for c in ("x1", "x2"))  # type: ignore[return-value]
+
+
+def boundary_lines(runs: Sequence[NeuronRun], step: int,
+                   bounds: Sequence[tuple[float, float]]) -> pd.DataFrame:
+    """Each neuron's line w·x + b = 0 at ``step``, cut at ``bounds``: two rows (neuron, x1,
+    x2) per neuron whose line crosses the box, none for one that misses it."""
+    from actlib.collapse import boundary_segment
+
+    rows = []
+    for run in runs:
+        segment = boundary_segment(run.weights[step], run.bias[step], bounds)
+        if segment is not None:
+            rows += [{"neuron": run.label, "x1": p[0], "x2": p[1]} for p in segment]
+    return pd.DataFrame(rows, columns=["neuron", "x1", "x2"])

@@ -1,4 +1,6 @@
-"""The Playground's diagnosis of a run that learns nothing: stuck at chance level.
+"""The Playground: its run (one small network, trained to a step count that is part of the
+link), and its diagnoses of a run that learns nothing (stuck at chance level) or that a too
+large learning rate keeps from learning.
 
 A classifier that answers "50 % for every point" scores a cross-entropy of ln 2 ≈ 0.693 on
 balanced two-class data and 50 % accuracy. A run that still sits there after a few hundred
@@ -13,12 +15,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from actlib.nets import ensemble
 from actlib.probes import SATURATION_THRESHOLD
-from actlib.training import Snapshot
+from actlib.training import Snapshot, TrainConfig
+
+MAX_STEPS = 3000
+STEP = 25
+"""Steps trained by one press of Step; also the spacing of the step slider."""
+BURST = 250
+"""Steps trained by one press of Play (and the steps of a fresh link)."""
+MAX_DEPTH, MAX_WIDTH = 6, 16
+RUN = {"n_samples": 400, "batch_size": 32, "grid_size": 40}
+"""Minibatches of 32 of the 300 training points, Adam; the surface on a 40 x 40 grid."""
 
 MIN_STEPS = 200
 """Before this many steps a loss near chance is a slow start, not a stuck run."""
@@ -149,3 +161,53 @@ def stuck_at_chance(
         depth=int(last.saturation_share.shape[1]),
         activation=last.info.models[model].key,
     )
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def clamp_steps(steps: int) -> int:
+    """A step count the step slider can hold (0 to :data:`MAX_STEPS`)."""
+    return int(min(max(steps, 0), MAX_STEPS))
+
+
+def cadence(steps: int) -> int:
+    """Snapshot spacing: every Step below 1,000 steps, every other Step above (fewer
+    redraws on a long replay)."""
+    return STEP if steps <= 1000 else 2 * STEP
+
+
+def playground_config(dataset: str, noise: float, test_share: float, activation: str,
+                      depth: int, width: int, lr: float, steps: int) -> TrainConfig:
+    """The Playground's network trained for ``steps`` (raises ValueError if it cannot run)."""
+    return TrainConfig(dataset=dataset, noise=noise, test_fraction=test_share,
+                       models=ensemble([activation]), depth=depth, width=width, lr=lr,
+                       steps=max(steps, 1), snapshot_every=cadence(steps), **RUN)
+
+
+def at_steps(config: TrainConfig, steps: int) -> TrainConfig:
+    """The same network trained for ``steps`` (at least 1 step is trained; the page shows
+    step 0 by drawing only the first snapshot)."""
+    return replace(config, steps=max(steps, 1), snapshot_every=cadence(steps))
+
+
+def same_network(a: TrainConfig, b: TrainConfig) -> bool:
+    """Whether two configs differ only in how long they train: then one run's snapshots
+    are a prefix of the other's (a run is a pure function of its config)."""
+    return at_steps(a, 0) == at_steps(b, 0)
+
+
+OVERSHOOT_RATE = 1.0
+"""Adam rates from this one on are judged: below it a slow loss is not the rate's fault."""
+OVERSHOOT_PROGRESS = 0.9
+"""A loss not below this share of its start has not really fallen."""
+
+
+def overshoot_note(start_loss: float, loss: float, lr: float, step: int) -> str | None:
+    """The warning for a learning rate too large to train: at least :data:`OVERSHOOT_RATE`
+    and the training loss has not fallen by a tenth since step 0. None otherwise."""
+    if lr < OVERSHOOT_RATE or step <= 0 or loss < OVERSHOOT_PROGRESS * start_loss:
+        return None
+    return (f"A learning rate of {lr:g} is too large here: the training loss went from "
+            f"{start_loss:.3f} at step 0 to {loss:.3f} at step {step}. Adam's steps "
+            "overshoot every valley; try 0.01 to 0.1.")

@@ -16,7 +16,6 @@ from actlib.activations import get
 
 DTYPE = torch.float64
 
-
 def probabilities(logits: Sequence[float], temperature: float) -> np.ndarray:
     """softmax(logits / T) through the catalogue's implementation."""
     x = torch.tensor(list(logits), dtype=DTYPE)

@@ -6,9 +6,11 @@ import streamlit as st
 from actlib import dead_units as dead
 from actlib.activations import get
 from actlib.charts import dead_relu as charts
+from actlib.charts import loss_chart
 from actlib.page_settings.dead_relu import CAP_CONTROLS, PARAM_KEYS, SETTINGS
 from actlib.page_text import dead_relu as text
 from actlib.settings import activation_param_settings, activation_params
+from actlib.training import history_frame
 from actlib.ui import cached_dead_relu
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runner import run_live
@@ -113,11 +115,13 @@ if (tab := tabs["Training run"]) is not None:
                                   *dead.exploded_notes(summary)], target=warn_slot)
                 dead_slot.altair_chart(dead_chart(dead.dead_history_frame(snapshots), keys),
                                        width="content")
-                total_slot.altair_chart(charts.total_dead_chart(totals, keys, height=230,
-                                                                steps=steps), width="stretch")
-                loss_slot.altair_chart(charts.loss_chart(dead.loss_frame(snapshots), keys,
-                                                         height=230, steps=steps),
-                                       width="stretch")
+                total_slot.altair_chart(
+                    charts.total_dead_chart(totals, keys, height=230, steps=steps),
+                    width="stretch")
+                loss_slot.altair_chart(
+                    loss_chart(history_frame(snapshots), keys, title="Training loss (log scale)",
+                               splits=("train",), height=230, last_step=steps),
+                    width="stretch")
                 probe = source.at(snapshots[-1].step)
                 if probe.diverged[member]:
                     map_slot.warning(f"{name} diverged: nothing left to look at.")

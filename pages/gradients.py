@@ -5,9 +5,11 @@ import streamlit as st
 
 from actlib import gradients as grad
 from actlib.charts import gradients as charts
+from actlib.charts import loss_chart
 from actlib.datasets import info
 from actlib.page_settings.gradients import CAP_CONTROLS, SETTINGS, scenario_values
 from actlib.page_text import gradients as text
+from actlib.training import history_frame
 from actlib.ui import cached_gradients
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runner import run_live
@@ -125,8 +127,10 @@ if (tab := tabs["Training"]) is not None and exp is not None:
                 show_divergences(divergence_sentences(snapshots[-1]),
                                  grad.divergence_advice(exp), target=messages)
                 loss_slot.altair_chart(
-                    charts.loss_chart(grad.loss_frame(snapshots), selected, chance, exp.steps),
-                    width="stretch")
+                    loss_chart(history_frame(snapshots), selected, "Training loss (log scale)",
+                               ("train",), 300, exp.steps, chance, points=True),
+                    width="stretch",
+                )
                 heat_slot.altair_chart(
                     charts.gradient_heatmap(grad.gradient_history_frame(snapshots), selected,
                                             columns=columns,

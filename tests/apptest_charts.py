@@ -51,3 +51,17 @@ def open_page(page: str, timeout: float = APPTEST_TIMEOUT, **query: str | list[s
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    """The titles of the charts a run drew, in page order."""
+    return [c.title for c in drawn_charts(at)]
+
+
+def metric_value(at: AppTest, label: str) -> str:
+    """The value shown by the metric with this label."""
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def assert_no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]

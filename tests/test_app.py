@@ -46,3 +46,10 @@ def test_home_page_shows_a_card_per_topic_page() -> None:
     at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT).run()
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == len(TOPIC_PAGES)
+
+
+def test_the_playground_follows_why_non_linearity_in_foundations() -> None:
+    foundations = [p.stem for p in TOPIC_PAGES if p.section == "Foundations"]
+    assert foundations[:2] == ["nonlinearity", "playground"]
+    playground = next(p for p in TOPIC_PAGES if p.stem == "playground")
+    assert playground.path == "pages/playground.py" and playground.preview_chart() is not None

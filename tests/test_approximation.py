@@ -113,3 +113,29 @@ def test_unit_outputs_of_a_2d_network() -> None:
     assert frame["value"].abs().max() <= 1.0  # tanh outputs
     with pytest.raises(ValueError, match="layer"):
         unit_outputs(trained.model, 0, 3, trained.data.x_train)
+
+
+# --- the page's training run ---------------------------------------------------------------
+
+
+def test_training_config_is_one_hidden_layer_per_activation() -> None:
+    from actlib.approximation import TRAINING_RUN, training_config
+
+    config = training_config("sine", 0.1, ["relu", "tanh"], 8, 1000)
+    assert [m.key for m in config.models] == ["relu", "tanh"]
+    assert config.depth == 1 and config.width == 8 and config.lr == TRAINING_RUN["lr"]
+    assert config.snapshot_every == 50 and config.batch_size is None
+    with pytest.raises(ValueError):
+        training_config("sine", 0.0, ["relu"], 1, 100)  # below the engine's width
+
+
+def test_in_range_keeps_the_targets_input_range() -> None:
+    import pandas as pd
+
+    from actlib.approximation import contribution_stride, in_range
+    from actlib.datasets import REGRESSION_X_RANGE
+
+    curve = pd.DataFrame({"x": [-2.5, -2.0, 0.0, 2.0, 2.1], "value": range(5)})
+    assert in_range(curve)["x"].tolist() == [-2.0, 0.0, 2.0]
+    assert REGRESSION_X_RANGE == (-2.0, 2.0)
+    assert contribution_stride(16) == 2 and contribution_stride(17) == 4

@@ -321,3 +321,15 @@ def test_a_gated_unit_is_represented_by_its_gate_activation_once() -> None:
     advice = advise(Answers(architecture=Architecture.LLM))
     assert [r.key for r in advice.ranked][:3] == ["swiglu", "geglu", "gelu"]
     assert [k for k, _ in bakeoff.advice_candidates(advice)][:2] == ["swish", "gelu"]
+
+
+def test_display_table_shows_percentages_and_seed_counts() -> None:
+    summary = pd.DataFrame({"rank": [1], "key": ["relu"], "activation": ["ReLU"], "seeds": [3],
+                            "accuracy_mean": [0.875], "accuracy_std": [0.01],
+                            "test_loss_mean": [0.3], "train_loss_mean": [0.2],
+                            "steps_to_target": [100.0], "reached": [2], "diverged": [1]})
+    shown = bakeoff.display_table(summary)
+    assert "key" not in shown and "seeds" not in shown
+    row = shown.iloc[0]
+    assert row["accuracy_mean"] == pytest.approx(87.5) and row["accuracy_std"] == pytest.approx(1)
+    assert (row["reached"], row["diverged"]) == ("2 of 3", "1 of 3")

@@ -8,6 +8,7 @@ from pathlib import Path
 import altair as alt
 import numpy as np
 import pandas as pd
+import pytest
 
 from actlib import charts
 from actlib.charts import CLASS_COLORS, THEME
@@ -88,10 +89,80 @@ def test_the_approximation_target_is_in_the_legend() -> None:
     assert lines["encoding"]["strokeDash"]["scale"]["range"][0] == [6, 4]  # dashed target
 
 
+def _history(steps, **losses) -> pd.DataFrame:
+    """Rows as :func:`actlib.training.history_frame` makes them, for one or more models."""
+    rows = []
+    for key, (train, test) in losses.items():
+        for step, a, b in zip(steps, train, test, strict=True):
+            rows.append({"step": step, "model": f"{key} seed 0", "activation": key.title(),
+                         "key": key, "seed": 0, "train_loss": a, "test_loss": b})
+    return pd.DataFrame(rows)
+
+
 def test_the_loss_chart_is_never_an_empty_axis() -> None:
-    history = pd.DataFrame({"step": [0], "activation": "Tanh", "key": "tanh",
-                            "train_loss": [0.69], "test_loss": [0.7]})
-    spec = nl_charts.loss_chart(history, ["tanh"], last_step=250).to_dict()
+    history = _history([0], tanh=([0.69], [0.7]))
+    spec = charts.loss_chart(history, ["tanh"], last_step=250).to_dict()
     assert spec["mark"]["point"]  # one snapshot: drawn as points
     assert spec["encoding"]["x"]["scale"]["domain"] == [0, 250]
     assert spec["encoding"]["x"]["axis"]["format"] == "~d"
+
+
+def _rows(spec: dict) -> list[dict]:
+    return [row for rows in spec["datasets"].values() for row in rows]
+
+
+def test_the_loss_chart_draws_every_finite_loss_in_its_activation_colour() -> None:
+    history = _history([0, 10, 20], relu=([0.7, 0.3, 0.0], [0.7, 0.4, 0.5]),
+                       tanh=([0.7, float("nan"), float("nan")], [0.7, float("inf"), float("nan")]))
+    spec = charts.loss_chart(history, ["relu", "tanh"]).to_dict()
+    rows = _rows(spec)
+    assert len(rows) == 6 + 2  # relu's six, tanh's step-0 pair: a diverged curve stops
+    assert min(r["loss"] for r in rows) == charts.LOSS_FLOOR  # a zero loss sits on the floor
+    assert {r["activation"] for r in rows} == {"ReLU", "Tanh"}  # the catalogue's names
+    color = spec["encoding"]["color"]["scale"]
+    assert color["domain"] == ["ReLU", "Tanh"] and len(color["range"]) == 2
+    dash = spec["encoding"]["strokeDash"]
+    assert dash["scale"]["domain"] == ["train", "test"] and dash["legend"] is not None
+    assert spec["encoding"]["y"]["scale"]["type"] == "log"
+
+
+def test_the_training_loss_chart_with_a_chance_level() -> None:
+    history = _history([0, 10], relu=([0.7, 0.3], [0.7, 0.4]))
+    spec = charts.loss_chart(history, ["relu"], "Training loss (log scale)", ("train",),
+                             chance=0.693).to_dict()
+    assert spec["title"] == "Training loss (log scale)"
+    lines = spec["layer"][-1]
+    assert lines["encoding"]["strokeDash"]["legend"] is None  # one split: no split legend
+    assert {r["split"] for r in _rows(spec) if "split" in r} == {"train"}
+    assert any(layer.get("mark", {}).get("type") == "rule" for layer in spec["layer"])
+
+
+def test_one_loss_chart_and_one_surface_tile_builder() -> None:
+    """The per-page copies are gone: one loss frame and chart, one tile builder."""
+    found: dict[str, list[str]] = {}
+    for path in ACTLIB.rglob("*.py"):
+        text = path.read_text()
+        for name in ("loss_chart", "loss_frame", "_tiles", "_cells", "surface_tiles"):
+            if re.search(rf"^def {name}\(", text, re.MULTILINE):
+                found.setdefault(name, []).append(str(path.relative_to(ACTLIB)))
+    assert found == {"loss_chart": ["charts/__init__.py"], "loss_frame": ["charts/__init__.py"],
+                     "surface_tiles": ["charts/__init__.py"]}
+    tiled = [str(p.relative_to(ACTLIB)) for p in ACTLIB.rglob("*.py")
+             if '"x1a:Q"' in p.read_text()]
+    assert tiled == ["charts/__init__.py"]
+
+
+def test_the_surface_heatmap_tiles_the_plane_in_the_class_palette() -> None:
+    surface, _ = _surface()
+    spec = charts.surface_heatmap(surface, 100).to_dict()
+    assert spec["encoding"]["color"]["scale"]["range"] == [CLASS_COLORS[0], "#f4f4f4",
+                                                           CLASS_COLORS[1]]
+    rows = _rows(spec)
+    assert len(rows) == 25
+    first = rows[0]
+    half = (1 - -1) / 4 / 2  # grid step 0.5
+    assert first["x1b"] - first["x1a"] == pytest.approx(2 * charts.TILE_OVERLAP * half)
+    assert spec["encoding"]["x"]["scale"]["domain"] == [-1.0, 1.0]
+    assert spec["mark"]["opacity"] == 1  # overlapping translucent tiles would show seams
+    faded = charts.surface_heatmap(surface, 100, fade=0.15).to_dict()
+    assert faded["encoding"]["color"]["scale"]["range"][1] != "#f4f4f4"

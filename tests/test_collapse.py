@@ -139,3 +139,33 @@ def test_boundary_segment_clips_the_line_to_the_box() -> None:
     assert boundary_segment([0.0, 0.0], 1.0, box) is None  # no line at all
     corner = boundary_segment([2.0, 1.0], 0.0, [(-1.0, 1.0), (-2.0, 2.0)])  # corner to corner
     assert sorted(corner) == [(-1.0, 2.0), (1.0, -2.0)]
+
+
+# --- the demo's run and formulas ---------------------------------------------------------
+
+
+def test_matrix_chain_lists_the_factors_last_layer_first() -> None:
+    from actlib.collapse import matrix_chain
+
+    assert matrix_chain(1) == "W_{1}"
+    assert matrix_chain(3) == r"W_{3} \, W_{2} \, W_{1}"
+    assert matrix_chain(21) == r"W_{21} W_{20} \cdots W_{2} W_{1}"
+
+
+def test_shape_chain_writes_repeated_shapes_as_a_power() -> None:
+    from actlib.collapse import shape_chain
+
+    shapes = [(8, 2), (8, 8), (8, 8), (1, 8)]  # (out, in), first layer first
+    assert shape_chain(shapes) == r"(1 \times 8) \cdot (8 \times 8)^{2} \cdot (8 \times 2)"
+    assert shape_chain([(1, 2)]) == r"(1 \times 2)"
+
+
+def test_twin_config_pairs_the_identity_with_the_bent_network() -> None:
+    from actlib.collapse import TWIN_RUN, beats_the_line, twin_config
+
+    config = twin_config("moons", "tanh", 3)
+    assert [m.key for m in config.models] == ["identity", "tanh"]
+    assert config.depth == 3 and config.dtype == "float64" and config.steps == TWIN_RUN["steps"]
+    with pytest.raises(ValueError):
+        twin_config("moons", "tanh", 0)
+    assert beats_the_line(0.80, 0.90) and not beats_the_line(0.80, 0.82)

@@ -106,3 +106,16 @@ def test_summary_without_relu_is_refused():
 def test_bad_requests_are_refused_before_any_timing(kwargs, message):
     with pytest.raises(ValueError, match=message):
         measure_samples(**kwargs)
+
+
+def test_per_element_table_keeps_the_summarys_order() -> None:
+    import pandas as pd
+
+    from actlib.compute_cost import per_element_table
+
+    summary = pd.DataFrame({"name": ["Tanh", "Tanh", "ReLU", "ReLU"],
+                            "direction": ["forward", "forward+backward"] * 2,
+                            "ns_per_element": [2.0, 5.0, 1.0, 3.0]})
+    table = per_element_table(summary)
+    assert list(table.index) == ["Tanh", "ReLU"]
+    assert table.loc["ReLU", "forward+backward"] == 3.0

@@ -259,14 +259,6 @@ def test_the_slopes_of_prelu_start_at_their_initial_value() -> None:
     assert du.slopes_history(run_to_end(_small("relu", steps=10))).empty
 
 
-def test_loss_frame_drops_diverged_values_and_floors_for_a_log_axis() -> None:
-    config = _small("relu", "tanh", lr=10.0, optimizer="sgd", steps=30, dtype="float32")
-    snapshots = run_to_end(config)
-    frame = du.loss_frame(snapshots)
-    assert np.isfinite(frame["train_loss"]).all()
-    assert (frame["train_loss"] >= du.LOSS_FLOOR).all()
-
-
 # --- remedies ----------------------------------------------------------------------------
 
 

@@ -174,13 +174,13 @@ def test_divergence_caps_and_digits_explain_themselves() -> None:
     at.radio(key="pick").set_value("nine").run()
     at.slider(key="seeds").set_value(5).run()
     _clean(at)
-    assert "models is 45, over its cap of 36" in at.error[0].value
+    assert "45 networks to train, more than the 36 allowed" in at.error[0].value
     at.slider(key="seeds").set_value(3).run()
     at.slider(key="layers").set_value(10)
     at.select_slider(key="width").set_value(128).run()
     at.slider(key="steps").set_value(2000).run()
     _clean(at)
-    assert "estimated run time" in at.error[0].value
+    assert "This run would take about" in at.error[0].value
 
     at = _open(view="Bake-off", data="digits", pick="custom", act=["relu", "tanh"],
                steps="50", seeds="1")

@@ -85,3 +85,23 @@ def test_the_step_loss_is_flat_between_jumps(blobs) -> None:
     assert flat > 0.5  # most small moves of w1 change nothing
     assert np.all(np.diff(sigmoid) != 0)  # every move changes the smooth loss
     assert np.all(np.isin(np.round(step * len(y)), np.arange(len(y) + 1)))  # counts of errors
+
+
+def test_boundary_lines_cut_each_neuron_at_the_plot_box() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from actlib.perceptron import PLOT_MARGIN, boundary_lines, plot_bounds
+
+    points = pd.DataFrame({"x1": [-1.0, 1.0], "x2": [0.0, 2.0]})
+    bounds = plot_bounds(points)
+    assert bounds == ((-1 - PLOT_MARGIN, 1 + PLOT_MARGIN), (-PLOT_MARGIN, 2 + PLOT_MARGIN))
+
+    class Run:  # what boundary_lines reads of a NeuronRun
+        def __init__(self, label, w, b):
+            self.label, self.weights, self.bias = label, np.array([w]), np.array([b])
+
+    lines = boundary_lines([Run("vertical", (1.0, 0.0), 0.0), Run("misses", (1.0, 0.0), -9.0)],
+                           0, bounds)
+    assert lines["neuron"].tolist() == ["vertical", "vertical"]
+    assert lines["x1"].tolist() == [0.0, 0.0]

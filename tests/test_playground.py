@@ -72,3 +72,39 @@ def test_the_same_network_at_a_lower_rate_learns_and_is_not_flagged() -> None:
     snapshots = run_to_end(_playground(lr=0.01))
     assert snapshots[-1].train_accuracy[0] > 0.9
     assert stuck_at_chance(snapshots, lr=0.01) is None
+
+
+# --- the Playground's run ------------------------------------------------------------------
+
+
+def test_steps_stay_on_the_slider_and_snapshots_thin_out_on_long_runs() -> None:
+    from actlib import playground as pg
+
+    assert pg.clamp_steps(-25) == 0 and pg.clamp_steps(pg.MAX_STEPS + 25) == pg.MAX_STEPS
+    assert pg.cadence(1000) == pg.STEP and pg.cadence(1025) == 2 * pg.STEP
+
+
+def test_a_config_at_another_step_is_the_same_network() -> None:
+    from actlib import playground as pg
+
+    config = pg.playground_config("circles", 0.1, 0.25, "tanh", 2, 6, 0.03, 0)
+    assert config.steps == 1  # step 0 trains one step and shows the first snapshot
+    longer = pg.at_steps(config, 2000)
+    assert longer.steps == 2000 and longer.snapshot_every == 2 * pg.STEP
+    assert pg.same_network(config, longer)
+    other = pg.playground_config("circles", 0.1, 0.25, "relu", 2, 6, 0.03, 2000)
+    assert not pg.same_network(config, other)
+    with pytest.raises(ValueError):
+        pg.playground_config("circles", 0.1, 0.25, "tanh", 2, 1, 0.03, 25)  # too narrow
+
+
+def test_overshoot_note_only_for_a_large_rate_that_did_not_lower_the_loss() -> None:
+    from actlib.playground import overshoot_note
+
+    note = overshoot_note(0.70, 0.69, 10.0, 100)
+    assert note is not None and note.startswith("A learning rate of 10 is too large here")
+    assert "0.700 at step 0 to 0.690 at step 100" in note
+    assert overshoot_note(0.70, 0.30, 10.0, 100) is None  # it learned
+    assert overshoot_note(0.70, 0.69, 0.3, 100) is None  # a slow start, not the rate
+    assert overshoot_note(0.70, 0.70, 10.0, 0) is None  # nothing trained yet
+    assert overshoot_note(0.70, math.nan, 3.0, 50) is not None  # diverged: no progress

@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
-from actlib.activations import color_scale
+from actlib.activations import color_scale, get
 
 alt.data_transformers.disable_max_rows()  # frames here are bounded by the settings' caps
 
@@ -67,9 +68,149 @@ def class_color(
     )
 
 
-def surface_scale() -> alt.Scale:
-    """P(class 1) from 0 to 1 in the class colours, through white at 0.5."""
-    return alt.Scale(domain=[0, 0.5, 1], range=[CLASS_COLORS[0], "#f4f4f4", CLASS_COLORS[1]])
+def _toward_white(color: str, share: float) -> str:
+    """``color`` (#rrggbb) mixed with ``share`` of white: what it looks like drawn with
+    opacity 1 - share on a white page, without the darker seams translucent tiles leave
+    where they overlap."""
+    channels = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * share):02x}" for c in channels)
+
+
+def surface_scale(fade: float = 0.0) -> alt.Scale:
+    """P(class 1) from 0 to 1 in the class colours, through white at 0.5; ``fade`` mixes
+    that share of white in (a lighter surface under small points)."""
+    colors = [CLASS_COLORS[0], "#f4f4f4", CLASS_COLORS[1]]
+    return alt.Scale(domain=[0, 0.5, 1], range=[_toward_white(c, fade) for c in colors])
+
+
+TILE_OVERLAP = 1.15
+"""Surface cells reach this many half-cells from their centre: exactly abutting rects leave
+anti-aliased white seams between cells."""
+
+
+def surface_tiles(surface: pd.DataFrame) -> pd.DataFrame:
+    """Add the corners of each grid cell (x1a..x1b, x2a..x2b) so rects tile the plane."""
+    frame = surface.copy()
+    for axis in ("x1", "x2"):
+        values = np.unique(frame[axis].to_numpy())
+        half = (values[1] - values[0]) / 2 if len(values) > 1 else 0.5
+        frame[f"{axis}a"] = frame[axis] - TILE_OVERLAP * half
+        frame[f"{axis}b"] = frame[axis] + TILE_OVERLAP * half
+    return frame
+
+
+def plane_scales(surface: pd.DataFrame) -> tuple[alt.Scale, alt.Scale]:
+    """x1 and x2 scales spanning a surface grid's centres, for the surface and whatever is
+    drawn on it (points, lines): the edge tiles are clipped there."""
+    return tuple(alt.Scale(domain=[float(surface[a].min()), float(surface[a].max())],
+                           nice=False, zero=False)
+                 for a in ("x1", "x2"))  # type: ignore[return-value]
+
+
+def surface_heatmap(
+    surface: pd.DataFrame, size: int, axes: bool = True, fade: float = 0.0,
+    value: str = "value", color: alt.Color | None = None,
+) -> alt.Chart:
+    """A value over the plane as tiles (``surface`` has x1, x2 and ``value`` on a grid):
+    by default P(class 1) in the class palette (:func:`surface_scale`, lightened by
+    ``fade``). The tiles are opaque: they overlap, and translucent ones would show a lattice
+    there. ``axes=False`` draws a bare panel (small multiples); ``color`` replaces the class
+    colouring (the Playground's unit maps)."""
+    tiles = surface_tiles(surface)
+    x_scale, y_scale = plane_scales(tiles)
+    hidden = None if axes else alt.Axis(title=None, labels=False, ticks=False, grid=False,
+                                        domain=False)
+    if color is None:
+        color = alt.Color(f"{value}:Q", title="P(class 1)", scale=surface_scale(fade),
+                          legend=None)
+    title = "P(class 1)" if value == "value" else value
+    return (
+        alt.Chart(tiles, width=size, height=size)
+        .mark_rect(clip=True, opacity=1, strokeWidth=0)
+        .encode(
+            x=alt.X("x1a:Q", scale=x_scale, title="x₁", axis=hidden or alt.Undefined),
+            x2="x1b:Q",
+            y=alt.Y("x2a:Q", scale=y_scale, title="x₂", axis=hidden or alt.Undefined),
+            y2="x2b:Q",
+            color=color,
+            tooltip=[alt.Tooltip("x1:Q", format=".2f", title="x₁"),
+                     alt.Tooltip("x2:Q", format=".2f", title="x₂"),
+                     alt.Tooltip(f"{value}:Q", format=".3f", title=title)],
+        )
+    )
+
+
+LOSS_FLOOR = 1e-6
+"""Losses are drawn on a log axis: a loss that rounds to 0 is shown at this floor."""
+SPLIT_DASHES = {"train": [1, 0], "test": [5, 3]}
+
+
+def loss_frame(history: pd.DataFrame, splits: Sequence[str] = ("train", "test")) -> pd.DataFrame:
+    """The losses of a :func:`actlib.training.history_frame` as tidy rows (step, model, key,
+    activation, split, loss): only finite values (a diverged model's curve stops), floored
+    at :data:`LOSS_FLOOR` for the log axis. ``activation`` is the catalogue's name, the
+    domain of :func:`activation_color`."""
+    columns = [f"{split}_loss" for split in splits]
+    if history.empty:
+        return pd.DataFrame(columns=["step", "model", "key", "activation", "split", "loss"])
+    frame = history.melt(id_vars=["step", "model", "key"], value_vars=columns,
+                         var_name="split", value_name="loss")
+    frame.insert(3, "activation", [get(k).name for k in frame["key"]])
+    frame["split"] = frame["split"].str.removesuffix("_loss")
+    frame["loss"] = frame["loss"].astype(float)
+    frame = frame[np.isfinite(frame["loss"])].reset_index(drop=True)
+    frame["loss"] = frame["loss"].clip(lower=LOSS_FLOOR)
+    return frame
+
+
+def loss_chart(
+    history: pd.DataFrame,
+    keys: Sequence[str],
+    title: str = "Loss (log scale)",
+    splits: Sequence[str] = ("train", "test"),
+    height: int = 260,
+    last_step: int | None = None,
+    chance: float | None = None,
+    points: bool = False,
+) -> alt.Chart | alt.LayerChart:
+    """The app's one loss chart: each model's loss against the step on a log axis, in its
+    activation's colour, from a :func:`actlib.training.history_frame`.
+
+    ``splits`` picks the training and/or test loss (test dashed, with a legend when both
+    are drawn). The step axis runs from 0 to ``last_step`` (default: the last step drawn,
+    at least 1) in whole steps, so a live curve grows into a fixed axis; a history of one
+    step is drawn as points, never as an empty axis. ``chance`` adds a dashed rule at the
+    loss of a network that learned nothing."""
+    frame = loss_frame(history, splits)
+    end = max(int(last_step or 0), int(frame["step"].max()) if not frame.empty else 0, 1)
+    single = frame["step"].nunique() <= 1
+    dash = alt.StrokeDash(
+        "split:N", scale=alt.Scale(domain=list(splits), range=[SPLIT_DASHES[s] for s in splits]),
+        legend=alt.Legend(orient="bottom", title=None) if len(splits) > 1 else None)
+    mark = alt.OverlayMarkDef(size=60) if single else points
+    lines = (
+        alt.Chart(frame, title=title, height=height)
+        .mark_line(strokeWidth=2.4, clip=True, point=mark)
+        .encode(
+            x=alt.X("step:Q", title="training step", scale=alt.Scale(domain=[0, end], nice=False),
+                    axis=alt.Axis(format="~d", tickMinStep=1, labelOverlap=True)),
+            y=alt.Y("loss:Q", title=None, scale=alt.Scale(type="log"),
+                    axis=alt.Axis(minExtent=Y_AXIS_EXTENT)),
+            color=activation_color(keys, legend=False),
+            strokeDash=dash,
+            detail="model:N",
+            tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("split:N"),
+                     alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".4f")],
+        )
+    )
+    if chance is None:
+        return lines
+    level = pd.DataFrame({"loss": [chance], "label": [f"chance level {chance:.3f}"]})
+    rule = alt.Chart(level).mark_rule(strokeDash=[4, 4], color="#555555").encode(y="loss:Q")
+    text = alt.Chart(level).mark_text(align="right", dy=-8, color="#555555",
+                                      fontSize=CHART_FONT_SIZE).encode(
+        y="loss:Q", x=alt.datum(end), text="label:N")
+    return alt.layer(rule, text, lines, title=title)
 
 
 def activation_color(keys: Sequence[str], legend: bool = True, field: str = "activation"):

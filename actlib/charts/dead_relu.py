@@ -131,24 +131,6 @@ def total_dead_chart(
     )
 
 
-def loss_chart(
-    frame: pd.DataFrame, keys: Sequence[str], height: int = 200, steps: int | None = None
-) -> alt.Chart:
-    """Training loss against steps (log scale), one line per activation."""
-    return (
-        alt.Chart(frame, height=height, title="Training loss (log scale)")
-        .mark_line(strokeWidth=2.5, clip=True)
-        .encode(
-            x=_step_x(steps),
-            y=alt.Y("train_loss:Q", title=None, scale=alt.Scale(type="log"),
-                    axis=alt.Axis(minExtent=Y_AXIS_EXTENT, maxExtent=Y_AXIS_EXTENT)),
-            color=activation_color(keys, legend=False),
-            detail=alt.Detail("key:N"),
-            tooltip=_tips("activation", "step", alt.Tooltip("train_loss:Q", format=".4f")),
-        )
-    )
-
-
 STRIP = (-6.0, -1.5)
 """Where the unit-status strip sits on the activity map's x axis, in sample columns."""
 

@@ -75,31 +75,6 @@ def flow_chart(
     return alt.layer(*layers, title=title)
 
 
-def loss_chart(
-    frame: pd.DataFrame, keys: Sequence[str], chance: float | None, steps: int,
-    height: int = 300,
-) -> alt.LayerChart:
-    """Training loss per activation against the step (log axis), with the chance level."""
-    data = _positive(frame, "train_loss")
-    lines = alt.Chart(data, height=height).mark_line(strokeWidth=2.5, point=True).encode(
-        x=alt.X("step:Q", title="training step", scale=alt.Scale(domain=[0, steps])),
-        y=alt.Y("train_loss:Q", title=None, scale=alt.Scale(type="log")),
-        color=activation_color(keys, legend=False),
-        detail="key:N",
-        tooltip=["activation", "step", alt.Tooltip("train_loss:Q", format=".4f", title="loss")],
-    )
-    layers: list[alt.Chart] = [lines]
-    if chance is not None:
-        level = pd.DataFrame({"train_loss": [chance], "label": [f"chance level {chance:.3f}"]})
-        rule = alt.Chart(level).mark_rule(strokeDash=[4, 4], color="#555555").encode(
-            y="train_loss:Q")
-        text = alt.Chart(level).mark_text(align="right", dy=-8, color="#555555",
-                                          fontSize=CHART_FONT_SIZE).encode(
-            y="train_loss:Q", x=alt.datum(steps), text="label:N")
-        layers = [rule, text, lines]
-    return alt.layer(*layers, title="Training loss (log scale)")
-
-
 def _round_ticks(steps: Sequence[int], count: int) -> list[int]:
     """At most about ``count`` of the steps, at round multiples (0, 100, 200 ...)."""
     span = max(int(steps[-1]), 1)

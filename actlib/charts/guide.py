@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from actlib.activations import get
-from actlib.charts import Y_AXIS_EXTENT, activation_color, class_color, surface_scale
+from actlib.charts import (
+    Y_AXIS_EXTENT,
+    activation_color,
+    class_color,
+    plane_scales,
+    surface_heatmap,
+)
 
 SURFACE_PANEL = 150
 TIMELINE_DOMAIN = (1938, 2024)
@@ -61,37 +67,16 @@ def band_chart(
     return alt.layer(band, line, title=title)
 
 
-def _cells(surface: pd.DataFrame) -> pd.DataFrame:
-    """Add the edges of each grid cell (x1a..x1b, x2a..x2b) so rects tile the plane; they
-    overlap by a few percent so that anti-aliasing leaves no white seams between cells."""
-    frame = surface.copy()
-    for axis in ("x1", "x2"):
-        values = np.unique(frame[axis].to_numpy())
-        half = 0.52 * (values[1] - values[0]) if len(values) > 1 else 0.5
-        frame[f"{axis}a"] = frame[axis] - half
-        frame[f"{axis}b"] = frame[axis] + half
-    return frame
-
-
 def surface_panel(
     surface: pd.DataFrame, points: pd.DataFrame, title: str, size: int = SURFACE_PANEL
 ) -> alt.LayerChart:
     """One model's probability of class 1 over the plane, with the test points on top."""
-    cells = _cells(surface)
-    x_domain = [float(cells["x1a"].min()), float(cells["x1b"].max())]
-    y_domain = [float(cells["x2a"].min()), float(cells["x2b"].max())]
-    hidden = alt.Axis(title=None, labels=False, ticks=False, grid=False, domain=False)
-    heat = alt.Chart(cells, width=size, height=size).mark_rect(opacity=0.85).encode(
-        x=alt.X("x1a:Q", scale=alt.Scale(domain=x_domain, nice=False), axis=hidden),
-        x2="x1b:Q",
-        y=alt.Y("x2a:Q", scale=alt.Scale(domain=y_domain, nice=False), axis=hidden),
-        y2="x2b:Q",
-        color=alt.Color("value:Q", scale=surface_scale(), legend=None),
-    )
+    heat = surface_heatmap(surface, size, axes=False, fade=0.15)
+    x_scale, y_scale = plane_scales(surface)
     dots = alt.Chart(points).mark_circle(size=20, opacity=0.9, stroke="white",
                                          strokeWidth=0.5).encode(
-        x="x1:Q",
-        y="x2:Q",
+        x=alt.X("x1:Q", scale=x_scale),
+        y=alt.Y("x2:Q", scale=y_scale),
         color=class_color(),
     )
     return alt.layer(heat, dots, title=alt.Title(title, fontSize=13)).resolve_scale(

@@ -14,31 +14,13 @@ import numpy as np
 import pandas as pd
 
 from actlib.activations import get
-from actlib.charts import activation_color, class_color, surface_scale
+from actlib.charts import activation_color, class_color, plane_scales, surface_heatmap
+from actlib.datasets import REGRESSION_X_RANGE
 
 NEURON_CLASS_COLORS = ("#b8b8b8", "#5a5a5a")
 """The one exception to the class palette: class 0 (light circles) and class 1 (dark
 squares) under the step neuron's activation-coloured lines, where the class orange would
 clash with sigmoid's orange line. Shape carries the class; the legend says which."""
-
-
-def _tiles(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the corners of each grid cell (x1a, x1b, x2a, x2b) so rects tile the plane.
-
-    Cells overlap by a few percent: exactly abutting rects leave anti-aliased white seams.
-    """
-    frame = frame.copy()
-    for axis in ("x1", "x2"):
-        values = np.unique(frame[axis].to_numpy())
-        half = (values[1] - values[0]) / 2 if len(values) > 1 else 0.5
-        frame[f"{axis}a"] = frame[axis] - 1.15 * half
-        frame[f"{axis}b"] = frame[axis] + 1.15 * half
-    return frame
-
-
-def _axis_scale(frame: pd.DataFrame, axis: str) -> alt.Scale:
-    lo, hi = float(frame[axis].min()), float(frame[axis].max())
-    return alt.Scale(domain=[lo, hi], nice=False, zero=False)
 
 
 def surface_chart(
@@ -50,23 +32,8 @@ def surface_chart(
 ) -> alt.LayerChart:
     """P(class 1) over the plane as a heatmap, with the points (training: white ring,
     test: dark ring) and optionally a dashed straight line (the folded boundary)."""
-    tiles = _tiles(surface[["x1", "x2", "value"]])
-    x_scale, y_scale = _axis_scale(tiles, "x1"), _axis_scale(tiles, "x2")
-    heat = (
-        alt.Chart(tiles, width=size, height=size)
-        .mark_rect(clip=True, opacity=1, strokeWidth=0)
-        .encode(
-            x=alt.X("x1a:Q", scale=x_scale, title="x₁"),
-            x2="x1b:Q",
-            y=alt.Y("x2a:Q", scale=y_scale, title="x₂"),
-            y2="x2b:Q",
-            color=alt.Color("value:Q", title="P(class 1)", scale=surface_scale(),
-                            legend=None),
-            tooltip=[alt.Tooltip("x1:Q", format=".2f", title="x₁"),
-                     alt.Tooltip("x2:Q", format=".2f", title="x₂"),
-                     alt.Tooltip("value:Q", format=".3f", title="P(class 1)")],
-        )
-    )
+    heat = surface_heatmap(surface[["x1", "x2", "value"]], size)
+    x_scale, y_scale = plane_scales(surface)
     layers: list[alt.Chart] = [heat]
     if points is not None and not points.empty:
         layers.append(
@@ -96,69 +63,24 @@ def surface_chart(
 def unit_maps_chart(frame: pd.DataFrame, columns: int = 8, size: int = 92) -> alt.FacetChart:
     """Each hidden unit's output over the plane, one small map per unit (red below 0,
     blue above, white at 0)."""
-    tiles = _tiles(frame)
-    limit = float(np.nanmax(np.abs(tiles["value"].to_numpy()))) or 1.0
+    limit = float(np.nanmax(np.abs(frame["value"].to_numpy()))) or 1.0
+    color = alt.Color("value:Q", title="unit output",
+                      scale=alt.Scale(scheme="redblue", domain=[-limit, limit]),
+                      legend=alt.Legend(orient="right", gradientLength=120))
     return (
-        alt.Chart(tiles, width=size, height=size)
-        .mark_rect(clip=True, opacity=1, strokeWidth=0)
-        .encode(
-            x=alt.X("x1a:Q", axis=None, scale=_axis_scale(tiles, "x1")),
-            x2="x1b:Q",
-            y=alt.Y("x2a:Q", axis=None, scale=_axis_scale(tiles, "x2")),
-            y2="x2b:Q",
-            color=alt.Color("value:Q", title="unit output",
-                            scale=alt.Scale(scheme="redblue", domain=[-limit, limit]),
-                            legend=alt.Legend(orient="right", gradientLength=120)),
-            tooltip=[alt.Tooltip("unit:O"), alt.Tooltip("x1:Q", format=".2f"),
-                     alt.Tooltip("x2:Q", format=".2f"),
-                     alt.Tooltip("value:Q", format=".3f", title="output")],
-        )
+        surface_heatmap(frame, size, axes=False, color=color, value="value")
+        .encode(tooltip=[alt.Tooltip("unit:O"), alt.Tooltip("x1:Q", format=".2f"),
+                         alt.Tooltip("x2:Q", format=".2f"),
+                         alt.Tooltip("value:Q", format=".3f", title="output")])
         .facet(facet=alt.Facet("unit:O", title=None, header=alt.Header(labelFontSize=13,
                                                                        labelPadding=2)),
                columns=columns, spacing=6)
     )
 
 
-def loss_chart(
-    history: pd.DataFrame, keys: Sequence[str], title: str = "Loss", height: int = 260,
-    log: bool = True, last_step: int | None = None,
-) -> alt.Chart:
-    """Training (solid) and test (dashed) loss per model against the step.
-
-    ``history`` is :func:`actlib.training.history_frame` output. The step axis runs from 0
-    to ``last_step`` (default: the last step drawn, at least 1), in whole steps: a history of
-    one snapshot would otherwise give a one-point axis labelled "0.000000" and no line. With
-    a single step the losses are drawn as points, so the chart is never empty."""
-    frame = history.melt(
-        id_vars=["step", "activation", "key"], value_vars=["train_loss", "test_loss"],
-        var_name="split", value_name="loss",
-    )
-    frame["split"] = frame["split"].map({"train_loss": "train", "test_loss": "test"})
-    frame = frame[np.isfinite(frame["loss"]) & (frame["loss"] > 0)]
-    frame = frame.assign(activation=frame["key"].map(lambda k: get(k).name))
-    end = max(int(last_step or 0), int(frame["step"].max()) if not frame.empty else 0, 1)
-    single = frame["step"].nunique() <= 1
-    return (
-        alt.Chart(frame, title=title, height=height)
-        .mark_line(strokeWidth=2.2, point=alt.OverlayMarkDef(size=60) if single else False)
-        .encode(
-            x=alt.X("step:Q", title="step", scale=alt.Scale(domain=[0, end], nice=False),
-                    axis=alt.Axis(format="~d", tickMinStep=1)),
-            y=alt.Y("loss:Q", title=None,
-                    scale=alt.Scale(type="log") if log else alt.Undefined),
-            color=activation_color(keys, legend=False),
-            strokeDash=alt.StrokeDash("split:N", scale=alt.Scale(domain=["train", "test"],
-                                                                 range=[[1, 0], [5, 3]]),
-                                      legend=alt.Legend(orient="bottom", title=None)),
-            detail="activation:N",
-            tooltip=["activation", "split", "step", alt.Tooltip("loss:Q", format=".4f")],
-        )
-    )
-
-
 Y_EXTENT = alt.Axis(minExtent=42, maxExtent=42)
 """The same y-axis width in every small chart of a row, so none is clipped or shifted."""
-X_RANGE = alt.Scale(domain=[-2, 2], nice=False)
+X_RANGE = alt.Scale(domain=list(REGRESSION_X_RANGE), nice=False)
 X_AXIS = alt.Axis(labelFlush=True)
 
 

@@ -59,6 +59,15 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         preview="actlib.charts.nonlinearity:preview",
     ),
     PageInfo(
+        stem="playground",
+        title="Playground",
+        icon="🕹️",
+        section="Foundations",
+        blurb="Train a small network on 2-D data step by step and watch its boundary and "
+        "units bend.",
+        preview="actlib.charts.playground:preview",
+    ),
+    PageInfo(
         stem="shapes",
         title="Shapes and saturation",
         icon="📈",

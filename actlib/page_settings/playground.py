@@ -1,0 +1,36 @@
+"""Settings of the Playground page: one small network on 2-D data, trained step by step.
+
+The keys keep their ``p_`` prefix from the days the Playground was a tab of the "Why
+non-linearity" page, so the links made then open this page in the same state.
+"""
+
+from __future__ import annotations
+
+from actlib.activations import ELEMENTWISE_KEYS, get
+from actlib.datasets import CLASSIFICATION_2D, DATASETS
+from actlib.nets import MIN_WIDTH
+from actlib.playground import BURST, MAX_DEPTH, MAX_STEPS, MAX_WIDTH, STEP
+from actlib.settings import Choice, FloatRange, IntRange, PageSettings
+from actlib.vocabulary import learning_rates
+
+LEARNING_RATES = learning_rates(0.0003, 10.0)
+"""Every rate the tab offered (0.0003 to 10) is a rung, so old links keep their rate."""
+
+SETTINGS = PageSettings(
+    (
+        Choice("p_data", "Data set", options=CLASSIFICATION_2D, default="circles",
+               labels={k: DATASETS[k].label for k in CLASSIFICATION_2D}),
+        FloatRange("p_noise", "Noise", default=0.1, low=0.0, high=0.5, step=0.05),
+        FloatRange("p_test", "Test share", default=0.25, low=0.1, high=0.5, step=0.05,
+                   fmt="%.2f", help="Share of the points held out to measure the test loss."),
+        Choice("p_lr", "Learning rate (Adam)", options=LEARNING_RATES, default=0.03,
+               widget="select_slider"),
+        Choice("p_act", "Activation", options=ELEMENTWISE_KEYS, default="tanh",
+               labels={k: get(k).name for k in ELEMENTWISE_KEYS}),
+        IntRange("p_depth", "Hidden layers", default=2, low=1, high=MAX_DEPTH),
+        IntRange("p_width", "Units per layer", default=6, low=MIN_WIDTH, high=MAX_WIDTH),
+        IntRange("p_layer", "Show the units of layer", default=1, low=1, high=MAX_DEPTH),
+        IntRange("p_steps", "Trained steps", default=BURST, low=0, high=MAX_STEPS,
+                 step=STEP, help="The buttons move this; every state is a link."),
+    )
+)
