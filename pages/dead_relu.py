@@ -4,30 +4,19 @@ dead at initialisation, and compare a remedy against the same run without it."""
 import streamlit as st
 
 from actlib import dead_units as dead
-from actlib.activations import get
 from actlib.charts import dead_relu as charts
-from actlib.charts import loss_chart
 from actlib.page_settings.dead_relu import CAP_CONTROLS, PARAM_KEYS, SETTINGS
 from actlib.page_text import dead_relu as text
 from actlib.settings import activation_param_settings, activation_params
-from actlib.training import history_frame
 from actlib.ui import cached_dead_relu
+from actlib.ui.dead_relu_views import COMPARE_COLUMNS, TrainingRunView
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runner import run_live
-from actlib.ui.metric_row import metric_row
-from actlib.ui.notices import checked, divergence_sentences, show_divergences
+from actlib.ui.notices import checked
 from actlib.ui.settings_widgets import SettingsPanel
 from actlib.ui.stores import session_memo
 
 REFRESH_SECONDS = 0.5  # a full redraw of this page's live charts costs ~0.1-0.3 s
-NUMBER, PERCENT = st.column_config.NumberColumn, "percent"
-COMPARE_COLUMNS = {
-    "hidden_units": NUMBER("hidden units"), "dead_at_init": NUMBER("dead at init"),
-    "dead_now": NUMBER("dead at the end"), "dead_peak": NUMBER("most dead"),
-    "dead_share_now": NUMBER("dead share", format=PERCENT),
-    "train_loss": NUMBER("training loss", format="%.4f"),
-    "train_accuracy": NUMBER("training accuracy", format=PERCENT),
-}
 
 page_header("Dead ReLU monitor", "Watch ReLU units die while a network trains, then prevent it.")
 panel = SettingsPanel(SETTINGS, page="dead_relu")
@@ -92,57 +81,15 @@ if (tab := tabs["Training run"]) is not None:
             again = top[3].button("Train again", icon="🔁", help="Watch this run train live.")
             for note in notes:
                 st.caption(note)
-            member, name = keys.index(inspect), get(inspect).name
             runner = st.container()
             activation_legend(keys)
-            metrics_slot, dead_slot = st.empty(), st.empty()
-            total_col, loss_col = st.columns(2)
-            total_slot, loss_slot = total_col.empty(), loss_col.empty()
-            map_col, hist_col = st.columns([1.1, 1])
-            map_col.markdown(charts.activity_legend_html(), unsafe_allow_html=True)
-            map_slot, hist_slot = map_col.empty(), hist_col.empty()
-            status_slot, slope_slot, warn_slot = st.empty(), st.empty(), st.empty()
-            source = dead.ProbeSource(config, cached_dead_relu.probe_at,
-                                 session_memo("dead_relu:probes"))
-
-            def draw(snapshots) -> None:
-                summary, totals = dead.run_summary(snapshots), dead.totals_frame(snapshots)
-                with metrics_slot.container():
-                    st.caption(f"Dead hidden units now, of {depth * width}, and the change "
-                               "since initialisation:")
-                    metric_row(text.unit_cards(summary, totals))
-                show_divergences([*divergence_sentences(snapshots[-1]),
-                                  *dead.exploded_notes(summary)], target=warn_slot)
-                dead_slot.altair_chart(dead_chart(dead.dead_history_frame(snapshots), keys),
-                                       width="content")
-                total_slot.altair_chart(
-                    charts.total_dead_chart(totals, keys, height=230, steps=steps),
-                    width="stretch")
-                loss_slot.altair_chart(
-                    loss_chart(history_frame(snapshots), keys, title="Training loss (log scale)",
-                               splits=("train",), height=230, last_step=steps),
-                    width="stretch")
-                probe = source.at(snapshots[-1].step)
-                if probe.diverged[member]:
-                    map_slot.warning(f"{name} diverged: nothing left to look at.")
-                    hist_slot.empty()
-                else:
-                    map_slot.altair_chart(charts.activity_map(
-                        dead.activity_frame(probe, member, layer),
-                        f"{name}, layer {layer}, step {probe.step}: who fires on what"),
-                        width="content")
-                    hist_slot.altair_chart(charts.preactivation_histograms(
-                        dead.histogram_frame(probe, member), inspect, columns=2),
-                        width="content")
-                status_slot.dataframe(dead.status_table(probe), width="content")
-                slopes = dead.slopes_history(snapshots)
-                if not slopes.empty:
-                    slope_slot.altair_chart(charts.slope_chart(
-                        slopes, depth, float(params["prelu"]["slope"]), height=260,
-                        steps=steps), width="stretch")
+            view = TrainingRunView(
+                keys, inspect, layer, depth, width, steps, float(params["prelu"]["slope"]),
+                dead.ProbeSource(config, cached_dead_relu.probe_at,
+                                 session_memo("dead_relu:probes")), dead_chart)
 
             with runner:
-                run = run_live(config, draw, key="dead_relu", restart=again,
+                run = run_live(config, view.draw, key="dead_relu", restart=again,
                                refresh_seconds=REFRESH_SECONDS, keep_height=True)
             if run.snapshots:
                 st.caption(text.run_notes(dead.run_summary(run.snapshots)))

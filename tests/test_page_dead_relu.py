@@ -169,7 +169,8 @@ def test_page_in_a_real_browser(app_server, browser_page, tmp_path) -> None:
     page.goto(f"{app_server.url}/dead_relu?steps=2000&act=relu&act=leaky_relu&width=16")
     page.get_by_text("Training: step").first.wait_for(timeout=90_000)
     page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=60_000)
-    assert page.get_by_role("button", name="Stop training").is_visible()
+    # A fresh browser draws widgets as skeletons until their code has loaded (~0.4 s here).
+    page.get_by_role("button", name="Stop training").wait_for(state="visible", timeout=30_000)
     page.screenshot(path=str(tmp_path / "dead_relu_running.png"))
     page.get_by_role("button", name="Stop training").wait_for(state="detached", timeout=120_000)
     wait_for_app(page, timeout=120_000)

@@ -1,10 +1,8 @@
 """Every page opened by a link with every declared setting at its top or bottom limit, on
 every tab: a chart or a clear message (a cap, an empty window), never a traceback.
 
-A page's settings are imported from ``actlib.page_settings.<page stem>``. Pages whose
-declaration has not moved there yet (nonlinearity, playground, guide: moved on a parallel
-branch) still declare it in the page file before page_header, so for them the code above
-that call is executed on its own; once every page has moved, the fallback goes.
+A page's settings are imported from ``actlib.page_settings.<page stem>``, as a lecture
+scene or any test can: no page is run or parsed to find them.
 """
 
 from __future__ import annotations
@@ -21,13 +19,9 @@ APP = str(REPO / "streamlit_app.py")
 
 
 def page_settings(stem: str) -> PageSettings:
-    if (settings := settings_of(stem)) is not None:
-        return settings
-    source = (REPO / "pages" / f"{stem}.py").read_text()
-    head = source[: source.index("page_header(")]
-    namespace: dict = {}
-    exec(compile(head, f"pages/{stem}.py (settings)", "exec"), namespace)
-    return namespace["SETTINGS"]
+    settings = settings_of(stem)
+    assert settings is not None, f"pages/{stem}.py has no actlib.page_settings.{stem}"
+    return settings
 
 
 def limit_value(setting: Setting, top: bool) -> list[str]:

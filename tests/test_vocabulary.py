@@ -28,18 +28,10 @@ WORDINGS = {
     "He (Kaiming)", "He normal", "He/Kaiming normal", "He / Kaiming", "Xavier uniform",
     "Xavier/Glorot uniform", "Xavier / Glorot", "Momentum", "PyTorch's default",
 }
-PENDING = {
-    "actlib/training.py",  # OPTIMIZERS: made from the vocabulary on the engine branch
-    "pages/guide.py", "pages/nonlinearity.py",  # wired on the other pages branch
-}
-"""Files rewired on parallel branches: drop each entry when its branch is merged."""
-
-
 def _sources() -> list[Path]:
     files = [*(REPO / "actlib").rglob("*.py"), *(REPO / "pages").glob("*.py"),
              REPO / "streamlit_app.py"]
-    return [f for f in files if f.name != "vocabulary.py"
-            and str(f.relative_to(REPO)) not in PENDING]
+    return [f for f in files if f.name != "vocabulary.py"]
 
 
 def _label_dicts(tree: ast.AST) -> list[int]:
