@@ -21,7 +21,7 @@ import numpy as np
 
 from actlib.nets import ensemble
 from actlib.probes import SATURATION_THRESHOLD
-from actlib.training import Snapshot, TrainConfig
+from actlib.training import MAX_RUN_SECONDS, Snapshot, TrainConfig, estimate_cost
 
 MAX_STEPS = 3000
 STEP = 25
@@ -142,12 +142,26 @@ def stuck_at_chance(
     """
     if not snapshots:
         return None
-    last = snapshots[-1]
+    return stuck_live([s.step for s in snapshots],
+                      [float(s.train_loss[model]) for s in snapshots],
+                      snapshots[0], snapshots[-1], lr, model, min_steps)
+
+
+def stuck_live(
+    steps: Sequence[int],
+    losses: Sequence[float],
+    initial: Snapshot,
+    last: Snapshot,
+    lr: float,
+    model: int = 0,
+    min_steps: int = MIN_STEPS,
+) -> StuckRun | None:
+    """The same judgement for a live run: its loss history (``steps``, ``losses``), its
+    untrained network measured in full (``initial``) and its network now (``last``)."""
     if last.diverged_step[model] >= 0:
         return None
-    steps = [s.step for s in snapshots]
-    losses = [float(s.train_loss[model]) for s in snapshots]
     accuracy = float(last.train_accuracy[model])
+    steps, losses = [int(s) for s in steps], [float(v) for v in losses]
     if not at_chance(steps, losses, accuracy, min_steps=min_steps):
         return None
     return StuckRun(
@@ -155,7 +169,7 @@ def stuck_at_chance(
         loss=losses[-1],
         accuracy=accuracy,
         flat_share=float(np.nanmean(last.saturation_share[model])),
-        initial_flat_share=float(np.nanmean(snapshots[0].saturation_share[model])),
+        initial_flat_share=float(np.nanmean(initial.saturation_share[model])),
         first_gradient=float(last.weight_grad_norm[model][0]),
         lr=lr,
         depth=int(last.saturation_share.shape[1]),
@@ -166,35 +180,28 @@ def stuck_at_chance(
 # --- the run ---------------------------------------------------------------------------------
 
 
-def clamp_steps(steps: int) -> int:
-    """A step count the step slider can hold (0 to :data:`MAX_STEPS`)."""
-    return int(min(max(steps, 0), MAX_STEPS))
+LIVE_GRID = 60
+"""Cells per side of the live decision surface (3,600 points: under a millisecond here)."""
 
 
-def cadence(steps: int) -> int:
-    """Snapshot spacing: every Step below 1,000 steps, every other Step above (fewer
-    redraws on a long replay)."""
-    return STEP if steps <= 1000 else 2 * STEP
+def live_config(dataset: str, noise: float, test_share: float, activation: str, depth: int,
+                width: int, seed: int = 0) -> TrainConfig:
+    """The Playground's network (raises ValueError if it cannot run). ``seed`` draws the
+    data and the first weights. How far it trains and at which rates is the live run's
+    business (:class:`actlib.training.live.LiveRun`), so the config's own step count is 1."""
+    return TrainConfig(dataset=dataset, noise=noise, test_fraction=test_share, data_seed=seed,
+                       models=ensemble([activation], seeds=(seed,)), depth=depth, width=width,
+                       steps=1, snapshot_every=1, **{**RUN, "grid_size": LIVE_GRID})
 
 
-def playground_config(dataset: str, noise: float, test_share: float, activation: str,
-                      depth: int, width: int, lr: float, steps: int) -> TrainConfig:
-    """The Playground's network trained for ``steps`` (raises ValueError if it cannot run)."""
-    return TrainConfig(dataset=dataset, noise=noise, test_fraction=test_share,
-                       models=ensemble([activation]), depth=depth, width=width, lr=lr,
-                       steps=max(steps, 1), snapshot_every=cadence(steps), **RUN)
-
-
-def at_steps(config: TrainConfig, steps: int) -> TrainConfig:
-    """The same network trained for ``steps`` (at least 1 step is trained; the page shows
-    step 0 by drawing only the first snapshot)."""
-    return replace(config, steps=max(steps, 1), snapshot_every=cadence(steps))
-
-
-def same_network(a: TrainConfig, b: TrainConfig) -> bool:
-    """Whether two configs differ only in how long they train: then one run's snapshots
-    are a prefix of the other's (a run is a pure function of its config)."""
-    return at_steps(a, 0) == at_steps(b, 0)
+def link_step_cap(config: TrainConfig) -> int:
+    """The most steps a link may ask this network to be trained to when it is opened: what
+    the cost model says fits in :data:`MAX_RUN_SECONDS` (a lecture hall's first click must
+    not wait longer). Playing on has no such cap; it trains a few steps a frame."""
+    one, many = (estimate_cost(replace(config, steps=n, snapshot_every=n)).total
+                 for n in (1, 1001))
+    per_step = max((many - one) / 1000, 1e-9)
+    return max(STEP, int((MAX_RUN_SECONDS - one) / per_step))
 
 
 OVERSHOOT_RATE = 1.0

@@ -486,6 +486,64 @@ class FloatList(Setting):
             target.error(f"{err}. Using {self.to_text(self.default)} instead.")
 
 
+@dataclass(frozen=True)
+class StepValues(Setting):
+    """A short list of (step, value) changes made while a run plays, such as learning-rate
+    changes: ``?p_lrs=0:0.03&p_lrs=500:0.1``. Steps rise strictly; each value is one of
+    ``options``. No widget: the page sets it from code (``SettingsPanel.set_values``), and
+    the link replays the same changes at the same steps.
+    """
+
+    default: tuple[tuple[int, float], ...] = ()
+    options: tuple[float, ...] = ()
+    max_step: int = 100_000
+    max_length: int = 16
+
+    def parse(self, raw: Sequence[str]) -> tuple[tuple[int, float], ...]:
+        if len(raw) > self.max_length:
+            raise SettingError(f"{self.key} takes at most {self.max_length} changes")
+        changes: list[tuple[int, float]] = []
+        for text in raw:
+            step_text, sep, value_text = text.strip().partition(":")
+            if not sep:
+                raise SettingError(f"{_given(self.key, text)} is not step:value")
+            step = _parse_float(step_text, self.key)
+            if not step.is_integer() or not 0 <= step <= self.max_step:
+                raise SettingError(f"{_given(self.key, text)}: the step is not a whole "
+                                   f"number from 0 to {self.max_step}")
+            value = _match_option(value_text.strip(), self.options)
+            if value is None:
+                raise SettingError(f"{_given(self.key, text)}: the value is not one of "
+                                   f"{self.allowed()}")
+            if changes and int(step) <= changes[-1][0]:
+                raise SettingError(f"{_given(self.key, text)}: steps must rise")
+            changes.append((int(step), float(value)))
+        return tuple(changes)
+
+    def serialize(self, value: Sequence[tuple[int, float]]) -> list[str]:
+        return [f"{int(step)}:{_format_number(float(v))}" for step, v in value]
+
+    def allowed(self) -> str:
+        shown = [_option_text(o) for o in self.options]
+        return ", ".join([*shown[:4], "…", *shown[-2:]] if len(shown) > 8 else shown)
+
+    def describe(self, value: Sequence[tuple[int, float]]) -> str:
+        return ", ".join(self.serialize(value)) if value else "none"
+
+    def limit(self, top: bool) -> tuple[tuple[int, float], ...]:
+        """Two changes reaching the highest value at the top, none at the bottom."""
+        return ((0, self.options[0]), (self.max_step // 2, self.options[-1])) if top else ()
+
+    def to_widget(self, value: Any) -> tuple[tuple[int, float], ...]:
+        return tuple((int(s), float(v)) for s, v in value)
+
+    def from_widget(self, state: Any) -> tuple[tuple[int, float], ...]:
+        return tuple((int(s), float(v)) for s, v in (state or ()))
+
+    def draw(self, target: Any, key: str, **kwargs: Any) -> None:
+        """Nothing to draw: the page sets these from code and says what they are."""
+
+
 def activation_param_settings(key: str) -> tuple[Setting, ...]:
     """Settings for an activation's parameters, made from the catalogue's declaration.
 

@@ -15,6 +15,7 @@ from actlib.settings import (
     MultiChoice,
     PageSettings,
     SettingError,
+    StepValues,
     code_span,
     read_url_value,
 )
@@ -247,3 +248,20 @@ def test_each_kind_draws_one_widget_under_its_key(setting) -> None:
     setting.draw(target, setting.key)
     widgets = [c for c in target.calls if c[0] != "error"]
     assert len(widgets) == 1 and widgets[0][1] == setting.key
+
+
+RATE_CHANGES = StepValues("lrs", "Rate changes", options=(0.01, 0.03, 0.1, 1.0), max_step=1000)
+
+
+def test_step_values_round_trip_and_name_what_is_wrong() -> None:
+    value = RATE_CHANGES.parse(["0:0.03", "500:0.1"])
+    assert value == ((0, 0.03), (500, 0.1))
+    assert RATE_CHANGES.parse(RATE_CHANGES.serialize(value)) == value
+    for raw, fragment in ((["500"], "not step:value"), (["2000:0.1"], "whole number from 0"),
+                          (["10:0.2"], "not one of"), (["50:0.1", "20:0.03"], "must rise"),
+                          (["1.5:0.1"], "whole number")):
+        reading = read_url_value(RATE_CHANGES, raw)
+        assert reading.value == () and fragment in reading.problem, (raw, reading.problem)
+    for top in (True, False):
+        limit = RATE_CHANGES.limit(top)
+        assert RATE_CHANGES.parse(RATE_CHANGES.serialize(limit)) == limit

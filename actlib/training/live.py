@@ -25,6 +25,7 @@ import numpy as np
 
 from actlib.training.config import TrainConfig
 from actlib.training.engine import RunState, Scores
+from actlib.training.snapshots import Snapshot
 
 MAX_LIVE_STEPS = 100_000
 """How far a live run may go: generous (minutes of playing), named on screen when reached."""
@@ -95,6 +96,8 @@ class LiveRun:
         self.history = LossHistory()
         self._set_optimizer_lr(self.lr_at(0))
         self._record(self.state.scores())
+        self.initial_snapshot: Snapshot = self.state.snapshot()
+        """The untrained network measured in full: what "since step 0" compares with."""
 
     # -- where the run stands ------------------------------------------------------------
 

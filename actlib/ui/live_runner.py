@@ -21,10 +21,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -41,6 +42,21 @@ FINISHED_RUNS_KEPT = 8
 WAIT_MESSAGE = "Waiting for a free trainer: other sessions are training right now…"
 
 _trainers = threading.BoundedSemaphore(MAX_CONCURRENT_TRAININGS)
+
+
+
+@contextlib.contextmanager
+def trainer_slot(timeout: float) -> Iterator[bool]:
+    """One of the process's trainer slots for a short piece of work (a live frame), if one
+    frees up within ``timeout`` seconds; yields whether it was had. Holding it only for a
+    frame lets sessions take turns on the two cores, and a closed tab holds nothing."""
+    got = _trainers.acquire(timeout=max(timeout, 0.0))
+    try:
+        yield got
+    finally:
+        if got:
+            _trainers.release()
+
 
 Status = Literal["running", "stopped", "finished"]
 DrawCallback = Callable[[Sequence[Snapshot]], None]

@@ -1,0 +1,211 @@
+"""Pictures for live training, drawn as small PNG images many times a second.
+
+A live view redraws its decision surface and loss curve at animation speed (10+ frames a
+second). An Altair chart costs 30-60 ms to build and serialise and a full Vega re-render in
+the browser; a PNG of a few kilobytes costs a few milliseconds to draw here and nothing to
+show there, as TensorFlow Playground draws on a canvas. The numbers come from the PyTorch
+run; these functions only paint them, in the app's class colours.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from actlib.charts import CLASS_COLORS
+
+MIDDLE = (244, 244, 244)
+"""The surface at P(class 1) = 0.5: the near-white the Altair surfaces also fade through."""
+TEXT = (38, 39, 48)
+GRID = (228, 230, 235)
+TRAIN_RING, TEST_RING = (255, 255, 255), (40, 40, 40)
+TRAIN_LINE = (25, 103, 210)
+TEST_LINE = (232, 113, 10)
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=4)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Pillow's built-in font at ``size`` px: present on every machine, no font files."""
+    return ImageFont.load_default(size=size)
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values (1, 2 or 5 times a power of ten apart) inside [low, high]."""
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+        return [low]
+    raw = (high - low) / max(count - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step - 1e-9) * step
+    ticks, value = [], first
+    while value <= high + 1e-9 * step:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+def _label(value: float) -> str:
+    return f"{value:g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.0e}"
+
+
+def class_colors(probability: np.ndarray) -> np.ndarray:
+    """P(class 1) in [0, 1] -> RGB: class 0's colour, through near-white at 0.5, to
+    class 1's (the Altair surfaces' scale)."""
+    p = np.clip(np.nan_to_num(probability, nan=0.5), 0.0, 1.0)[..., None]
+    low, mid, high = (np.array(c, dtype=np.float64)
+                      for c in (_rgb(CLASS_COLORS[0]), MIDDLE, _rgb(CLASS_COLORS[1])))
+    lower = low + (mid - low) * (p / 0.5)
+    upper = mid + (high - mid) * ((p - 0.5) / 0.5)
+    return np.where(p < 0.5, lower, upper).round().astype(np.uint8)
+
+
+def data_url(png: bytes) -> str:
+    """A PNG as a ``data:`` URL, to show inline without a file on the server."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)  # speed over a few hundred bytes
+    return buffer.getvalue()
+
+
+class _Frame:
+    """A plot area inside margins, mapping data coordinates to pixels."""
+
+    def __init__(self, width: int, height: int, left: int, bottom: int, top: int = 8,
+                 right: int = 10) -> None:
+        self.image = Image.new("RGB", (width, height), (255, 255, 255))
+        self.draw = ImageDraw.Draw(self.image)
+        self.x0, self.x1 = left, width - right
+        self.y0, self.y1 = top, height - bottom
+
+    def px(self, value: float, low: float, high: float) -> float:
+        return self.x0 + (value - low) / (high - low) * (self.x1 - self.x0)
+
+    def py(self, value: float, low: float, high: float) -> float:
+        return self.y1 - (value - low) / (high - low) * (self.y1 - self.y0)
+
+    def x_axis(self, ticks: Sequence[float], low: float, high: float, title: str,
+               labels: Sequence[str] | None = None, grid: bool = False) -> None:
+        font = _font(13)
+        for i, tick in enumerate(ticks):
+            x = self.px(tick, low, high)
+            if grid:
+                self.draw.line([(x, self.y0), (x, self.y1)], fill=GRID)
+            self.draw.line([(x, self.y1), (x, self.y1 + 4)], fill=TEXT)
+            text = labels[i] if labels is not None else _label(tick)
+            self.draw.text((x, self.y1 + 6), text, fill=TEXT, font=font, anchor="ma")
+        self.draw.text(((self.x0 + self.x1) / 2, self.y1 + 24), title, fill=TEXT,
+                       font=_font(14), anchor="ma")
+
+    def y_axis(self, ticks: Sequence[float], low: float, high: float,
+               labels: Sequence[str] | None = None, grid: bool = False) -> None:
+        font = _font(13)
+        for i, tick in enumerate(ticks):
+            y = self.py(tick, low, high)
+            if grid:
+                self.draw.line([(self.x0, y), (self.x1, y)], fill=GRID)
+            self.draw.line([(self.x0 - 4, y), (self.x0, y)], fill=TEXT)
+            text = labels[i] if labels is not None else _label(tick)
+            self.draw.text((self.x0 - 6, y), text, fill=TEXT, font=font, anchor="rm")
+
+
+def surface_png(
+    surface: np.ndarray,
+    bounds: Sequence[tuple[float, float]],
+    points: np.ndarray,
+    labels: np.ndarray,
+    is_test: np.ndarray,
+    size: int = 380,
+) -> bytes:
+    """The decision surface ``[grid, grid]`` (row = x2 from low to high, column = x1) with
+    the data points on it: training points ringed white, test points ringed dark."""
+    (x_lo, x_hi), (y_lo, y_hi) = bounds
+    frame = _Frame(size, size, left=44, bottom=44)
+    area = (int(frame.x1 - frame.x0), int(frame.y1 - frame.y0))
+    tiles = Image.fromarray(class_colors(np.asarray(surface)[::-1]), "RGB")
+    frame.image.paste(tiles.resize(area, Image.Resampling.BILINEAR),
+                      (int(frame.x0), int(frame.y0)))
+    colors = [_rgb(c) for c in CLASS_COLORS]
+    radius = 3.6
+    for (x, y), label, test in zip(np.asarray(points), np.asarray(labels),
+                                   np.asarray(is_test), strict=True):
+        cx, cy = frame.px(float(x), x_lo, x_hi), frame.py(float(y), y_lo, y_hi)
+        if frame.x0 <= cx <= frame.x1 and frame.y0 <= cy <= frame.y1:
+            frame.draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius],
+                               fill=colors[int(label) % 2],
+                               outline=TEST_RING if test else TRAIN_RING, width=1)
+    frame.draw.rectangle([frame.x0, frame.y0, frame.x1, frame.y1], outline=(200, 200, 200))
+    frame.x_axis(nice_ticks(x_lo, x_hi), x_lo, x_hi, "x1")
+    frame.y_axis(nice_ticks(y_lo, y_hi), y_lo, y_hi)
+    frame.draw.text((10, (frame.y0 + frame.y1) / 2), "x2", fill=TEXT, font=_font(14),
+                    anchor="lm")
+    return _png(frame.image)
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """1, 2 and 5 times the powers of ten inside [low, high] (at least two ticks)."""
+    ticks = [m * 10.0**e for e in range(math.floor(math.log10(low)) - 1,
+                                        math.ceil(math.log10(high)) + 1)
+             for m in (1, 2, 5) if low <= m * 10.0**e <= high]
+    if len(ticks) > 6:
+        ticks = [t for t in ticks if math.isclose(math.log10(t) % 1, 0, abs_tol=1e-9)]
+    if len(ticks) < 3:  # a narrow range (0.55 to 0.75): round values in between
+        ticks = [t for t in nice_ticks(low, high, 4) if t > 0]
+    return ticks or [low, high]
+
+
+def loss_png(
+    steps: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    last_step: int,
+    width: int = 460,
+    height: int = 250,
+) -> bytes:
+    """Training (solid) and test (dashed) loss over the steps, on a log scale."""
+    frame = _Frame(width, height, left=56, bottom=44, top=26)
+    steps = np.asarray(steps, dtype=np.float64)
+    values = np.concatenate([np.asarray(train, float), np.asarray(test, float)])
+    finite = values[np.isfinite(values) & (values > 0)]
+    x_hi = float(max(last_step, steps.max() if len(steps) else 1, 1))
+    font = _font(13)
+    if len(steps) < 2 or finite.size == 0:
+        frame.draw.text(((frame.x0 + frame.x1) / 2, (frame.y0 + frame.y1) / 2),
+                        "The loss curve starts with training: press Play or Step.",
+                        fill=TEXT, font=font, anchor="mm")
+        return _png(frame.image)
+    lo, hi = float(finite.min()) / 1.3, float(finite.max()) * 1.3
+    y_lo, y_hi = math.log10(lo), math.log10(hi)
+    y_ticks = _log_ticks(lo, hi)
+    frame.y_axis([math.log10(t) for t in y_ticks], y_lo, y_hi,
+                 labels=[_label(t) for t in y_ticks], grid=True)
+    frame.x_axis(nice_ticks(0, x_hi, 6), 0, x_hi, "training step", grid=True)
+    for series, color, dashed in ((train, TRAIN_LINE, False), (test, TEST_LINE, True)):
+        xy = [(frame.px(s, 0, x_hi), frame.py(math.log10(v), y_lo, y_hi))
+              for s, v in zip(steps, np.asarray(series, float), strict=True)
+              if math.isfinite(v) and v > 0]
+        for i in range(len(xy) - 1):
+            if not dashed or i % 2 == 0:
+                frame.draw.line([xy[i], xy[i + 1]], fill=color, width=2)
+    frame.draw.rectangle([frame.x0, frame.y0, frame.x1, frame.y1], outline=(200, 200, 200))
+    legend_x = frame.x0
+    for name, color, dashed in (("train", TRAIN_LINE, False), ("test", TEST_LINE, True)):
+        for i in range(3 if dashed else 1):
+            seg = 18 / (5 if dashed else 1)
+            start = legend_x + (2 * i * seg if dashed else 0)
+            frame.draw.line([(start, 12), (start + seg, 12)], fill=color, width=2)
+        frame.draw.text((legend_x + 24, 12), name, fill=TEXT, font=font, anchor="lm")
+        legend_x += 80
+    return _png(frame.image)
