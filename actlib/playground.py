@@ -21,16 +21,15 @@ import numpy as np
 
 from actlib.nets import ensemble
 from actlib.probes import SATURATION_THRESHOLD
-from actlib.training import MAX_RUN_SECONDS, Snapshot, TrainConfig, estimate_cost
+from actlib.training import MAX_RUN_SECONDS, MAX_STEPS, Snapshot, TrainConfig, estimate_cost
 
-MAX_STEPS = 3000
 STEP = 25
-"""Steps trained by one press of Step; also the spacing of the step slider."""
+"""Steps trained by one press of Step."""
 BURST = 250
-"""Steps trained by one press of Play (and the steps of a fresh link)."""
+"""Steps a link without a step count opens at: a network already partly trained."""
 MAX_DEPTH, MAX_WIDTH = 6, 16
-RUN = {"n_samples": 400, "batch_size": 32, "grid_size": 40}
-"""Minibatches of 32 of the 300 training points, Adam; the surface on a 40 x 40 grid."""
+RUN = {"n_samples": 400, "batch_size": 32}
+"""Minibatches of 32 of the 300 training points, Adam."""
 
 MIN_STEPS = 200
 """Before this many steps a loss near chance is a slow start, not a stuck run."""
@@ -191,17 +190,18 @@ def live_config(dataset: str, noise: float, test_share: float, activation: str, 
     business (:class:`actlib.training.live.LiveRun`), so the config's own step count is 1."""
     return TrainConfig(dataset=dataset, noise=noise, test_fraction=test_share, data_seed=seed,
                        models=ensemble([activation], seeds=(seed,)), depth=depth, width=width,
-                       steps=1, snapshot_every=1, **{**RUN, "grid_size": LIVE_GRID})
+                       steps=1, snapshot_every=1, grid_size=LIVE_GRID, **RUN)
 
 
 def link_step_cap(config: TrainConfig) -> int:
     """The most steps a link may ask this network to be trained to when it is opened: what
     the cost model says fits in :data:`MAX_RUN_SECONDS` (a lecture hall's first click must
-    not wait longer). Playing on has no such cap; it trains a few steps a frame."""
+    not wait longer), and never more than the engine's :data:`MAX_STEPS` for one run.
+    Playing on has no such cap; it trains a few steps a frame."""
     one, many = (estimate_cost(replace(config, steps=n, snapshot_every=n)).total
                  for n in (1, 1001))
     per_step = max((many - one) / 1000, 1e-9)
-    return max(STEP, int((MAX_RUN_SECONDS - one) / per_step))
+    return max(STEP, min(MAX_STEPS, int((MAX_RUN_SECONDS - one) / per_step)))
 
 
 OVERSHOOT_RATE = 1.0

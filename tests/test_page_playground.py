@@ -1,50 +1,146 @@
-"""The Playground page: Step, Play, Reset and Stop agree on the step shown; its notes; old
-links to the Playground tab of "Why non-linearity" open it in the same state."""
+"""The Playground page: a live run that continues (Play, Pause, Step, Reset on the same
+network), links that open the exact network, rates changed while playing, its notes, and
+old links to the Playground tab of "Why non-linearity"."""
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import replace
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_charts import (
-    assert_no_exception,
-    chart_titles,
-    drawn_charts,
-    metric_value,
-    open_page,
-)
+from actlib import playground
+from actlib.training.live import LiveRun
+from actlib.ui import live_playground
+from tests.apptest_charts import assert_no_exception, metric_value, open_page
 from tests.browser import assert_clean, wait_for_app
 
 PAGE = "pages/playground.py"
-_clean, _titles, _metric = assert_no_exception, chart_titles, metric_value
+_clean, _metric = assert_no_exception, metric_value
 
 
 def _open(**query) -> AppTest:
     return open_page(PAGE, **query)
 
 
-def test_playground_buttons_move_the_trained_steps() -> None:
-    at = _open(p_steps="50", p_width="4")
-    assert _metric(at, "Step") == "50"
-    at.button(key="p_step").click().run()
+def _session(at: AppTest) -> live_playground.PlaySession:
+    return at.session_state[live_playground.SESSION_KEY]
+
+
+def _link(at: AppTest, key: str) -> str | list[str] | None:
+    value = at.query_params.get(key)
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def _same_weights(a: LiveRun, b: LiveRun) -> bool:
+    return all(torch.equal(x, y) for x, y in
+               zip(a.state.model.parameters(), b.state.model.parameters(), strict=True))
+
+
+@pytest.fixture
+def one_burst(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest runs a script to its end: let Play draw one short burst per run instead of
+    rerunning itself for ever, as it does in a browser until Pause."""
+    monkeypatch.setattr(live_playground, "BURST_SECONDS", 0.4)
+    monkeypatch.setattr(live_playground, "continue_playing", lambda: None)
+
+
+def test_a_link_opens_that_exact_network() -> None:
+    at = _open(p_steps="50", p_width="4", p_seed="3")
     _clean(at)
-    assert at.slider(key="p_steps").value == 75
-    assert at.query_params["p_steps"] in ("75", ["75"])
-    assert _metric(at, "Step") == "75"
-    at.button(key="p_reset").click().run()
+    assert _metric(at, "Step") == "50"
+    run = _session(at).run
+    config = playground.live_config("circles", 0.1, 0.25, "tanh", 2, 4, seed=3)
+    fresh = LiveRun(replace(config, lr=0.03))  # the page's default rate
+    fresh.reach(50)
+    assert _same_weights(run, fresh)
+    assert any("**Tanh, step 50**" in m.value for m in at.markdown)
+
+
+def test_step_and_reset_move_the_same_network_and_the_link() -> None:
+    at = _open(p_steps="50", p_width="4")
+    run = _session(at).run
+    at.button(key="p_live_step").click().run()
+    _clean(at)
+    assert _metric(at, "Step") == "75" and _link(at, "p_steps") == "75"
+    assert _session(at).run is run, "Step trained on; nothing was replayed"
+    at.button(key="p_live_reset").click().run()
+    _clean(at)
+    assert _metric(at, "Step") == "0" and _link(at, "p_steps") == "0"
+
+
+def test_play_trains_on_and_pause_keeps_the_network(one_burst) -> None:
+    at = _open(p_steps="0", p_width="4")
+    run = _session(at).run
+    at.button(key="p_live_play").click().run()
+    _clean(at)
+    first = run.step
+    assert _session(at).playing and first > 0 and _session(at).frames > 1
+    assert _link(at, "p_steps") == str(first)
+    at.button(key="p_live_play").click().run()  # Pause
+    _clean(at)
+    assert not _session(at).playing and run.step == first
+    assert at.button(key="p_live_play").label == "Play"
+    at.button(key="p_live_play").click().run()  # Play again: on from there, not from 0
+    assert _session(at).run is run and run.step > first
+    straight = LiveRun(run.config)
+    straight.reach(run.step)
+    assert _same_weights(run, straight), "paused and continued = trained straight through"
+
+
+def test_a_new_rate_applies_to_the_running_network_and_the_link_replays_it() -> None:
+    at = _open(p_steps="100", p_width="4")
+    run = _session(at).run
+    at.select_slider(key="p_lr").set_value(0.1).run()
+    _clean(at)
+    assert _session(at).run is run and run.step == 100
+    assert run.lr_changes == [(100, 0.1)]
+    assert at.query_params["p_lrs"] == ["0:0.03", "100:0.1"]
+    at.button(key="p_live_step").click().run()
+    again = _open(p_steps="125", p_width="4", p_lr="0.1", p_lrs=["0:0.03", "100:0.1"])
+    assert _same_weights(_session(again).run, run)
+
+
+def test_new_data_starts_again_from_step_0_and_says_so() -> None:
+    at = _open(p_steps="100", p_width="4")
+    at.selectbox(key="p_data").set_value("xor").run()
     _clean(at)
     assert _metric(at, "Step") == "0"
-    at.button(key="p_play").click().run()
-    assert _metric(at, "Step") == "250"
-    charts = drawn_charts(at)
-    assert "Tanh, step 250" in [c.title for c in charts]
-    maps = [c for c in charts if "facet" in c.spec]
-    assert maps and maps[0].rows == 4 * 25 * 25  # four units on a 25 x 25 grid
-    # Every control moves without a traceback; a layer past the depth says so.
+    assert "starts again from step 0" in " ".join(i.value for i in at.info)
+    at.slider(key="p_seed").set_value(5).run()
+    assert _metric(at, "Step") == "0"
+
+
+def test_a_link_past_what_one_click_may_train_stops_at_the_cap_and_says_so() -> None:
+    at = _open(p_steps="100000", p_width="4")
+    _clean(at)
+    config = playground.live_config("circles", 0.1, 0.25, "tanh", 2, 4)
+    cap = playground.link_step_cap(config)
+    assert _metric(at, "Step") == f"{cap:,}"
+    assert "press Play to go on" in " ".join(i.value for i in at.info)
+
+
+def test_stuck_playground_says_so_and_why() -> None:
+    """The 6 x 16 tanh network at a rate that saturates it stays at chance level: the page
+    says it is stuck, why and what to try."""
+    at = _open(p_depth="6", p_width="16", p_lr="0.1", p_steps="500")
+    stuck = [w.value for w in at.warning if w.value.startswith("Stuck at chance")]
+    assert stuck, [w.value for w in at.warning]
+    assert "of the hidden units are flat" in stuck[0] and "Try learning rate 0.01" in stuck[0]
+
+
+def test_playground_learning_rate_of_ten_explains_itself() -> None:
+    at = _open(p_lr="10", p_act="relu", p_steps="100", p_width="4")
+    assert "A learning rate of 10 is too large here" in " ".join(w.value for w in at.warning)
+    assert _metric(at, "Step") == "100"
+
+
+def test_every_control_moves_cleanly_and_a_layer_past_the_depth_says_so() -> None:
+    at = _open(p_steps="25", p_width="4")
     at.selectbox(key="p_act").set_value("identity")
-    at.selectbox(key="p_data").set_value("xor")
     at.slider(key="p_noise").set_value(0.3)
     at.slider(key="p_test").set_value(0.5)
     at.slider(key="p_depth").set_value(1)
@@ -52,88 +148,6 @@ def test_playground_buttons_move_the_trained_steps() -> None:
     at.run()
     _clean(at)
     assert any("showing the last one" in c.value for c in at.caption)
-
-
-def _interrupted_play(monkeypatch: pytest.MonkeyPatch, at: AppTest, interrupt_at: int) -> None:
-    """Press Play and let the training thread be interrupted after the snapshot of step
-    ``interrupt_at``, as a click on Stop interrupts it in a browser (AppTest runs a script
-    to its end, so the interruption is an exception raised by the training loop)."""
-    from actlib.ui import live_runner
-
-    real_train = live_runner.train
-
-    def interrupted(config, on_step=None):
-        for snapshot in real_train(config, on_step=on_step):
-            time.sleep(live_runner.REFRESH_SECONDS)  # every snapshot is drawn
-            yield snapshot
-            if snapshot.step >= interrupt_at:
-                raise RuntimeError("interrupted")
-
-    monkeypatch.setattr(live_runner, "train", interrupted)
-    at.button(key="p_play").click().run()
-    assert [e.value for e in at.exception] == ["interrupted"]
-    monkeypatch.setattr(live_runner, "train", real_train)
-
-
-def _shown_step(at: AppTest) -> int:
-    """The step the Playground shows, asserting that picture, metric, slider and link
-    agree on it."""
-    title = next(t for t in _titles(at) if t.startswith("Tanh, step "))
-    step = int(title.removeprefix("Tanh, step "))
-    assert _metric(at, "Step") == f"{step:,}"
-    assert at.slider(key="p_steps").value == step
-    in_link = at.query_params.get("p_steps", "250")  # the default (250) is left out
-    assert in_link in (str(step), [str(step)]), in_link
-    return step
-
-
-@pytest.mark.parametrize(("interrupt_at", "settled"), [(75, 250), (400, 400)])
-def test_stop_settles_picture_slider_and_link_on_the_step_on_screen(
-    monkeypatch: pytest.MonkeyPatch, interrupt_at: int, settled: int
-) -> None:
-    """Play from 250 replays from step 0 with the step-250 picture kept up. Stopped before
-    the replay passes 250 (at 75), everything returns to 250, never back to 75; stopped
-    after it (at 400, drawn live), everything stays at 400. Step and Play act again."""
-    at = _open(p_steps="250", p_width="5", p_data="xor")
-    _interrupted_play(monkeypatch, at, interrupt_at)
-    at.button(key="nl_play:stop").click().run()
-    _clean(at)
-    assert _shown_step(at) == settled
-    assert f"Stopped at step {settled}. Step and Play go on from here." in [
-        i.value for i in at.info]
-    assert not at.button(key="p_step").disabled and not at.button(key="p_play").disabled
-    assert not [b for b in at.button if b.key == "nl_play:stop"]  # no training restarted
-    at.button(key="p_step").click().run()
-    _clean(at)
-    assert _shown_step(at) == settled + 25
-
-
-def test_stuck_playground_says_so_and_why() -> None:
-    """The issue's 6 x 16 tanh network at a learning rate that saturates it stays at chance
-    level: the page says it is stuck, why and what to try."""
-    at = _open(p_depth="6", p_width="16", p_lr="0.1", p_steps="500")
-    stuck = [w.value for w in at.warning if w.value.startswith("Stuck at chance")]
-    assert stuck, [w.value for w in at.warning]
-    assert "of the hidden units are flat" in stuck[0] and "Try learning rate 0.01" in stuck[0]
-    at.select_slider(key="p_lr").set_value(0.01).run()  # the remedy works: no message
-    assert not [w for w in at.warning if w.value.startswith("Stuck")]
-
-
-def test_playground_loss_chart_waits_for_training() -> None:
-    """At step 0 there is no curve to draw: a note instead of an empty axis."""
-    at = _open(p_steps="0", p_width="4")
-    assert "Loss (log scale)" not in _titles(at)
-    assert "The loss curve starts with training" in " ".join(i.value for i in at.info)
-    at.button(key="p_step").click().run()
-    loss = next(c for c in drawn_charts(at) if c.title == "Loss (log scale)")
-    assert loss.spec["encoding"]["x"]["scale"]["domain"] == [0, 25]
-    assert loss.rows == 4  # train and test at steps 0 and 25
-
-
-def test_playground_learning_rate_of_ten_explains_itself() -> None:
-    at = _open(p_lr="10", p_act="relu", p_steps="100", p_width="4")
-    assert "A learning rate of 10 is too large here" in at.warning[0].value
-    assert _metric(at, "Step") == "100"
 
 
 def test_an_old_playground_link_opens_the_playground_page_with_its_values() -> None:
@@ -166,17 +180,49 @@ def test_every_learning_rate_the_tab_offered_is_still_a_rung() -> None:
     assert set(tab_rates) <= set(SETTINGS["p_lr"].options)
 
 
+# --- a real browser ---------------------------------------------------------------------------
+
+_STEP_TEXT = """() => {
+    const el = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
+        .find(e => /, step [\\d,]+$/.test(e.innerText));
+    return el ? el.innerText : null;
+}"""
+
+
+def _shown_step(page) -> int:
+    text = page.evaluate(_STEP_TEXT) or ""
+    match = re.search(r"step ([\d,]+)$", text)
+    return int(match.group(1).replace(",", "")) if match else -1
+
+
 @pytest.mark.browser
-def test_page_in_a_real_browser(app_server, browser_page) -> None:
+def test_play_and_pause_in_a_real_browser(app_server, browser_page) -> None:
+    """Play trains on live; Space pauses within a frame or two; the link follows the run;
+    Play again goes on from there."""
     page, _ = browser_page
-    page.goto(f"{app_server.url}/playground")
+    page.goto(f"{app_server.url}/playground?p_steps=0&p_width=4")
     wait_for_app(page)
-    page.get_by_text("What each unit of hidden layer").first.wait_for(timeout=60_000)
-    page.get_by_role("button", name="Step", exact=True).click()
-    page.get_by_text("step 275").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Play").click()
+    deadline = time.monotonic() + 20
+    while _shown_step(page) < 100 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert _shown_step(page) >= 100, "Play trains on"
+    assert page.get_by_role("button", name="Pause").is_visible()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Play").wait_for(timeout=5_000)
+    paused = _shown_step(page)
+    page.wait_for_timeout(1_000)
+    assert _shown_step(page) == paused, "nothing moves after Pause"
     wait_for_app(page)
     assert_clean(page)
-    assert "p_steps=275" in page.url
+    assert f"p_steps={paused}" in page.url
+    page.get_by_role("button", name="Play").click()
+    deadline = time.monotonic() + 20
+    while _shown_step(page) <= paused and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert _shown_step(page) > paused
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Play").wait_for(timeout=5_000)
 
 
 @pytest.mark.browser
@@ -190,30 +236,4 @@ def test_an_old_link_lands_on_the_playground_in_a_real_browser(app_server, brows
     assert "/playground?" in page.url and "demo=" not in page.url
     for pair in ("p_lr=0.1", "p_steps=100", "p_width=4"):
         assert pair in page.url, page.url
-    assert "Tanh, step 100" in " ".join(
-        page.locator('[data-testid="stVegaLiteChart"]').all_inner_texts())
-
-
-
-@pytest.mark.browser
-def test_stop_in_a_real_browser_is_in_view_and_keeps_the_step(app_server, browser_page) -> None:
-    """At 1280x800, Stop is visible while Play trains; after Stop the picture, the slider
-    and the link show the step that was on screen (2,750, never the replay's step)."""
-    page, _ = browser_page
-    page.goto(f"{app_server.url}/playground?p_steps=2750&p_depth=6&p_width=15&p_lr=0.01")
-    wait_for_app(page, timeout=120_000)
-    page.get_by_text("What each unit of hidden layer").first.wait_for(timeout=60_000)
-    wait_for_app(page)
-    page.get_by_role("button", name="Play", exact=True).click()
-    stop = page.get_by_role("button", name="Stop training")
-    stop.wait_for(timeout=30_000)
-    box = stop.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= 800, box
-    stop.click()
-    wait_for_app(page)
-    assert_clean(page)
-    page.get_by_text("Stopped at step 2,750.").first.wait_for(timeout=10_000)
-    assert "Tanh, step 2750" in " ".join(
-        page.locator('[data-testid="stVegaLiteChart"]').all_inner_texts())
-    assert "p_steps=2750" in page.url
-    assert page.get_by_role("button", name="Play", exact=True).is_enabled()
+    assert _shown_step(page) == 100

@@ -4,6 +4,7 @@ and on a real run of the network from the issue (6 x 16 tanh)."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -77,25 +78,41 @@ def test_the_same_network_at_a_lower_rate_learns_and_is_not_flagged() -> None:
 # --- the Playground's run ------------------------------------------------------------------
 
 
-def test_steps_stay_on_the_slider_and_snapshots_thin_out_on_long_runs() -> None:
+def test_the_live_config_fixes_data_network_and_seed_not_the_steps() -> None:
     from actlib import playground as pg
 
-    assert pg.clamp_steps(-25) == 0 and pg.clamp_steps(pg.MAX_STEPS + 25) == pg.MAX_STEPS
-    assert pg.cadence(1000) == pg.STEP and pg.cadence(1025) == 2 * pg.STEP
-
-
-def test_a_config_at_another_step_is_the_same_network() -> None:
-    from actlib import playground as pg
-
-    config = pg.playground_config("circles", 0.1, 0.25, "tanh", 2, 6, 0.03, 0)
-    assert config.steps == 1  # step 0 trains one step and shows the first snapshot
-    longer = pg.at_steps(config, 2000)
-    assert longer.steps == 2000 and longer.snapshot_every == 2 * pg.STEP
-    assert pg.same_network(config, longer)
-    other = pg.playground_config("circles", 0.1, 0.25, "relu", 2, 6, 0.03, 2000)
-    assert not pg.same_network(config, other)
+    config = pg.live_config("circles", 0.1, 0.25, "tanh", 2, 6, seed=4)
+    assert config.steps == 1 and config.data_seed == 4 and config.models[0].seed == 4
+    assert config.grid_size == pg.LIVE_GRID
     with pytest.raises(ValueError):
-        pg.playground_config("circles", 0.1, 0.25, "tanh", 2, 1, 0.03, 25)  # too narrow
+        pg.live_config("circles", 0.1, 0.25, "tanh", 2, 1)  # too narrow
+
+
+def test_a_link_may_ask_for_as_many_steps_as_fit_in_the_run_time_cap() -> None:
+    from actlib import playground as pg
+    from actlib.training import MAX_RUN_SECONDS, MAX_STEPS, estimate_cost
+
+    for depth, width in ((1, 2), (2, 6), (6, 16)):
+        config = pg.live_config("circles", 0.1, 0.25, "tanh", depth, width)
+        cap = pg.link_step_cap(config)
+        at_cap = estimate_cost(replace(config, steps=cap, snapshot_every=cap)).total
+        assert at_cap <= MAX_RUN_SECONDS * 1.01, (depth, width)
+        assert cap == MAX_STEPS or at_cap >= MAX_RUN_SECONDS * 0.95, (depth, width)
+    assert pg.link_step_cap(pg.live_config("circles", 0.1, 0.25, "tanh", 1, 2)) == MAX_STEPS
+
+
+def test_a_live_run_is_judged_stuck_as_its_snapshots_would_be() -> None:
+    from actlib import playground as pg
+    from actlib.training.live import LiveRun
+
+    config = replace(_playground(lr=0.1), steps=500, snapshot_every=500)
+    run = LiveRun(config)
+    run.reach(500)
+    frame = run.frame()
+    live = pg.stuck_live(frame.history_steps, frame.history_train_loss[:, 0],
+                         run.initial_snapshot, run.state.snapshot(), 0.1)
+    assert live is not None and live.step == 500
+    assert live.initial_flat_share < 0.5 < live.flat_share
 
 
 def test_overshoot_note_only_for_a_large_rate_that_did_not_lower_the_loss() -> None:

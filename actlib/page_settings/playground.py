@@ -9,8 +9,9 @@ from __future__ import annotations
 from actlib.activations import ELEMENTWISE_KEYS, get
 from actlib.datasets import CLASSIFICATION_2D, DATASETS
 from actlib.nets import MIN_WIDTH
-from actlib.playground import BURST, MAX_DEPTH, MAX_STEPS, MAX_WIDTH, STEP
-from actlib.settings import Choice, FloatRange, IntRange, PageSettings
+from actlib.playground import BURST, MAX_DEPTH, MAX_WIDTH
+from actlib.settings import Choice, FloatRange, IntRange, PageSettings, StepValues
+from actlib.training.live import MAX_LIVE_STEPS
 from actlib.vocabulary import learning_rates
 
 LEARNING_RATES = learning_rates(0.0003, 10.0)
@@ -30,7 +31,13 @@ SETTINGS = PageSettings(
         IntRange("p_depth", "Hidden layers", default=2, low=1, high=MAX_DEPTH),
         IntRange("p_width", "Units per layer", default=6, low=MIN_WIDTH, high=MAX_WIDTH),
         IntRange("p_layer", "Show the units of layer", default=1, low=1, high=MAX_DEPTH),
-        IntRange("p_steps", "Trained steps", default=BURST, low=0, high=MAX_STEPS,
-                 step=STEP, help="The buttons move this; every state is a link."),
+        IntRange("p_seed", "Seed", default=0, low=0, high=99,
+                 help="Draws the data and the first weights: another seed, another run."),
+        IntRange("p_steps", "Trained steps", default=BURST, low=0, high=MAX_LIVE_STEPS,
+                 help="Where the run stands; Play, Step and Reset move it. No control: the "
+                 "link holds it."),
+        StepValues("p_lrs", "Learning-rate changes", options=LEARNING_RATES,
+                   max_step=MAX_LIVE_STEPS,
+                   help="Rates changed while the run played, as step:rate from step 0."),
     )
 )

@@ -31,7 +31,7 @@ import streamlit as st
 from actlib import playground
 from actlib.approximation import unit_map_frame
 from actlib.charts import nonlinearity as nl_charts
-from actlib.live_plots import data_url, loss_png, surface_png
+from actlib.live_plots import SurfacePainter, data_url, loss_png
 from actlib.training import MAX_RUN_SECONDS, TrainConfig
 from actlib.training.live import MAX_LIVE_STEPS, LiveFrame, LiveRun, LrChange, TrainedRuns
 from actlib.ui.live_runner import trainer_slot
@@ -162,10 +162,10 @@ class Painter:
 
     def __init__(self, run: LiveRun, act_name: str) -> None:
         data = run.state.data
-        self.bounds = data.bounds
-        self.points = np.vstack([data.x_train.numpy(), data.x_test.numpy()])
-        self.labels = np.concatenate([data.y_train.numpy(), data.y_test.numpy()])
-        self.is_test = np.r_[np.zeros(len(data.y_train), bool), np.ones(len(data.y_test), bool)]
+        self.surface = SurfacePainter(
+            data.bounds, np.vstack([data.x_train.numpy(), data.x_test.numpy()]),
+            np.concatenate([data.y_train.numpy(), data.y_test.numpy()]),
+            np.r_[np.zeros(len(data.y_train), bool), np.ones(len(data.y_test), bool)])
         self.act_name = act_name
 
     def draw(self, frame: LiveFrame, slots: Slots) -> None:
@@ -177,9 +177,8 @@ class Painter:
                 f"{frame.diverged_reason[0]}. Lower the learning rate and press Reset.",
                 icon="💥")
         else:
-            slots.surface.markdown(_img(surface_png(
-                scores.surface[0], self.bounds, self.points, self.labels, self.is_test),
-                "decision surface"), unsafe_allow_html=True)
+            slots.surface.markdown(_img(self.surface.png(scores.surface[0]),
+                                        "decision surface"), unsafe_allow_html=True)
         with slots.metrics.container():
             cells = st.columns(4)
             cells[0].metric("Step", f"{frame.step:,}")
@@ -191,32 +190,43 @@ class Painter:
             max(frame.step, 1)), "training and test loss"), unsafe_allow_html=True)
 
 
+def _toggle_play(session: PlaySession) -> None:
+    session.playing = not session.playing
+    session.note = None
+
+
+def _step(session: PlaySession) -> None:
+    session.playing = False
+    with trainer_slot(5.0):
+        session.run.advance(playground.STEP)
+
+
+def _reset(session: PlaySession) -> None:
+    session.playing = False
+    session.run = LiveRun(session.run.config)
+    session.note = None
+
+
 def _controls(session: PlaySession) -> None:
-    """Play/Pause (Space), Step (→) and Reset; each reruns only this fragment."""
+    """Play/Pause (Space), Step (→) and Reset; each reruns only this fragment. Callbacks,
+    so that the buttons already show the new state (Pause after Play) when they redraw."""
     run = session.run
     done = run.at_limit or run.all_diverged
     buttons = st.columns([1.2, 1, 1, 3.4], vertical_alignment="center")
     label, icon = ("Pause", "⏸️") if session.playing else ("Play", "▶️")
-    if buttons[0].button(label, icon=icon, key="p_live_play", type="primary",
-                         width="stretch", shortcut="space", disabled=done and not
-                         session.playing, help="Train on, live (Space)."):
-        session.playing = not session.playing
-        session.note = None
-    if buttons[1].button("Step", icon="⏭️", key="p_live_step", width="stretch",
-                         shortcut="right", disabled=done,
-                         help=f"Train {playground.STEP} more steps (→)."):
-        session.playing = False
-        with trainer_slot(5.0):
-            run.advance(playground.STEP)
-    if buttons[2].button("Reset", icon="⏮️", key="p_live_reset", width="stretch",
-                         help="Back to the untrained network (step 0)."):
-        session.playing = False
-        session.run = LiveRun(run.config)
-        session.note = None
+    buttons[0].button(label, icon=icon, key="p_live_play", type="primary", width="stretch",
+                      shortcut="space", disabled=done and not session.playing,
+                      on_click=_toggle_play, args=(session,), help="Train on, live (Space).")
+    buttons[1].button("Step", icon="⏭️", key="p_live_step", width="stretch", shortcut="right",
+                      disabled=done, on_click=_step, args=(session,),
+                      help=f"Train {playground.STEP} more steps (→).")
+    buttons[2].button("Reset", icon="⏮️", key="p_live_reset", width="stretch",
+                      on_click=_reset, args=(session,),
+                      help="Back to the untrained network (step 0).")
     status = buttons[3].empty()
     if session.playing:
         status.caption(f"Playing: {session.steps_per_frame} steps a frame.")
-    elif session.run.at_limit:
+    elif run.at_limit:
         status.caption(f"This run reached the bound of {MAX_LIVE_STEPS:,} steps: press Reset.")
 
 
