@@ -220,6 +220,10 @@ def run_live(
         st.session_state[_state_key(key)] = stopped
         return stopped
 
+    if same and previous.snapshots:
+        # "Train again": keep the last run's pictures up until the new run draws its own,
+        # so the page does not collapse and grow back (measured: 2,526 px -> 1,066 -> 2,526).
+        draw(previous.snapshots)
     message = st.empty()
     _acquire_trainer(message)
     try:
