@@ -237,3 +237,35 @@ def test_an_old_link_lands_on_the_playground_in_a_real_browser(app_server, brows
     for pair in ("p_lr=0.1", "p_steps=100", "p_width=4"):
         assert pair in page.url, page.url
     assert _shown_step(page) == 100
+
+
+@pytest.mark.browser
+def test_two_sessions_play_at_once_independently(chromium, app_server) -> None:
+    """Two students play at the same time: each trains and shows its own network; closing
+    one tab leaves the other playing (trainer slots are held a frame at a time)."""
+    contexts = [chromium.new_context(viewport={"width": 1280, "height": 800}) for _ in "ab"]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for page, data in zip(pages, ("circles", "xor"), strict=True):
+            page.goto(f"{app_server.url}/playground?p_steps=0&p_width=4&p_data={data}")
+            wait_for_app(page)
+        for page in pages:
+            page.get_by_role("button", name="Play").click()
+        deadline = time.monotonic() + 30
+        while min(_shown_step(p) for p in pages) < 200 and time.monotonic() < deadline:
+            pages[0].wait_for_timeout(100)
+        assert min(_shown_step(p) for p in pages) >= 200, "both sessions train"
+        contexts[0].close()
+        going = _shown_step(pages[1])
+        deadline = time.monotonic() + 10
+        while _shown_step(pages[1]) <= going + 100 and time.monotonic() < deadline:
+            pages[1].wait_for_timeout(100)
+        assert _shown_step(pages[1]) > going + 100, "the other session plays on alone"
+        pages[1].keyboard.press("Space")
+        pages[1].get_by_role("button", name="Play").wait_for(timeout=5_000)
+        wait_for_app(pages[1])
+        assert_clean(pages[1])
+        assert "p_data=xor" in pages[1].url
+    finally:
+        for context in contexts[1:]:
+            context.close()
