@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import streamlit as st
@@ -59,20 +59,19 @@ def trained_runs() -> TrainedRuns:
 @dataclass
 class PlaySession:
     """What one browser session keeps of its Playground: its own live run and whether it
-    plays. ``base`` is the run's config with the rate left out, to tell "another rate" (go
-    on with this network) from "another network" (start again)."""
+    plays."""
 
-    base: TrainConfig
     run: LiveRun
     playing: bool = False
     steps_per_frame: int = 10
     note: str | None = None
     frames: int = 0
-    started: float = field(default_factory=time.monotonic)
 
 
-def _base(config: TrainConfig) -> TrainConfig:
-    return replace(config, lr=0.03)
+def same_network(a: TrainConfig, b: TrainConfig) -> bool:
+    """Whether two configs differ at most in the learning rate: "another rate" goes on with
+    this network, anything else (data, network, seed) starts again."""
+    return replace(a, lr=b.lr) == b
 
 
 def rate_changes(run: LiveRun) -> tuple[LrChange, ...]:
@@ -93,7 +92,6 @@ def session_run(config: TrainConfig, lr: float, link_step: int,
     starting rate), as in TensorFlow Playground.
     """
     session: PlaySession | None = st.session_state.get(SESSION_KEY)
-    base = _base(config)
     if session is None:
         start = link_changes[0][1] if link_changes else lr
         cap = playground.link_step_cap(config)
@@ -104,10 +102,10 @@ def session_run(config: TrainConfig, lr: float, link_step: int,
                     f"{MAX_RUN_SECONDS:g} s): press Play to go on.")
             link_step = cap
         run = trained_runs().get(replace(config, lr=start), link_changes[1:], link_step)
-        session = PlaySession(base, run, note=note)
+        session = PlaySession(run, note=note)
         st.session_state[SESSION_KEY] = session
-    elif session.base != base:
-        session.base, session.run, session.playing = base, LiveRun(replace(config, lr=lr)), False
+    elif not same_network(session.run.config, config):
+        session.run, session.playing = LiveRun(replace(config, lr=lr)), False
         session.note = "New data or network: the run starts again from step 0."
     elif lr != session.run.lr:
         if session.run.step == 0:

@@ -119,22 +119,6 @@ def _stop_key(key: str) -> str:
     return f"{key}:stop"
 
 
-def stop_requested(key: str = "live") -> bool:
-    """True in the rerun caused by a click on this key's stop button, already before
-    :func:`run_live` is called: a page can then settle its controls before drawing them."""
-    return bool(st.session_state.get(_stop_key(key), False))
-
-
-def keep_run(key: str, run: LiveRun) -> None:
-    """Make ``run`` this session's last run for ``key``, so that :func:`run_live` shows it
-    again (a finished or stopped run of the same config) instead of training.
-
-    For a page that settles a stopped run on the step its screen shows: the Playground
-    relabels the snapshots on screen with the config of that step.
-    """
-    st.session_state[_state_key(key)] = run
-
-
 def _acquire_trainer(message_slot) -> None:
     """Take a training slot; while waiting, show a message and touch Streamlit (stoppable)."""
     if _trainers.acquire(blocking=False):
