@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import math
 from collections.abc import Sequence
 from functools import lru_cache
@@ -189,6 +190,26 @@ def _log_ticks(low: float, high: float) -> list[float]:
     return [t for t in nice_ticks(low, high, 4) if t > 0] or [low, high]
 
 
+def _dashed(draw: ImageDraw.ImageDraw, xy: Sequence[tuple[float, float]], color: tuple,
+            on: float = 6.0, off: float = 4.0) -> None:
+    """A dashed polyline with dashes of fixed length along the path: skipping every other
+    segment instead would leave long gaps where points are far apart."""
+    phase, drawing = 0.0, True
+    for (x0, y0), (x1, y1) in itertools.pairwise(xy):
+        length = math.hypot(x1 - x0, y1 - y0)
+        at = 0.0
+        while at < length:
+            run = min((on if drawing else off) - phase, length - at)
+            if drawing:
+                a, b = at / length, (at + run) / length
+                draw.line([(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a),
+                           (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)], fill=color, width=2)
+            at += run
+            phase += run
+            if phase >= (on if drawing else off) - 1e-9:
+                phase, drawing = 0.0, not drawing
+
+
 def loss_png(
     steps: np.ndarray,
     train: np.ndarray,
@@ -219,9 +240,10 @@ def loss_png(
         xy = [(frame.px(s, 0, x_hi), frame.py(math.log10(v), y_lo, y_hi))
               for s, v in zip(steps, np.asarray(series, float), strict=True)
               if math.isfinite(v) and v > 0]
-        for i in range(len(xy) - 1):
-            if not dashed or i % 2 == 0:
-                frame.draw.line([xy[i], xy[i + 1]], fill=color, width=2)
+        if dashed:
+            _dashed(frame.draw, xy, color)
+        elif len(xy) > 1:
+            frame.draw.line(xy, fill=color, width=2, joint="curve")
     frame.draw.rectangle([frame.x0, frame.y0, frame.x1, frame.y1], outline=(200, 200, 200))
     legend_x = frame.x0
     for name, color, dashed in (("train", TRAIN_LINE, False), ("test", TEST_LINE, True)):
