@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import io
-import itertools
 import math
 from collections.abc import Sequence
 from functools import lru_cache
@@ -192,22 +191,20 @@ def _log_ticks(low: float, high: float) -> list[float]:
 
 def _dashed(draw: ImageDraw.ImageDraw, xy: Sequence[tuple[float, float]], color: tuple,
             on: float = 6.0, off: float = 4.0) -> None:
-    """A dashed polyline with dashes of fixed length along the path: skipping every other
-    segment instead would leave long gaps where points are far apart."""
-    phase, drawing = 0.0, True
-    for (x0, y0), (x1, y1) in itertools.pairwise(xy):
-        length = math.hypot(x1 - x0, y1 - y0)
-        at = 0.0
-        while at < length:
-            run = min((on if drawing else off) - phase, length - at)
-            if drawing:
-                a, b = at / length, (at + run) / length
-                draw.line([(x0 + (x1 - x0) * a, y0 + (y1 - y0) * a),
-                           (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b)], fill=color, width=2)
-            at += run
-            phase += run
-            if phase >= (on if drawing else off) - 1e-9:
-                phase, drawing = 0.0, not drawing
+    """A dashed polyline with dashes of fixed length along the path (skipping every other
+    segment instead leaves long gaps where points are far apart). Dash ends are found by
+    interpolating the path's arc length in one numpy pass; a dash is the chord between them,
+    which at 6 px follows the curve."""
+    if len(xy) < 2:
+        return
+    points = np.asarray(xy, dtype=np.float64)
+    arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+    starts = np.arange(0.0, arc[-1], on + off)
+    ends = np.minimum(starts + on, arc[-1])
+    for a, b in zip(starts, ends, strict=True):
+        draw.line([(np.interp(a, arc, points[:, 0]), np.interp(a, arc, points[:, 1])),
+                   (np.interp(b, arc, points[:, 0]), np.interp(b, arc, points[:, 1]))],
+                  fill=color, width=2)
 
 
 def loss_png(
