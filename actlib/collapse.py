@@ -15,6 +15,7 @@ came from.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from torch import Tensor
 
 from actlib.datasets import Dataset
 from actlib.nets import BatchedMLP, ensemble
-from actlib.training import TrainConfig, run_to
+from actlib.training import RunState, TrainConfig, run_to
 
 F64 = torch.float64
 
@@ -62,6 +63,15 @@ def train_model(config: TrainConfig, steps: int | None = None) -> TrainedNetwork
     run = run_to(config, config.steps if steps is None else int(steps))
     run.model.eval()
     return TrainedNetwork(config, run.data, run.model, run.steps_done,
+                          run.diverged_step.copy(), run.eval_x)
+
+
+def network_of(run: RunState) -> TrainedNetwork:
+    """A live run's network where it stands, as a :class:`TrainedNetwork`: a copy in
+    evaluation mode, so measuring it never disturbs the run, which trains on."""
+    model = copy.deepcopy(run.model)
+    model.eval()
+    return TrainedNetwork(run.config, run.data, model, run.steps_done,
                           run.diverged_step.copy(), run.eval_x)
 
 
@@ -211,7 +221,12 @@ class CollapseReport:
 
 def collapse_report(config: TrainConfig, steps: int | None = None) -> CollapseReport:
     """Rebuild the run at ``steps`` and fold its first identity model (None if it has none)."""
-    trained = train_model(config, steps)
+    return report_of(train_model(config, steps))
+
+
+def report_of(trained: TrainedNetwork) -> CollapseReport:
+    """Fold the first identity model of a trained ensemble (None if it has none)."""
+    config = trained.config
     keys = [m.key for m in config.models]
     if "identity" not in keys:
         return CollapseReport(trained.step, None, None, False)

@@ -12,7 +12,8 @@ hold, because it needs the network itself:
 
 Snapshots do not hold the network, so :func:`probe_at` has the engine train the same run
 to the step wanted (:func:`actlib.training.run_to`: same config, seeds and batches, so the
-same network) and measures it there; :class:`ProbeSource` follows a run that trains live.
+same network) and measures it there; :class:`LiveProbes` measures a live run's own network where it
+stands.
 A test pins that these probes' dead shares equal the snapshots'. The census
 at initialisation needs no training at all: it builds fresh ensembles and counts.
 
@@ -22,7 +23,7 @@ same probe batch and in the same evaluation mode as the training snapshots.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -499,49 +500,36 @@ def probe_at(config: TrainConfig, step: int) -> UnitProbe:
 
 
 PROBES_KEPT = 6
-"""Probes a :class:`ProbeSource` keeps in its memo (a few redraws' worth)."""
+"""Probes a :class:`LiveProbes` keeps (a few redraws' worth)."""
 
 
-class ProbeSource:
-    """Unit probes of one run at the steps a page draws, as cheaply as they can be had.
+class LiveProbes:
+    """Unit probes of a live run's own network at the step where it stands: a paused run
+    is looked into as it is, never trained again to get there.
 
-    A run drawn from step 0 is training live: the source then holds the engine's
-    :class:`~actlib.training.RunState` of the same config and advances it to each step
-    drawn, so a draw costs only the steps since the last one. Any other step (a finished
-    run shown again) comes from ``measure_at(config, step)``: a page passes its cached
-    :func:`probe_at`. Probes made are kept in ``memo`` (the last :data:`PROBES_KEPT`; a
-    page passes a mapping that outlives its script run, keyed by config and step).
+    Probes are kept in ``memo`` by (config, step) (the last :data:`PROBES_KEPT`; a page
+    passes a mapping that outlives its script run, so redrawing a paused run measures
+    nothing), and so is each config's initial network's histogram.
     """
 
-    def __init__(
-        self,
-        config: TrainConfig,
-        measure_at: Callable[[TrainConfig, int], UnitProbe] = probe_at,
-        memo: MutableMapping[tuple[TrainConfig, int], UnitProbe] | None = None,
-    ) -> None:
-        self.config = config
-        self._measure_at = measure_at
-        self._memo: MutableMapping[tuple[TrainConfig, int], UnitProbe] = \
-            {} if memo is None else memo
-        self._run: RunState | None = None
-        self._initial: np.ndarray | None = None
+    def __init__(self, memo: MutableMapping[tuple, object] | None = None) -> None:
+        self._memo: MutableMapping[tuple, object] = {} if memo is None else memo
 
-    def at(self, step: int) -> UnitProbe:
-        if self._run is None and step == 0:  # a run is starting: follow it
-            self._run = RunState(self.config)
-            self._initial = initial_pre_activations(self._run)
-        key = (self.config, step)
+    def at(self, run: RunState) -> UnitProbe:
+        """The probe of ``run``'s network after ``run.steps_done`` updates."""
+        key = (run.config, run.steps_done)
         probe = self._memo.pop(key, None)
         if probe is None:
-            if self._run is not None and self._run.steps_done <= step:
-                self._run.advance_to(step)
-                probe = measure_units(self._run, self._initial)
-            else:
-                probe = self._measure_at(self.config, step)
+            initial_key = (run.config, "initial")
+            initial = self._memo.get(initial_key)
+            if initial is None:
+                initial = self._memo[initial_key] = initial_pre_activations(run)
+            probe = measure_units(run, initial)
         self._memo[key] = probe  # (re)inserted last: the most recently used
-        while len(self._memo) > PROBES_KEPT:
-            del self._memo[next(iter(self._memo))]
-        return probe
+        probes = [k for k in self._memo if k[1] != "initial"]
+        for old in probes[:-PROBES_KEPT]:
+            del self._memo[old]
+        return probe  # type: ignore[return-value]
 
 
 def activity_frame(probe: UnitProbe, model: int, layer: int) -> pd.DataFrame:

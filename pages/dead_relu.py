@@ -11,7 +11,7 @@ from actlib.settings import activation_param_settings, activation_params
 from actlib.ui import cached_dead_relu
 from actlib.ui.dead_relu_views import COMPARE_COLUMNS, TrainingRunView
 from actlib.ui.layout import activation_legend, page_header
-from actlib.ui.live_runner import run_live
+from actlib.ui.live_runs import lesson_session, live_runs
 from actlib.ui.notices import checked
 from actlib.ui.settings_widgets import SettingsPanel
 from actlib.ui.stores import session_memo
@@ -78,33 +78,28 @@ if (tab := tabs["Training run"]) is not None:
             panel.widget("chart", top[0])
             inspect, layer, notes = text.look_inside(
                 keys, panel.widget("inspect", top[1]), panel.widget("layer", top[2]), depth)
-            again = top[3].button("Train again", icon="🔁", help="Watch this run train live.")
             for note in notes:
                 st.caption(note)
-            runner = st.container()
-            activation_legend(keys)
-            view = TrainingRunView(
-                keys, inspect, layer, depth, width, steps, float(params["prelu"]["slope"]),
-                dead.ProbeSource(config, cached_dead_relu.probe_at,
-                                 session_memo("dead_relu:probes")), dead_chart)
+            probes = dead.LiveProbes(session_memo("dead_relu:probes"))
 
-            with runner:
-                run = run_live(config, view.draw, key="dead_relu", restart=again,
-                               refresh_seconds=REFRESH_SECONDS, keep_height=True)
-            if run.snapshots:
-                st.caption(text.run_notes(dead.run_summary(run.snapshots)))
-                if run.from_cache:
-                    st.caption("Shown from a finished run with these settings: press "
-                               "**Train again** to watch it live.")
+            def training_view():
+                activation_legend(keys)
+                view = TrainingRunView(
+                    keys, inspect, layer, depth, width, steps,
+                    float(params["prelu"]["slope"]), lambda: probes.at(session.run.state),
+                    dead_chart)
+                return lambda runs: view.draw(runs[0])
+
+            session = lesson_session("dead_relu", [config])
+            live_runs("dead_relu", [config], training_view, frame_seconds=REFRESH_SECONDS)
+            snapshots = session.run.snapshots_now()
+            if not session.playing:
+                st.caption(text.run_notes(dead.run_summary(snapshots)))
                 st.download_button(
                     "Download the per-step metrics (CSV)",
-                    dead.metrics_csv_frame(run.snapshots).to_csv(index=False),
+                    dead.metrics_csv_frame(snapshots).to_csv(index=False),
                     file_name="dead_relu_metrics.csv", mime="text/csv", icon="📥",
                     on_click="ignore")
-            elif run.status == "stopped":
-                st.info("Stopped before the first snapshot: press Train again.")
-            if run.status == "stopped" and run.snapshots:
-                runner.info(text.stopped_note(run.snapshots[-1].step, steps), icon="⏹️")
 
 if (tab := tabs["Census at init"]) is not None:
     with tab:
@@ -136,18 +131,20 @@ if (tab := tabs["Before / after"]) is not None:
             left, right = st.columns(2)
             left.markdown("**Before:** ReLU with the settings above")
             right.markdown(f"**After:** {change}")
-            runs = {}
-            for side, column, config in (("before", left, before), ("after", right, after)):
-                with column:
-                    runs[side] = run_live(config, small_dead_chart(column, config),
-                                          key=f"dead_relu_{side}")
-            if runs["before"].snapshots and runs["after"].snapshots:
+
+            def pair_view():
+                columns = st.columns(2)
+                draws = [small_dead_chart(column, config)
+                         for column, config in zip(columns, (before, after), strict=True)]
+                return lambda runs: [draw(run) for draw, run in zip(draws, runs, strict=True)]
+
+            session = live_runs("dead_relu_pair", [before, after], pair_view)
+            runs = [run.snapshots_now() for run in session.runs]
+            if not session.playing:
                 keys = list(dict.fromkeys(["relu", after.models[0].key]))
-                st.altair_chart(charts.before_after_chart(dead.paired_totals(
-                    runs["before"].snapshots, runs["after"].snapshots), keys, steps=steps),
-                    width="stretch")
-                table = dead.compare_runs(runs["before"].snapshots, runs["after"].snapshots,
-                                          change)
+                st.altair_chart(charts.before_after_chart(dead.paired_totals(*runs), keys,
+                                                          steps=steps), width="stretch")
+                table = dead.compare_runs(*runs, change)
                 st.dataframe(table.drop(columns=["key", "diverged_step", "peak_loss",
                                                  "exploded_step"]),
                              hide_index=True, column_config=COMPARE_COLUMNS)
@@ -157,18 +154,21 @@ if (tab := tabs["PReLU slope"]) is not None:
     with tab:
         if (config := build(["relu", "prelu"])) is not None:
             activation_legend(["relu", "prelu"])
-            left, right = st.columns([3, 2])
-            slope_slot, total_slot = left.empty(), right.empty()
 
-            def draw_prelu(snapshots) -> None:
-                slope_slot.altair_chart(charts.slope_chart(
-                    dead.slopes_history(snapshots), depth, float(params["prelu"]["slope"]),
-                    steps=steps), width="stretch")
-                total_slot.altair_chart(charts.total_dead_chart(
-                    dead.totals_frame(snapshots), ["relu", "prelu"], height=300, steps=steps),
-                    width="stretch")
+            def prelu_view():
+                left, right = st.columns([3, 2])
+                slope_slot, total_slot = left.empty(), right.empty()
 
-            run = run_live(config, draw_prelu, key="dead_relu_prelu")
-            if run.snapshots:
-                st.markdown(text.final_slopes(dead.slopes_history(run.snapshots)))
+                def draw(runs) -> None:
+                    slope_slot.altair_chart(charts.slope_chart(
+                        dead.slopes_history(runs[0]), depth, float(params["prelu"]["slope"]),
+                        steps=steps), width="stretch")
+                    total_slot.altair_chart(charts.total_dead_chart(
+                        dead.totals_frame(runs[0]), ["relu", "prelu"], height=300,
+                        steps=steps), width="stretch")
+                return draw
+
+            session = live_runs("dead_relu_prelu", [config], prelu_view)
+            if not session.playing:
+                st.markdown(text.final_slopes(dead.slopes_history(session.run.snapshots_now())))
                 st.caption(text.PRELU)

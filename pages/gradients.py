@@ -12,7 +12,7 @@ from actlib.page_text import gradients as text
 from actlib.training import history_frame
 from actlib.ui import cached_gradients
 from actlib.ui.layout import activation_legend, page_header
-from actlib.ui.live_runner import run_live
+from actlib.ui.live_runs import live_runs
 from actlib.ui.notices import checked, divergence_sentences, show_divergences
 from actlib.ui.settings_widgets import SettingsPanel
 
@@ -111,40 +111,41 @@ if (tab := tabs["Training"]) is not None and exp is not None:
     with tab:
         training_controls()
         if (config := checked(exp.train_config, CAP_CONTROLS)) is not None:
-            runner = st.container()  # progress bar and stop button above the charts
-            activation_legend(selected)
-            messages = st.empty()
-            left, right = st.columns([1.3, 1])
-            loss_slot, summary_slot = left.empty(), right.empty()
-            heat_slot = st.empty()
             meta = info(exp.dataset)
             chance = grad.chance_loss(meta.task, meta.n_classes)
             columns = min(len(selected), 4) if len(selected) <= 4 else 3
 
-            def draw(snapshots) -> None:
-                if not snapshots:  # stopped before the first snapshot
-                    return
-                show_divergences(divergence_sentences(snapshots[-1]),
-                                 grad.divergence_advice(exp), target=messages)
-                loss_slot.altair_chart(
-                    loss_chart(history_frame(snapshots), selected, "Training loss (log scale)",
-                               ("train",), 300, exp.steps, chance, points=True),
-                    width="stretch",
-                )
-                heat_slot.altair_chart(
-                    charts.gradient_heatmap(grad.gradient_history_frame(snapshots), selected,
-                                            columns=columns,
-                                            cell_width=int(HEATMAP_WIDTH / columns)),
-                    width="content")
-                summary_slot.markdown("\n".join(
-                    f"- {line}" for line in grad.training_summary(snapshots)))
+            def training_view():
+                activation_legend(selected)
+                messages = st.empty()
+                left, right = st.columns([1.3, 1])
+                loss_slot, summary_slot = left.empty(), right.empty()
+                heat_slot = st.empty()
 
-            with runner:
-                run = run_live(config, draw, key=RUNNER_KEY, refresh_seconds=REFRESH_SECONDS)
-            if run.status == "stopped":
-                st.info("Training was stopped; the charts show the steps done so far.")
-            if run.snapshots and exp.clip_norm is not None and chance is not None:
-                st.markdown(text.clipped_note(run.snapshots[-1], chance))
+                def draw(runs) -> None:
+                    snapshots = runs[0]
+                    show_divergences(divergence_sentences(snapshots[-1]),
+                                     grad.divergence_advice(exp), target=messages)
+                    loss_slot.altair_chart(
+                        loss_chart(history_frame(snapshots), selected,
+                                   "Training loss (log scale)", ("train",), 300, exp.steps,
+                                   chance, points=True),
+                        width="stretch",
+                    )
+                    heat_slot.altair_chart(
+                        charts.gradient_heatmap(grad.gradient_history_frame(snapshots),
+                                                selected, columns=columns,
+                                                cell_width=int(HEATMAP_WIDTH / columns)),
+                        width="content")
+                    summary_slot.markdown("\n".join(
+                        f"- {line}" for line in grad.training_summary(snapshots)))
+                return draw
+
+            session = live_runs(RUNNER_KEY, [config], training_view,
+                                frame_seconds=REFRESH_SECONDS)
+            last = session.run.snapshots_now()[-1]
+            if not session.playing and exp.clip_norm is not None and chance is not None:
+                st.markdown(text.clipped_note(last, chance))
             st.caption(text.training_caption(chance))
             if exp.norm == "batch":
                 st.caption(text.BATCH_NORM_SNAPSHOTS)
@@ -154,28 +155,29 @@ if (tab := tabs["Activation statistics"]) is not None and exp is not None:
         training_controls()
         flow = cached_gradients.init_flow(exp)
         config = checked(exp.train_config, CAP_CONTROLS)
-        runner = st.container()
-        activation_legend(selected)
-        stage_slot = st.empty()
-        chart_slots = [column.empty() for column in st.columns(3)]
-        note = st.empty()
 
-        def draw_stats(snapshots) -> None:
-            last = snapshots[-1] if snapshots else None
-            frame = grad.statistics_frame(flow.stats, last)
-            stage_slot.markdown(text.stage_note(last))
-            for slot, (measure, title, fmt) in zip(chart_slots, STATS, strict=True):
-                slot.altair_chart(charts.stats_chart(frame, selected, measure, title,
-                                                     y_format=fmt), width="stretch")
-            if last is not None and (lines := divergence_sentences(last)):
-                note.warning("Diverged models have no statistics after training: "
-                             + " ".join(lines))
+        def statistics_view():
+            activation_legend(selected)
+            stage_slot = st.empty()
+            chart_slots = [column.empty() for column in st.columns(3)]
+            note = st.empty()
+
+            def draw(runs) -> None:
+                last = runs[0][-1] if runs and runs[0] else None
+                frame = grad.statistics_frame(flow.stats, last)
+                stage_slot.markdown(text.stage_note(last))
+                for slot, (measure, title, fmt) in zip(chart_slots, STATS, strict=True):
+                    slot.altair_chart(charts.stats_chart(frame, selected, measure, title,
+                                                         y_format=fmt), width="stretch")
+                if last is not None and (lines := divergence_sentences(last)):
+                    note.warning("Diverged models have no statistics after training: "
+                                 + " ".join(lines))
+            return draw
 
         if config is None:
-            draw_stats([])
+            statistics_view()([])
         else:
-            with runner:
-                run_live(config, draw_stats, key=RUNNER_KEY, refresh_seconds=REFRESH_SECONDS)
+            live_runs(RUNNER_KEY, [config], statistics_view, frame_seconds=REFRESH_SECONDS)
         left, right = st.columns([1, 2])
         left.altair_chart(charts.pre_activation_chart(flow.stats_frame(), selected),
                           width="stretch")

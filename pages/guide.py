@@ -11,7 +11,7 @@ from actlib.training import MAX_RUN_SECONDS, estimate_cost, history_frame
 from actlib.ui import cached_guide
 from actlib.ui import guide_views as views
 from actlib.ui.layout import activation_legend, page_header
-from actlib.ui.live_runner import run_live
+from actlib.ui.live_runs import live_runs
 from actlib.ui.notices import checked
 from actlib.ui.settings_widgets import SettingsPanel
 
@@ -102,20 +102,25 @@ def bake_off() -> None:
         f"{depth} × {width} units train together in one batched run; estimated "
         f"{estimate_cost(config).total:.1f} s of the {MAX_RUN_SECONDS:g} s allowed per run."
     )
-    activation_legend(keys)
-    left, right = st.columns(2)
-    run = run_live(config, views.live_curves(left.empty(), right.empty(), keys), key="guide",
-                   refresh_seconds=LIVE_REFRESH_SECONDS)
-    if not run.snapshots:
-        st.info("Training was stopped before the first snapshot.")
+
+    def curves():
+        activation_legend(keys)
+        left, right = st.columns(2)
+        draw = views.live_curves(left.empty(), right.empty(), keys)
+        return lambda runs: draw(runs[0])
+
+    session = live_runs("guide", [config], curves, frame_seconds=LIVE_REFRESH_SECONDS)
+    if session.playing:
+        st.caption("The table, the verdict and the decision surfaces appear when the run "
+                   "pauses or ends.")
         return
-    history, last = history_frame(run.snapshots), run.last
-    if run.status == "stopped":
-        st.warning(f"Stopped at step {last.step} of {config.steps}: the table covers the "
-                   "steps so far.", icon="⏹️")
-    timing = ("reused from a finished run" if run.from_cache
-              else f"trained live in {last.elapsed:.1f} s")
-    st.caption(f"{config.n_models} networks, {last.step} steps, {timing}. "
+    snapshots = session.run.snapshots_now()
+    history, last = history_frame(snapshots), snapshots[-1]
+    if last.step < config.steps and not session.run.all_diverged:
+        st.info(f"Paused at step {last.step} of {config.steps}: the table covers the "
+                "steps so far.", icon="⏸️")
+    reused = ", reused from a finished run" if session.from_cache else ""
+    st.caption(f"{config.n_models} networks, {last.step} steps{reused}. "
                "Bands: ± one standard deviation over seeds.")
     if notes := bakeoff.divergence_notes(history):
         st.warning("Some runs diverged (their loss became NaN or infinite); they are left "
@@ -132,7 +137,7 @@ def bake_off() -> None:
         st.caption(f"The test set has {test_rows} points: one point is "
                    f"{100 / test_rows:.2f} % of accuracy.")
     if config.dataset_info.input_dim == 2:
-        views.surfaces(run, config)
+        views.surfaces(last, config)
 
 
 if (tab := tabs["Bake-off"]) is not None:

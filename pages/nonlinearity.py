@@ -9,13 +9,13 @@ from actlib.charts import loss_chart
 from actlib.nets import MIN_WIDTH
 from actlib.page_settings.nonlinearity import SETTINGS, playground_link
 from actlib.training import history_frame
-from actlib.ui import cached_nonlinearity as nl_cached
 from actlib.ui import nonlinearity_views as views
 from actlib.ui.layout import activation_legend, page_header
-from actlib.ui.live_runner import run_live
+from actlib.ui.live_runs import lesson_session, live_runs
 from actlib.ui.notices import checked, divergence_sentences, show_divergences
 from actlib.ui.settings_widgets import SettingsPanel
 from actlib.ui.softmax_view import softmax_explorer
+from actlib.ui.stores import session_memo
 
 page_header(
     "Why non-linearity",
@@ -44,29 +44,41 @@ def collapse_demo() -> None:
     if config is None:
         return
     keys = [m.key for m in config.models]
-    activation_legend(keys)
-    twin = views.TwinSurfaces(config, st.columns(2))
-    fold_area, loss_slot = st.container(), st.empty()
+    session = lesson_session("nl_collapse", [config])
+    memo = session_memo("nonlinearity:folds")
 
-    def draw(snapshots) -> None:
-        twin.draw(snapshots[-1])
-        loss_slot.altair_chart(loss_chart(history_frame(snapshots), keys, height=320,
-                                                last_step=config.steps), width="stretch")
+    def fold_now() -> collapse.CollapseReport:
+        """The identity network folded where the run stands (measured once per step)."""
+        key = (config, session.run.step)
+        if key not in memo:
+            memo.clear()
+            memo[key] = collapse.report_of(collapse.network_of(session.run.state))
+        return memo[key]
 
-    run = run_live(config, draw, key="nl_collapse")
-    if run.last is None:
-        st.info("Training was stopped before the first snapshot.")
+    def twin_view():
+        activation_legend(keys)
+        twin = views.TwinSurfaces(config, st.columns(2))
+        loss_slot = st.empty()
+
+        def draw(runs) -> None:
+            snapshots = runs[0]
+            twin.draw(snapshots[-1], None if session.playing else fold_now().segment)
+            loss_slot.altair_chart(loss_chart(history_frame(snapshots), keys, height=320,
+                                              last_step=config.steps), width="stretch")
+        return draw
+
+    live_runs("nl_collapse", [config], twin_view)
+    if session.playing:
         return
-    show_divergences(divergence_sentences(run.last), REMEDY)
-    if run.status == "finished" and not collapse.beats_the_line(*run.last.test_accuracy):
+    last = session.run.snapshots_now()[-1]
+    show_divergences(divergence_sentences(last), REMEDY)
+    if session.finished and not collapse.beats_the_line(*last.test_accuracy):
         st.info(f"The {get(act).name} network has not beaten the straight line in "
                 f"{config.steps} steps: at this depth its gradients fade (see Vanishing and "
                 "exploding gradients). Fewer hidden layers train.", icon="🐢")
-    report = nl_cached.collapse_report(config, run.last.step)
+    report = fold_now()
     if report.collapse is not None:
-        twin.draw(run.last, report.segment)
-        with fold_area:
-            views.folded_map(report, get(act).name)
+        views.folded_map(report, get(act).name)
 
 
 def approximation_demo() -> None:
@@ -97,14 +109,17 @@ def approximation_demo() -> None:
                      {"steps": "fewer **Training steps**"})
     if config is None:
         return
-    slot = st.empty()
-    run = run_live(config, views.live_fits(slot, config), key="nl_approx")
-    if run.last is None:
-        st.info("Training was stopped before the first snapshot.")
+    session = live_runs("nl_approx", [config], lambda: _fits_view(config))
+    if session.playing:
         return
-    show_divergences(divergence_sentences(run.last), REMEDY)
-    slot.empty()
-    views.trained_fits(config, run.last.step)
+    show_divergences(divergence_sentences(session.run.snapshots_now()[-1]), REMEDY)
+    views.trained_fits(config, collapse.network_of(session.run.state))
+
+
+def _fits_view(config):
+    """Inside the live area: each network's current fit."""
+    draw = views.live_fits(st.empty(), config)
+    return lambda runs: draw(runs[0])
 
 
 def neuron_demo() -> None:

@@ -114,26 +114,26 @@ def test_probes_of_the_engines_network_match_the_snapshots(small_run) -> None:
         np.testing.assert_array_equal(probe.dead.mean(axis=2), snap.dead_share)
 
 
-def test_a_probe_source_follows_a_live_run_and_falls_back_behind_it(small_run) -> None:
+def test_live_probes_look_into_the_live_network_where_it_stands(small_run, monkeypatch) -> None:
+    """A paused live run is measured as it is: equal to the snapshots and to a replay made
+    independently, and never trained again (the replay is forbidden while it runs)."""
+    from actlib.training.live import LiveRun
+
     config, snapshots = small_run
-    asked: list[int] = []
-
-    def measure_at(c, step):
-        asked.append(step)
-        return du.probe_at(c, step)
-
+    replays = {s.step: du.probe_at(config, s.step) for s in snapshots[:3]}
+    monkeypatch.setattr(du, "run_to", lambda *a: pytest.fail("a live probe replayed the run"))
     memo: dict = {}
-    source = du.ProbeSource(config, measure_at, memo)
-    for snap in snapshots:  # drawn live from step 0: followed, never trained again
-        np.testing.assert_array_equal(source.at(snap.step).dead.mean(axis=2), snap.dead_share)
-    assert asked == []
-    assert len(memo) == min(du.PROBES_KEPT, len(snapshots))
-    memo.clear()
-    source.at(snapshots[1].step)  # behind the followed run, not in the memo
-    assert asked == [snapshots[1].step]
-    shown_again = du.ProbeSource(config, measure_at, memo)  # a rerun: served from the memo
-    assert shown_again.at(snapshots[1].step) is memo[(config, snapshots[1].step)]
-    assert asked == [snapshots[1].step]
+    probes = du.LiveProbes(memo)
+    run = LiveRun(config, record_snapshots=True)
+    for snap in snapshots:
+        run.reach(snap.step)
+        probe = probes.at(run.state)
+        assert probe.step == snap.step
+        np.testing.assert_array_equal(probe.dead.mean(axis=2), snap.dead_share)
+        if snap.step in replays:
+            np.testing.assert_array_equal(probe.states, replays[snap.step].states)
+    assert probes.at(run.state) is probe, "a redraw of a paused run measures nothing"
+    assert len([k for k in memo if k[1] != "initial"]) == min(du.PROBES_KEPT, len(snapshots))
 
 
 def test_unit_probe_agrees_with_itself_and_with_plain_torch(small_run) -> None:

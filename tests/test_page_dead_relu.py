@@ -170,9 +170,20 @@ def test_page_in_a_real_browser(app_server, browser_page, tmp_path) -> None:
     page.get_by_text("Training: step").first.wait_for(timeout=90_000)
     page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=60_000)
     # A fresh browser draws widgets as skeletons until their code has loaded (~0.4 s here).
-    page.get_by_role("button", name="Stop training").wait_for(state="visible", timeout=30_000)
+    pause = page.get_by_role("button", name="Pause")
+    pause.wait_for(state="visible", timeout=30_000)
     page.screenshot(path=str(tmp_path / "dead_relu_running.png"))
-    page.get_by_role("button", name="Stop training").wait_for(state="detached", timeout=120_000)
+    pause.click()  # pause mid-run and look inside at the paused step
+    page.get_by_text("Paused at step").first.wait_for(timeout=30_000)
+    wait_for_app(page)
+    assert_clean(page)
+    paused = int(re.search(r"Paused at step ([\d,]+)", page.get_by_text("Paused at step")
+                           .first.inner_text()).group(1).replace(",", ""))
+    assert 0 < paused < 2000
+    assert page.get_by_text(f"step {paused}: who fires on what").first.is_visible()
+    page.screenshot(path=str(tmp_path / "dead_relu_paused.png"))
+    page.get_by_role("button", name="Play").click()  # continue from there
+    page.get_by_text("Trained 2,000 steps.").first.wait_for(timeout=120_000)
     wait_for_app(page, timeout=120_000)
     assert_clean(page)
     assert page.get_by_role("heading", name="Dead ReLU monitor").is_visible()

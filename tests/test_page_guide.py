@@ -131,7 +131,7 @@ def test_a_short_bake_off_matches_a_direct_run_of_the_engine() -> None:
     assert loss.rows == 2 * 26  # two activations, snapshots at 0, 2, 4, ..., 50
     surfaces = [c for c in drawn_charts(at) if "concat" in c.spec]
     assert len(surfaces) == 1 and len(surfaces[0].spec["concat"]) == 2
-    assert any("trained live in" in c.value or "reused" in c.value for c in at.caption)
+    assert any(c.value.startswith("4 networks, 50 steps") for c in at.caption)
     verdict = (at.success or at.info)[0].value
     assert _table(at).index[0] in verdict
 
@@ -238,9 +238,8 @@ def test_page_in_a_real_browser(app_server, browser_page, tmp_path) -> None:
     wait_for_app(page, timeout=120_000)
     assert_clean(page)
     assert page.get_by_role("heading", name="Choosing an activation").is_visible()
-    caption = page.get_by_text(re.compile(r"27 networks, 500 steps, (trained live|reused)"))
-    caption.wait_for()
-    print(caption.inner_text())  # the 9 x 3 moons bake-off's live time on this machine
+    page.get_by_text(re.compile(r"27 networks, 500 steps(\.|, reused)")).wait_for()
+    assert page.get_by_text("Trained 500 steps").first.is_visible()
     assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 3
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
     page.screenshot(path=str(tmp_path / "guide-bakeoff.png"), full_page=True)

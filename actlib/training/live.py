@@ -89,15 +89,24 @@ class LiveRun:
     :class:`TrainedRuns`).
     """
 
-    def __init__(self, config: TrainConfig, lr_changes: Sequence[LrChange] = ()) -> None:
+    def __init__(self, config: TrainConfig, lr_changes: Sequence[LrChange] = (),
+                 record_snapshots: bool = False) -> None:
         self.config = config
         self.state = RunState(config)
         self.lr_changes: list[LrChange] = sorted((int(s), float(r)) for s, r in lr_changes)
         self.history = LossHistory()
+        self.end = config.steps if record_snapshots else MAX_LIVE_STEPS
+        """The step where this run stops: a lesson run ends at its config's step count
+        (its charts span exactly that), an open-ended one (the Playground) at the bound."""
+        self._snapshot_steps = set(config.snapshot_steps()) if record_snapshots else set()
         self._set_optimizer_lr(self.lr_at(0))
         self._record(self.state.scores())
         self.initial_snapshot: Snapshot = self.state.snapshot()
         """The untrained network measured in full: what "since step 0" compares with."""
+        self.snapshots: list[Snapshot] = [self.initial_snapshot] if record_snapshots else []
+        self._now: Snapshot | None = None
+        """With ``record_snapshots``: the engine's snapshots at the config's snapshot steps,
+        exactly those :func:`actlib.training.train` yields, taken as the run passes them."""
 
     # -- where the run stands ------------------------------------------------------------
 
@@ -111,7 +120,12 @@ class LiveRun:
 
     @property
     def at_limit(self) -> bool:
-        return self.step >= MAX_LIVE_STEPS
+        return self.step >= self.end
+
+    @property
+    def finished(self) -> bool:
+        """Nothing left to train: at its end, or every model diverged."""
+        return self.at_limit or self.all_diverged
 
     @property
     def all_diverged(self) -> bool:
@@ -128,10 +142,11 @@ class LiveRun:
     # -- training ---------------------------------------------------------------------------
 
     def advance(self, n: int) -> int:
-        """Train ``n`` more steps (fewer at :data:`MAX_LIVE_STEPS` or once every model has
+        """Train ``n`` more steps (fewer at the run's :attr:`end` or once every model has
         diverged), applying learning-rate changes where they fall and recording the loss
-        history on its grid of steps. Returns the steps taken."""
-        target = min(self.step + max(0, int(n)), MAX_LIVE_STEPS)
+        history on its grid of steps (and snapshots at the config's snapshot steps).
+        Returns the steps taken."""
+        target = min(self.step + max(0, int(n)), self.end)
         start = self.step
         while self.step < target and not self.all_diverged:
             stop = min(target, self._next_stop())
@@ -139,7 +154,20 @@ class LiveRun:
             self._set_optimizer_lr(self.lr_at(self.step))
             if self.history.due(self.step) or self.all_diverged:
                 self._record(self.state.scores())
+            if self._snapshot_steps and (self.step in self._snapshot_steps
+                                         or self.all_diverged):
+                self.snapshots.append(self.state.snapshot())
         return self.step - start
+
+    def snapshots_now(self) -> list[Snapshot]:
+        """The recorded snapshots, plus one taken at the current step when the run stands
+        between two snapshot steps (paused there, or mid-frame): what a view shows, so its
+        charts end where the network is. The extra one is never recorded."""
+        if not self.snapshots or self.snapshots[-1].step == self.step:
+            return list(self.snapshots)
+        if self._now is None or self._now.step != self.step:
+            self._now = self.state.snapshot()
+        return [*self.snapshots, self._now]
 
     def reach(self, step: int) -> None:
         """Train on to ``step`` (a link's step count); a run never moves back."""
@@ -183,6 +211,7 @@ class LiveRun:
         every = self.history.every
         stop = (self.step // every + 1) * every
         upcoming = [s for s, _ in self.lr_changes if s > self.step]
+        upcoming += [s for s in self._snapshot_steps if s > self.step]
         return min([stop, *upcoming])
 
     def _set_optimizer_lr(self, rate: float) -> None:
@@ -208,9 +237,16 @@ class TrainedRuns:
         self._lock = threading.Lock()
         self._key_locks: dict[tuple, threading.Lock] = {}
 
-    def get(self, config: TrainConfig, lr_changes: Sequence[LrChange], step: int) -> LiveRun:
+    @staticmethod
+    def _key(config: TrainConfig, lr_changes: Sequence[LrChange], step: int,
+             record_snapshots: bool) -> tuple:
+        return (config, tuple(sorted((int(s), float(r)) for s, r in lr_changes)), int(step),
+                record_snapshots)
+
+    def get(self, config: TrainConfig, lr_changes: Sequence[LrChange], step: int,
+            record_snapshots: bool = False) -> LiveRun:
         """A copy of the run trained to ``step``, trained here at most once per key."""
-        key = (config, tuple(sorted((int(s), float(r)) for s, r in lr_changes)), int(step))
+        key = self._key(config, lr_changes, step, record_snapshots)
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
         with key_lock:
@@ -219,14 +255,37 @@ class TrainedRuns:
                 if run is not None:
                     self._runs.move_to_end(key)
             if run is None:
-                run = LiveRun(config, lr_changes)
+                run = LiveRun(config, lr_changes, record_snapshots)
                 run.reach(step)
-                with self._lock:
-                    self._runs[key] = run
-                    while len(self._runs) > self.capacity:
-                        old, _ = self._runs.popitem(last=False)
-                        self._key_locks.pop(old, None)
+                self._keep(key, run)
             return run.copy()
+
+    def peek(self, config: TrainConfig, step: int, record_snapshots: bool = False
+             ) -> LiveRun | None:
+        """A copy of the run of ``config`` (no rate changes) at ``step`` if one is kept,
+        without training anything: a view that trains live asks first."""
+        key = self._key(config, (), step, record_snapshots)
+        with self._lock:
+            run = self._runs.get(key)
+            if run is None:
+                return None
+            self._runs.move_to_end(key)
+        return run.copy()
+
+    def put(self, run: LiveRun) -> None:
+        """Keep a copy of a run a session trained live to its end, so the next session that
+        opens the same settings starts where it ended."""
+        step = run.end if run.finished and run.snapshots else run.step
+        self._keep(self._key(run.config, run.lr_changes, step, bool(run.snapshots)),
+                   run.copy())
+
+    def _keep(self, key: tuple, run: LiveRun) -> None:
+        with self._lock:
+            self._runs[key] = run
+            self._runs.move_to_end(key)
+            while len(self._runs) > self.capacity:
+                old, _ = self._runs.popitem(last=False)
+                self._key_locks.pop(old, None)
 
     def __len__(self) -> int:
         return len(self._runs)

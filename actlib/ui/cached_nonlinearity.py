@@ -1,9 +1,8 @@
 """Cached entry points for the "Why non-linearity" page, keyed by their plain arguments.
 
-The runs behind the collapse, the hidden-unit maps and the trained fits are rebuilt from
-their (frozen, hashable) TrainConfig by :func:`actlib.collapse.train_model`; only plain
-results (numbers, numpy arrays, frames) are cached, never a model, and ``st.cache_data``
-hands every session its own copy.
+Only plain results (numbers, numpy arrays, frames) are cached, never a model, and
+``st.cache_data`` hands every session its own copy. The trained networks behind the
+collapse and the fits are read from the live runs themselves (:mod:`actlib.ui.live_runs`).
 """
 
 from __future__ import annotations
@@ -11,9 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from actlib import approximation, collapse, perceptron
+from actlib import approximation, perceptron
 from actlib.datasets import load
-from actlib.training import TrainConfig
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -22,27 +20,6 @@ def points_frame(
 ) -> pd.DataFrame:
     """The run's points (x1, x2 or x, y, split), as the engine loads them."""
     return load(dataset, n, noise, seed, test_fraction).frame()
-
-
-@st.cache_data(max_entries=32, show_spinner="Folding the identity network…")
-def collapse_report(config: TrainConfig, steps: int) -> collapse.CollapseReport:
-    return collapse.collapse_report(config, steps)
-
-
-@st.cache_data(max_entries=32, show_spinner="Reading the hidden units…")
-def unit_maps(config: TrainConfig, steps: int, layer: int, size: int = 25) -> pd.DataFrame:
-    """The playground's hidden-unit maps of its single model; empty if it diverged."""
-    trained = collapse.train_model(config, steps)
-    if trained.diverged_step[0] >= 0 or trained.data.bounds is None:
-        return pd.DataFrame()
-    return approximation.unit_map_frame(trained.model, 0, layer, trained.data.bounds, size)
-
-
-@st.cache_data(max_entries=32, show_spinner="Reading the units of the trained networks…")
-def trained_fits(config: TrainConfig, steps: int) -> list[approximation.UnitFit]:
-    trained = collapse.train_model(config, steps)
-    return approximation.trained_fits(trained.model, config.dataset, trained.data.x_train,
-                                      trained.data.y_train)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

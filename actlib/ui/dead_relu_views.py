@@ -44,7 +44,8 @@ class TrainingRunView:
     width: int
     steps: int
     prelu_slope: float
-    source: dead.ProbeSource
+    probe: Callable[[], dead.UnitProbe]
+    """The live run's network measured where it stands (the paused or latest step)."""
     dead_chart: Callable[[Any, Sequence[str]], alt.TopLevelMixin]
 
     def __post_init__(self) -> None:
@@ -88,7 +89,7 @@ class TrainingRunView:
                 loss_chart(history_frame(snapshots), keys, title="Training loss (log scale)",
                            splits=("train",), height=230, last_step=steps),
                 width="stretch")
-            self._draw_inside(snapshots[-1].step)
+            self._draw_inside()
             slopes = dead.slopes_history(snapshots)
             if not slopes.empty:
                 self._slot("slope").altair_chart(charts.slope_chart(
@@ -97,9 +98,10 @@ class TrainingRunView:
             show_divergences([*divergence_sentences(snapshots[-1]),
                               *dead.exploded_notes(summary)], target=self._slot("warn"))
 
-    def _draw_inside(self, step: int) -> None:
-        """The inspected activation's unit map, histograms and status table at ``step``."""
-        probe = self.source.at(step)
+    def _draw_inside(self) -> None:
+        """The inspected activation's unit map, histograms and status table, measured on
+        the run's own network at the step where it stands."""
+        probe = self.probe()
         if probe.diverged[self.member]:
             self._slot("map").warning(f"{self.name} diverged: nothing left to look at.")
             self._slot("hist").empty()

@@ -23,7 +23,6 @@ from actlib.history import ERAS, timeline, usage_table
 from actlib.training import Snapshot, TrainConfig, history_frame
 from actlib.ui import cached, cached_guide
 from actlib.ui.layout import activation_legend
-from actlib.ui.live_runner import LiveRun
 
 
 def ranked_curves(advice: Advice) -> None:
@@ -105,10 +104,9 @@ def results_table(summary: pd.DataFrame, target: float) -> None:
     )
 
 
-def surfaces(run: LiveRun, config: TrainConfig) -> None:
-    """Each activation's first-seed decision surface, with the test points."""
+def surfaces(last: Snapshot, config: TrainConfig) -> None:
+    """Each activation's first-seed decision surface at ``last``, with the test points."""
     members = bakeoff.first_seed_members(config)
-    last = run.last
     points = cached_guide.test_points(config.dataset, config.n_samples, config.noise,
                                       config.data_seed, config.test_fraction)
     titles = {}

@@ -17,7 +17,7 @@ import streamlit as st
 from actlib import approximation, perceptron
 from actlib.activations import get
 from actlib.charts import nonlinearity as nl_charts
-from actlib.collapse import CollapseReport, matrix_chain, shape_chain
+from actlib.collapse import CollapseReport, TrainedNetwork, matrix_chain, shape_chain
 from actlib.softmax import probabilities
 from actlib.training import Snapshot, TrainConfig
 from actlib.ui import cached_nonlinearity as nl_cached
@@ -143,9 +143,12 @@ def live_fits(slot: Any, config: TrainConfig) -> Callable[[Sequence[Snapshot]], 
     return draw
 
 
-def trained_fits(config: TrainConfig, step: int) -> None:
-    """The trained networks' fits and unit terms, over their training points."""
-    fits = nl_cached.trained_fits(config, step)
+def trained_fits(config: TrainConfig, trained: TrainedNetwork) -> None:
+    """The trained networks' fits and unit terms, over their training points, read from the
+    live run's own network where it stands."""
+    step = trained.step
+    fits = approximation.trained_fits(trained.model, config.dataset, trained.data.x_train,
+                                      trained.data.y_train)
     points = points_of(config).rename(columns={"x1": "x"})
     fit_columns(fits, config.dataset, points[points["split"] == "train"])
     st.caption(

@@ -1,0 +1,208 @@
+"""Lesson runs, live: a run of a fixed length (its config's steps) that a page trains while
+the student watches, and that can be paused, looked into at the paused step, stepped and
+continued, never retrained from step 0.
+
+Every training view of a lesson page (the Dead ReLU monitor's runs, the Gradients training
+tab, the bake-off, the collapse and approximation demos) draws through :func:`live_runs`.
+It rides on the one live machinery of :mod:`actlib.ui.live_view` and adds what a lesson run
+needs:
+
+* **Snapshots.** The runs record the engine's snapshots at the config's snapshot steps as
+  they pass them (:class:`actlib.training.live.LiveRun` with ``record_snapshots``), so a
+  page's charts take the same ``draw(snapshots)`` they always did, and a paused run's
+  network is right there to look into: no view replays the run.
+* **Opening.** A page opened with settings whose run some session already finished (a
+  prepared link opened by a class) shows that run at once, copied from the process's
+  :func:`finished_runs`. Otherwise the run starts playing as the page opens: inside the page
+  run, frame by frame, so the parts of the page below the run (tables, verdicts) are drawn
+  from the finished run. Pause still acts at once: its click waits in Streamlit's queue, the
+  loop sees it and ends.
+* **Playing on.** Play after a pause reruns the live area alone (a fragment). Pause, Step,
+  Reset and the end of a run redraw the whole page once, so that what is drawn outside the
+  area shows the run where it now stands.
+* Several runs trained side by side (Before / after) play, pause and step together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from actlib.training import Snapshot, TrainConfig
+from actlib.training.live import LiveRun, TrainedRuns
+from actlib.ui.live_runner import trainer_slot
+from actlib.ui.live_view import (
+    LiveSession,
+    in_fragment_rerun,
+    play,
+    refresh_page_if_due,
+    rerun_waiting,
+    resume_after_page_run,
+    train_piece,
+)
+
+SnapshotDraw = Callable[[Sequence[Sequence[Snapshot]]], None]
+"""Draws a frame from each run's snapshots so far (one sequence per run)."""
+FRAME_SECONDS = 0.4
+"""A lesson frame: Altair charts cost 30-60 ms each to redraw, a page's set 0.1-0.3 s."""
+TRAIN_SHARE = 0.5
+
+
+@st.cache_resource(show_spinner=False)
+def finished_runs() -> TrainedRuns:
+    """Lesson runs trained to their end in this process, by config: the next session that
+    opens the same settings starts where the run ended, at no cost."""
+    return TrainedRuns(capacity=16)
+
+
+def _state_key(key: str) -> str:
+    return f"live_runs:{key}"
+
+
+def _new_session(configs: Sequence[TrainConfig], old: LiveSession | None) -> LiveSession:
+    cached = [finished_runs().peek(config, config.steps, record_snapshots=True)
+              for config in configs]
+    if all(run is not None for run in cached):
+        return LiveSession(list(cached), from_cache=True)
+    session = LiveSession([LiveRun(config, record_snapshots=True) for config in configs],
+                          playing=True)
+    if old is not None:
+        session.note = "New settings: a new run from step 0."
+    return session
+
+
+def lesson_session(key: str, configs: Sequence[TrainConfig]) -> LiveSession:
+    """This session's runs of ``configs`` for the view ``key``: the ones it has, a copy of
+    finished ones, or new ones that start playing."""
+    old: LiveSession | None = st.session_state.get(_state_key(key))
+    if old is not None and [run.config for run in old.runs] == list(configs):
+        return old
+    session = _new_session(configs, old)
+    st.session_state[_state_key(key)] = session
+    return session
+
+
+def _keep_finished(session: LiveSession) -> None:
+    if session.finished and not session.from_cache:
+        for run in session.runs:
+            finished_runs().put(run)
+
+
+def _pause(session: LiveSession) -> None:
+    session.playing = False
+    st.rerun()  # from a callback: the whole page redraws with the paused run
+
+
+def _play(session: LiveSession) -> None:
+    session.playing, session.note = True, None
+
+
+def _step(session: LiveSession) -> None:
+    session.playing, session.note = False, None
+    with trainer_slot(5.0):
+        for run in session.runs:
+            every = run.config.snapshot_every
+            run.advance(every - run.step % every)
+    st.rerun()
+
+
+def _reset(session: LiveSession) -> None:
+    session.runs = [LiveRun(run.config, record_snapshots=True) for run in session.runs]
+    session.playing, session.note, session.from_cache = False, None, False
+    st.rerun()
+
+
+def status_text(session: LiveSession) -> str:
+    """Where the run stands, in words."""
+    run = session.run
+    if run.all_diverged:
+        return f"Every network diverged by step {run.step:,}: the run is over."
+    if session.finished:
+        return (f"Trained {run.end:,} steps (shown from a finished run with these settings; "
+                "Reset and Play to watch it train)." if session.from_cache
+                else f"Trained {run.end:,} steps.")
+    if session.playing:
+        return f"Training: step {run.step:,} of {run.end:,}."
+    return f"Paused at step {run.step:,} of {run.end:,}."
+
+
+def _controls(session: LiveSession, key: str):
+    """Play/Pause (Space), Step (→: to the next snapshot), Reset, and where the run is;
+    returns the slot of that last line, which every frame updates."""
+    run, done = session.run, session.finished
+    cells = st.columns([1.4, 1, 1, 4], vertical_alignment="center")
+    if session.playing:
+        cells[0].button("Pause", icon="⏸️", key=f"{key}:play", type="primary",
+                        width="stretch", shortcut="space", on_click=_pause, args=(session,),
+                        help="Stop here and look inside (Space).")
+    else:
+        cells[0].button("Play", icon="▶️", key=f"{key}:play", type="primary",
+                        width="stretch", shortcut="space", disabled=done, on_click=_play,
+                        args=(session,), help="Train on from here, live (Space).")
+    cells[1].button("Step", icon="⏭️", key=f"{key}:step", width="stretch", shortcut="right",
+                    disabled=done, on_click=_step, args=(session,),
+                    help=f"Train to the next snapshot, {run.config.snapshot_every} steps (→).")
+    cells[2].button("Reset", icon="⏮️", key=f"{key}:reset", width="stretch",
+                    on_click=_reset, args=(session,), help="Back to step 0, paused.")
+    status = cells[3].empty()
+    status.caption(status_text(session))
+    return status
+
+
+def live_runs(key: str, configs: Sequence[TrainConfig],
+              make_draw: Callable[[], SnapshotDraw],
+              frame_seconds: float = FRAME_SECONDS) -> LiveSession:
+    """The live area of one lesson view: controls, then whatever ``make_draw()`` draws.
+
+    ``make_draw`` is called inside the area (a fragment may only write to its own
+    elements): it lays out its slots there and returns ``draw(snapshots_per_run)``, called
+    for every frame. Returns the session, whose runs the rest of the page may read once the
+    area has run (finished, paused, or playing on in the browser).
+    """
+    lesson_session(key, configs)
+
+    @st.fragment
+    def area() -> None:
+        session: LiveSession = st.session_state[_state_key(key)]
+        refresh_page_if_due(session)
+        status = _controls(session, key)
+        if session.note:
+            st.caption(session.note)
+        draw = make_draw()
+
+        def frame() -> None:
+            draw([run.snapshots_now() for run in session.runs])
+            status.caption(status_text(session))
+
+        if not session.playing:
+            frame()
+            return
+        if in_fragment_rerun():
+            play(session, key, frame, frame_seconds, TRAIN_SHARE,
+                 on_link=lambda: _keep_finished(session))
+        else:
+            _play_in_page_run(session, frame, frame_seconds)
+            if not session.playing:  # ended in this page run: show Play, not Pause
+                resume_after_page_run(key)
+        _keep_finished(session)
+
+    area()
+    return st.session_state[_state_key(key)]
+
+
+def _play_in_page_run(session: LiveSession, frame: Callable[[], None],
+                      frame_seconds: float) -> None:
+    """Play inside a full-page run until the runs end (a lesson run is capped at a few
+    seconds), drawing a frame every ``frame_seconds``; a click waiting ends it at once,
+    and that click then takes effect."""
+    frame()
+    while not session.finished:
+        if not train_piece(session, frame_seconds * TRAIN_SHARE, frame_seconds):
+            break
+        frame()
+        session.frames += 1
+        if rerun_waiting():
+            break
+    if session.finished:
+        session.playing = False

@@ -1,0 +1,207 @@
+"""One machinery for every live view: a session keeps its runs, Play trains on from where
+they stand, and only the live area (a fragment) reruns while it plays.
+
+Used by the Playground (:mod:`actlib.ui.live_playground`) and by every lesson run that
+trains to a fixed step count (:mod:`actlib.ui.live_runs`). What it knows of Streamlit 1.67:
+
+* The live area is an ``st.fragment``. While playing, one fragment run draws frames for up
+  to :data:`BURST_SECONDS`, then reruns itself (``st.rerun(scope="fragment")``), where a
+  click waiting in Streamlit's queue takes effect.
+* A click on Pause inside a running fragment is queued, not delivered: the loop asks between
+  pieces of training and after every frame whether a rerun waits (:func:`rerun_waiting`)
+  and ends its burst at once.
+* A fragment-scoped rerun is refused during a full-page run (a control outside the area was
+  moved while playing). Then the area draws its frame and mounts a tiny trusted component
+  (:func:`resume_after_page_run`) whose only act is to send one event back, which reruns
+  the fragment alone: playing goes on as soon as the page has been drawn.
+* Training holds one of the process's trainer slots for a frame's share of training only,
+  so a closed tab holds nothing and sessions take turns on the cores frame by frame.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from actlib.training.live import LiveRun
+from actlib.ui.live_runner import trainer_slot
+
+BURST_SECONDS = 1.0
+"""How long one fragment run plays before it reruns itself (a queued click acts then at
+the latest, should the check for waiting reruns be unavailable)."""
+PIECE_SECONDS = 0.04
+"""Training between two checks for a waiting click: Pause acts within about this, plus
+the frame being drawn."""
+MAX_STEPS_PER_PIECE = 2000
+
+
+@dataclass
+class LiveSession:
+    """What one browser session keeps of one live view: its runs (one, or several trained
+    side by side) and whether they play."""
+
+    runs: list[LiveRun]
+    playing: bool = False
+    steps_per_piece: int = 10
+    note: str | None = None
+    frames: int = 0
+    from_cache: bool = False
+    refresh_page: bool = False
+    """Set when the rest of the page shows numbers of the run that are now out of date (it
+    paused or ended inside the fragment): the next fragment run redraws the page once."""
+    steps_per_second: float = 0.0
+    """Training speed over the last burst, for the status line."""
+
+    @property
+    def run(self) -> LiveRun:
+        return self.runs[0]
+
+    @property
+    def step(self) -> int:
+        return self.runs[0].step
+
+    @property
+    def finished(self) -> bool:
+        return all(run.finished for run in self.runs)
+
+
+def in_fragment_rerun() -> bool:
+    """Whether this script run is a rerun of fragments alone (not a full-page run), where a
+    fragment may rerun itself."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(getattr(ctx, "fragment_ids_this_run", None))
+
+
+def rerun_waiting() -> bool:
+    """Whether a click is waiting for this fragment run to end.
+
+    Streamlit queues a rerun requested from inside a running fragment instead of
+    interrupting it. There is no public way to see that queue, so this reads the script
+    runner's request state (Streamlit 1.67); where that is not available it answers False
+    and the burst ends by time (:data:`BURST_SECONDS`).
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    requests = getattr(ctx, "script_requests", None)
+    state = getattr(requests, "_state", None)
+    return getattr(state, "name", "") == "RERUN"
+
+
+_RESUME_JS = """
+export default function ({ data, setTriggerValue }) {
+  if (data && data.token) {
+    setTimeout(() => setTriggerValue("resume", data.token), 0);
+  }
+}
+"""
+_resume = st.components.v2.component("activation_lab_resume", js=_RESUME_JS)
+
+
+def resume_after_page_run(key: str) -> None:
+    """Make the fragment this is called in run again right after the page run ends.
+
+    A fragment cannot rerun itself during a full-page run; this mounts a component with no
+    visible part whose script sends one trigger event back once mounted, and an event from
+    inside a fragment reruns that fragment alone. Trusted code only: it carries no user
+    text, just a fresh token so that every page run sends a new event."""
+    _resume(data={"token": f"{time.monotonic():.6f}"}, key=f"{key}:resume",
+            on_resume_change=lambda: None)
+
+
+def continue_playing() -> None:
+    """End this burst and start the next one: a rerun of the fragment alone, where a click
+    that waited in Streamlit's queue takes effect first."""
+    st.rerun(scope="fragment")
+
+
+def adapt_steps(steps: int, seconds: float, wanted_seconds: float = PIECE_SECONDS) -> int:
+    """Steps for the next piece of training, so that it takes about ``wanted_seconds``."""
+    if seconds <= 0:
+        return min(MAX_STEPS_PER_PIECE, steps * 2)
+    wanted = steps * wanted_seconds / seconds
+    return int(min(MAX_STEPS_PER_PIECE, max(1, 0.5 * steps + 0.5 * wanted)))
+
+
+def train_piece(session: LiveSession, seconds: float, wait: float) -> bool:
+    """Train every run of the session for about ``seconds`` in pieces (checking for a
+    waiting click between them), inside one trainer slot if one frees up within ``wait``
+    seconds. Returns False when a click waits."""
+    deadline = time.monotonic() + seconds
+    with trainer_slot(wait) as got:
+        if not got:
+            return not rerun_waiting()
+        while time.monotonic() < deadline and not session.finished:
+            start = time.monotonic()
+            for run in session.runs:
+                run.advance(session.steps_per_piece)
+            session.steps_per_piece = adapt_steps(session.steps_per_piece,
+                                                  time.monotonic() - start)
+            if rerun_waiting():
+                return False
+    return True
+
+
+def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds: float,
+         train_share: float, on_link: Callable[[], None] = lambda: None,
+         link_every: float = 1.0) -> None:
+    """Play for one burst: each frame trains for ``train_share`` of ``frame_seconds`` and
+    then calls ``draw()``. The fragment run ends when a click waits, when the runs are over
+    (pausing, and asking the page to redraw once) or when the burst is up (rerunning the
+    fragment to go on). In a full-page run the burst is one frame, after which playing
+    resumes once the page is drawn (:func:`resume_after_page_run`). ``on_link()`` writes
+    the runs' state to the link every ``link_every`` seconds and at the end."""
+    fragment_run = in_fragment_rerun()
+    burst_start, first_step = time.monotonic(), session.step
+    burst_end = time.monotonic() + (BURST_SECONDS if fragment_run else 0.0)
+    linked = time.monotonic()
+    while True:
+        start = time.monotonic()
+        free = train_piece(session, frame_seconds * train_share, frame_seconds)
+        draw()
+        session.frames += 1
+        if session.finished:
+            session.playing = False
+            session.refresh_page = fragment_run
+            on_link()
+            if fragment_run:
+                continue_playing()  # once more, paused: it redraws the page
+            return
+        if not free or rerun_waiting():
+            on_link()
+            return  # the queued click (Pause, Step, Reset) runs next
+        if time.monotonic() >= burst_end:
+            break
+        if time.monotonic() - linked > link_every:
+            on_link()
+            linked = time.monotonic()
+        time.sleep(max(0.0, frame_seconds - (time.monotonic() - start)))
+    on_link()
+    session.steps_per_second = (session.step - first_step) / max(
+        time.monotonic() - burst_start, 1e-3)
+    if fragment_run:
+        continue_playing()
+    else:
+        resume_after_page_run(key)
+
+
+def toggle_play(session: LiveSession) -> None:
+    """Play or Pause (a button callback); pausing asks the page to catch up once."""
+    session.playing = not session.playing
+    session.note = None
+    if not session.playing:
+        session.refresh_page = True
+
+
+def refresh_page_if_due(session: LiveSession) -> None:
+    """Rerun the whole page once after a run paused or ended inside the fragment, so the
+    parts drawn outside it (tables, verdicts, notes) show the run where it stands."""
+    if session.refresh_page and in_fragment_rerun():
+        session.refresh_page = False
+        st.rerun(scope="app")
+    session.refresh_page = False
