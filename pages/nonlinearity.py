@@ -109,17 +109,19 @@ def approximation_demo() -> None:
                      {"steps": "fewer **Training steps**"})
     if config is None:
         return
-    session = live_runs("nl_approx", [config], lambda: _fits_view(config))
+    session = lesson_session("nl_approx", [config])
+
+    def fits_view():
+        """While it plays, each network's current fit; paused, the fits and their unit
+        terms are drawn below from the network itself."""
+        draw = views.live_fits(st.empty(), config)
+        return lambda runs: draw(runs[0]) if session.playing else None
+
+    live_runs("nl_approx", [config], fits_view)
     if session.playing:
         return
     show_divergences(divergence_sentences(session.run.snapshots_now()[-1]), REMEDY)
     views.trained_fits(config, collapse.network_of(session.run.state))
-
-
-def _fits_view(config):
-    """Inside the live area: each network's current fit."""
-    draw = views.live_fits(st.empty(), config)
-    return lambda runs: draw(runs[0])
 
 
 def neuron_demo() -> None:

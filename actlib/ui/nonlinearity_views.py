@@ -133,7 +133,6 @@ def live_fits(slot: Any, config: TrainConfig) -> Callable[[Sequence[Snapshot]], 
         last = snapshots[-1]
         frame = last.surface_frame()
         with slot.container():
-            st.caption(f"Training: step {last.step} of {config.steps}")
             for column, key in zip(st.columns(len(keys)), keys, strict=True):
                 fit = approximation.in_range(frame[frame["key"] == key][["x", "value"]])
                 column.altair_chart(

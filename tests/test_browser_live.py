@@ -1,0 +1,91 @@
+"""The live machinery in a real browser: a control moved while a run plays, and a lesson run
+reset, stepped, played and paused on the same network."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from tests.browser import assert_clean, wait_for_app
+
+_STEP_TEXT = """() => {
+  const label = [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+    .find(e => e.innerText.trim() === 'Step');
+  const value = label && label.closest('[data-testid="stMetric"]')
+    .querySelector('[data-testid="stMetricValue"]');
+  return value ? value.innerText : '';
+}"""
+
+
+def _metric_step(page) -> int:
+    text = (page.evaluate(_STEP_TEXT) or "").replace(",", "")
+    return int(text) if text.isdigit() else -1
+
+
+def _wait_until(predicate, seconds: float, page) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        page.wait_for_timeout(50)
+    return predicate()
+
+
+@pytest.mark.browser
+def test_a_learning_rate_moved_while_playing_applies_and_play_goes_on(app_server,
+                                                                       browser_page) -> None:
+    """Moving a control outside the live area reruns the page while the run plays: the
+    run must go on (it once raised "scope='fragment' can only be specified ...")."""
+    page, _ = browser_page
+    page.goto(f"{app_server.url}/playground?p_steps=0&p_width=4")
+    wait_for_app(page)
+    page.get_by_role("button", name="Play").click()
+    assert _wait_until(lambda: _metric_step(page) >= 50, 20, page), "Play trains on"
+    rate = page.get_by_role("slider").nth(2)
+    assert rate.get_attribute("aria-valuetext") == "0.03"
+    rate.focus()
+    page.keyboard.press("ArrowRight")  # 0.03 -> 0.1, while playing
+    moved_at = _metric_step(page)
+    assert _wait_until(lambda: _metric_step(page) > moved_at + 100, 20, page), \
+        "the run plays on after the page reran"
+    assert page.get_by_role("button", name="Pause").is_visible()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Play").wait_for(timeout=5_000)
+    wait_for_app(page)
+    assert_clean(page)
+    assert re.search(r"p_lrs=0%3A0.03&p_lrs=\d+%3A0.1", page.url), page.url
+
+
+@pytest.mark.browser
+def test_a_lesson_run_resets_steps_plays_and_pauses_on_the_same_network(app_server,
+                                                                        browser_page) -> None:
+    page, _ = browser_page
+    page.goto(f"{app_server.url}/gradients?view=Training&steps=300")
+    page.get_by_text("Trained 300 steps.").first.wait_for(timeout=120_000)
+    wait_for_app(page)
+    assert_clean(page)
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_text("Paused at step 0 of 300.").first.wait_for(timeout=20_000)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("ArrowRight")  # Step: to the next snapshot
+    page.get_by_text(re.compile(r"Paused at step 10 of 300\.")).first.wait_for(timeout=20_000)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Space")  # Play, from step 10
+    page.get_by_text(re.compile(r"Training: step \d+ of 300\.")).first.wait_for(timeout=20_000)
+    page.get_by_role("button", name="Pause").click()
+    paused = page.get_by_text(re.compile(r"Paused at step \d+ of 300\.")).first
+    paused.wait_for(timeout=20_000)
+    step = int(re.search(r"step (\d+)", paused.inner_text()).group(1))
+    assert 10 <= step <= 300
+    page.wait_for_timeout(800)
+    assert page.get_by_text(f"Paused at step {step} of 300.").first.is_visible(), \
+        "nothing trains after Pause"
+    page.get_by_role("button", name="Play").click()
+    page.get_by_text("Trained 300 steps.").first.wait_for(timeout=120_000)
+    wait_for_app(page)
+    assert_clean(page)
+    assert page.get_by_role("button", name="Play").is_disabled()
