@@ -232,6 +232,20 @@ def unit_map_frame(
     })
 
 
+def unit_surface(
+    model: BatchedMLP, index: int, layer: int, unit: int,
+    bounds: Sequence[tuple[float, float]], size: int,
+) -> np.ndarray:
+    """One hidden unit's output over a ``size`` x ``size`` grid of the plane, laid out as
+    the decision surface (``[i2, i1]``): the Playground paints it in the surface's place
+    when a student clicks that unit."""
+    points, _ = grid_points(tuple(bounds), size, model.config.torch_dtype)
+    outputs = unit_outputs(model, index, layer, points)
+    if not 1 <= unit <= outputs.shape[1]:
+        raise ValueError(f"unit must lie between 1 and {outputs.shape[1]}, got {unit}")
+    return outputs[:, unit - 1].reshape(size, size)
+
+
 # --- the page's two methods ------------------------------------------------------------------
 
 FIT_METHODS = {"construct": "Construction", "train": "Training"}

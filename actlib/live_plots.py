@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -67,6 +67,22 @@ def class_colors(probability: np.ndarray) -> np.ndarray:
     lower = low + (mid - low) * (p / 0.5)
     upper = mid + (high - mid) * ((p - 0.5) / 0.5)
     return np.where(p < 0.5, lower, upper).round().astype(np.uint8)
+
+
+UNIT_NEGATIVE, UNIT_POSITIVE = "#b2182b", "#2166ac"
+"""The ends of the unit maps' diverging scale (Vega's "redblue": red below 0, blue above)."""
+
+
+def unit_colors(values: np.ndarray) -> np.ndarray:
+    """A unit's outputs -> RGB on a scale symmetric about 0: red below, white at 0, blue
+    above, full colour at the largest magnitude on the map (as the small unit maps)."""
+    v = np.nan_to_num(np.asarray(values, dtype=np.float64))
+    limit = float(np.abs(v).max()) or 1.0
+    t = np.clip(v / limit, -1.0, 1.0)[..., None]
+    mid = np.array(MIDDLE, dtype=np.float64)
+    low, high = (np.array(_rgb(c), dtype=np.float64) for c in (UNIT_NEGATIVE, UNIT_POSITIVE))
+    return np.where(t < 0, mid + (low - mid) * -t, mid + (high - mid) * t).round().astype(
+        np.uint8)
 
 
 def data_url(png: bytes) -> str:
@@ -153,11 +169,13 @@ class SurfacePainter:
                              outline=TEST_RING if test else TRAIN_RING, width=1)
         draw.rectangle([frame.x0, frame.y0, frame.x1, frame.y1], outline=(200, 200, 200))
 
-    def png(self, surface: np.ndarray) -> bytes:
+    def png(self, surface: np.ndarray,
+            colors: Callable[[np.ndarray], np.ndarray] = class_colors) -> bytes:
         """The surface ``[grid, grid]`` (row = x2 from low to high, column = x1) under the
-        points: training points ringed white, test points ringed dark."""
+        points: training points ringed white, test points ringed dark. ``colors`` maps it
+        to RGB: the class probability by default, :func:`unit_colors` for one unit."""
         image = self.base.copy()
-        tiles = Image.fromarray(class_colors(np.asarray(surface)[::-1]), "RGB")
+        tiles = Image.fromarray(colors(np.asarray(surface)[::-1]), "RGB")
         image.paste(tiles.resize(self.area, Image.Resampling.BILINEAR), self.corner)
         image.paste(self.points, (0, 0), self.points)
         return _png(image)

@@ -139,3 +139,27 @@ def test_in_range_keeps_the_targets_input_range() -> None:
     assert in_range(curve)["x"].tolist() == [-2.0, 0.0, 2.0]
     assert REGRESSION_X_RANGE == (-2.0, 2.0)
     assert contribution_stride(16) == 2 and contribution_stride(17) == 4
+
+
+def test_a_units_surface_is_its_map_laid_out_as_the_decision_surface() -> None:
+    """The big plot of a clicked unit shows the same numbers as its small map and as the
+    plain ``torch.nn`` twin of the network, with x1 along a row and x2 down the rows."""
+    from actlib.approximation import unit_map_frame, unit_surface
+    from actlib.nets import BatchedMLP, NetConfig
+
+    config = NetConfig(in_dim=2, out_dim=1, depth=2, width=5, models=ensemble(["tanh"], (3,)))
+    model = BatchedMLP(config)
+    bounds = ((-1.5, 1.5), (-1.0, 2.0))
+    surface = unit_surface(model, 0, 2, 4, bounds, 7)
+    unit4 = (frame := unit_map_frame(model, 0, 2, bounds, 7))[frame["unit"] == 4]
+    np.testing.assert_allclose(surface.reshape(-1), unit4["value"].to_numpy())
+    x1, x2 = unit4["x1"].to_numpy().reshape(7, 7), unit4["x2"].to_numpy().reshape(7, 7)
+    assert (np.diff(x1, axis=1) > 0).all() and (np.diff(x2, axis=0) > 0).all()
+    plain = reference_model(config, 0)
+    points = torch.tensor(np.c_[x1.reshape(-1), x2.reshape(-1)], dtype=torch.float32)
+    with torch.no_grad():
+        hidden2 = plain[1](plain[0](points))  # both hidden blocks, before the head
+    np.testing.assert_allclose(surface.reshape(-1), hidden2[:, 3].numpy(), rtol=1e-5,
+                               atol=1e-6)
+    with pytest.raises(ValueError, match="unit must lie between 1 and 5"):
+        unit_surface(model, 0, 2, 6, bounds, 7)

@@ -89,3 +89,26 @@ def test_a_lesson_run_resets_steps_plays_and_pauses_on_the_same_network(app_serv
     wait_for_app(page)
     assert_clean(page)
     assert page.get_by_role("button", name="Play").is_disabled()
+
+
+@pytest.mark.browser
+def test_a_click_on_a_unit_map_shows_that_unit_large_while_it_plays(app_server,
+                                                                   browser_page) -> None:
+    page, _ = browser_page
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    page.goto(f"{app_server.url}/playground?p_steps=200")
+    page.get_by_text("What each unit of hidden layer 1 computes").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    maps = page.locator('[data-testid="stVegaLiteChart"]').last
+    box = maps.bounding_box()
+    # The six maps are 92 px wide with 6 px between them: the second starts at x = 98.
+    page.mouse.click(box["x"] + 98 + 46, box["y"] + 60)
+    page.get_by_text("Unit 2 of hidden layer 1, step 200").first.wait_for(timeout=20_000)
+    page.get_by_role("button", name="Play").click()
+    assert _wait_until(lambda: _metric_step(page) >= 400, 30, page)
+    assert page.get_by_text(re.compile(r"Unit 2 of hidden layer 1, step [\d,]+")).count() >= 1
+    page.get_by_role("button", name="Back to the network's output").click()
+    page.get_by_text(re.compile(r"^Tanh, step [\d,]+$")).first.wait_for(timeout=20_000)
+    page.keyboard.press("Space")
+    wait_for_app(page)
+    assert_clean(page)

@@ -67,3 +67,13 @@ def test_the_loss_picture_says_when_there_is_nothing_to_draw_yet() -> None:
     blue = np.abs(drawn.astype(int) - (25, 103, 210)).max(axis=2) < 40
     assert blue.sum() > 100  # the training curve
     assert (np.abs(empty.astype(int) - (25, 103, 210)).max(axis=2) < 40).sum() < 60
+
+
+def test_unit_colors_are_symmetric_about_zero() -> None:
+    from actlib.live_plots import MIDDLE, UNIT_NEGATIVE, UNIT_POSITIVE, _rgb, unit_colors
+
+    rgb = unit_colors(np.array([-2.0, 0.0, 2.0, 1.0, np.nan]))
+    assert tuple(rgb[0]) == _rgb(UNIT_NEGATIVE) and tuple(rgb[2]) == _rgb(UNIT_POSITIVE)
+    assert tuple(rgb[1]) == MIDDLE == tuple(rgb[4])
+    halfway = (np.array(MIDDLE) + np.array(_rgb(UNIT_POSITIVE))) / 2
+    np.testing.assert_allclose(rgb[3], halfway, atol=0.51)

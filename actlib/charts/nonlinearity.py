@@ -60,18 +60,29 @@ def surface_chart(
     return alt.layer(*layers, title=title)
 
 
-def unit_maps_chart(frame: pd.DataFrame, columns: int = 8, size: int = 92) -> alt.FacetChart:
+UNIT_PICK = "unit_pick"
+"""The name of the unit maps' click selection (a unit number), read by the Playground."""
+
+
+def unit_maps_chart(frame: pd.DataFrame, columns: int = 8, size: int = 92,
+                    pickable: bool = False) -> alt.FacetChart:
     """Each hidden unit's output over the plane, one small map per unit (red below 0,
-    blue above, white at 0)."""
+    blue above, white at 0). ``pickable``: a click on a map selects its unit
+    (:data:`UNIT_PICK`)."""
     limit = float(np.nanmax(np.abs(frame["value"].to_numpy()))) or 1.0
     color = alt.Color("value:Q", title="unit output",
                       scale=alt.Scale(scheme="redblue", domain=[-limit, limit]),
                       legend=alt.Legend(orient="right", gradientLength=120))
-    return (
+    chart = (
         surface_heatmap(frame, size, axes=False, color=color, value="value")
         .encode(tooltip=[alt.Tooltip("unit:O"), alt.Tooltip("x1:Q", format=".2f"),
                          alt.Tooltip("x2:Q", format=".2f"),
                          alt.Tooltip("value:Q", format=".3f", title="output")])
+    )
+    if pickable:
+        chart = chart.add_params(alt.selection_point(name=UNIT_PICK, fields=["unit"]))
+    return (
+        chart
         .facet(facet=alt.Facet("unit:O", title=None, header=alt.Header(labelFontSize=13,
                                                                        labelPadding=2)),
                columns=columns, spacing=6)

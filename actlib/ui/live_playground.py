@@ -17,9 +17,9 @@ import numpy as np
 import streamlit as st
 
 from actlib import playground
-from actlib.approximation import unit_map_frame
+from actlib.approximation import unit_map_frame, unit_surface
 from actlib.charts import nonlinearity as nl_charts
-from actlib.live_plots import SurfacePainter, data_url, loss_png
+from actlib.live_plots import SurfacePainter, data_url, loss_png, unit_colors
 from actlib.training import MAX_RUN_SECONDS, TrainConfig
 from actlib.training.live import MAX_LIVE_STEPS, LiveFrame, LiveRun, LrChange, TrainedRuns
 from actlib.ui.live_runner import trainer_slot
@@ -31,6 +31,10 @@ from actlib.ui.live_view import (
 from actlib.ui.notices import divergence_sentences, show_divergences
 
 SESSION_KEY = "playground:live"
+UNIT_KEY = "playground:unit"
+"""(layer, unit) the student clicked in the unit maps, shown on the big plot; None: the
+network's output."""
+MAPS_KEY = "p_unit_maps"
 FRAME_SECONDS = 0.075
 """Target time of one frame (about 13 frames a second)."""
 TRAIN_SHARE = 0.6
@@ -111,23 +115,35 @@ def _img(png: bytes, alt: str) -> str:
 class Painter:
     """Draws frames of one run: the data points are fixed, so they are read once."""
 
-    def __init__(self, run: LiveRun, act_name: str) -> None:
+    def __init__(self, run: LiveRun, act_name: str, unit: tuple[int, int] | None = None
+                 ) -> None:
         data = run.state.data
         self.surface = SurfacePainter(
             data.bounds, np.vstack([data.x_train.numpy(), data.x_test.numpy()]),
             np.concatenate([data.y_train.numpy(), data.y_test.numpy()]),
             np.r_[np.zeros(len(data.y_train), bool), np.ones(len(data.y_test), bool)])
-        self.act_name = act_name
+        self.run, self.act_name, self.unit = run, act_name, unit
 
     def draw(self, frame: LiveFrame, slots: Slots) -> None:
         scores = frame.scores
-        slots.title.markdown(f"**{self.act_name}, step {frame.step:,}**")
+        if self.unit is not None and not frame.all_diverged:
+            layer, unit = self.unit
+            slots.title.markdown(f"**Unit {unit} of hidden layer {layer}, step "
+                                 f"{frame.step:,}** (red < 0 < blue)")
+            grid = self.run.config.grid_size
+            values = unit_surface(self.run.state.model, 0, layer, unit,
+                                  self.run.state.data.bounds, grid)
+            slots.surface.markdown(_img(self.surface.png(values, unit_colors),
+                                        f"unit {unit} of layer {layer}"),
+                                   unsafe_allow_html=True)
+        else:
+            slots.title.markdown(f"**{self.act_name}, step {frame.step:,}**")
         if frame.all_diverged:
             slots.surface.warning(
                 f"The network diverged at step {int(frame.diverged_step[0]):,}: "
                 f"{frame.diverged_reason[0]}. Lower the learning rate and press Reset.",
                 icon="💥")
-        else:
+        elif self.unit is None:
             slots.surface.markdown(_img(self.surface.png(scores.surface[0]),
                                         "decision surface"), unsafe_allow_html=True)
         with slots.metrics.container():
@@ -193,7 +209,10 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
             st.info(session.note, icon="🔁")
         left, right = st.columns([1, 1.2])
         slots = Slots(left.empty(), left.empty(), right.empty(), right.empty())
-        painter = Painter(run, act_name)
+        painter = Painter(run, act_name, _picked_unit(config, layer))
+        if painter.unit is not None:
+            left.button("Back to the network's output", icon="↩️", key="p_unit_back",
+                        on_click=_pick, args=(None,))
         notes, maps = st.empty(), st.empty()
 
         def link() -> None:
@@ -231,8 +250,33 @@ def _paused_notes(run: LiveRun, frame: LiveFrame) -> None:
         st.warning(overshoot, icon="🐢")
 
 
+def _picked_unit(config: TrainConfig, layer: int) -> tuple[int, int] | None:
+    """The unit to show on the big plot, if the student picked one of the shown layer."""
+    picked = st.session_state.get(UNIT_KEY)
+    shown = min(layer, config.depth)
+    if picked is None or picked[0] != shown or not 1 <= picked[1] <= config.width:
+        return None
+    return picked
+
+
+def _pick(unit: tuple[int, int] | None) -> None:
+    st.session_state[UNIT_KEY] = unit
+
+
+def _on_map_click(layer: int) -> None:
+    """A click on a unit map: show that unit on the big plot (a click beside the maps, or
+    on the picked one again, goes back to the network's output)."""
+    event = st.session_state.get(MAPS_KEY)
+    points = (event or {}).get("selection", {}).get(nl_charts.UNIT_PICK) or []
+    unit = int(points[0]["unit"]) if points else None
+    _pick(None if unit is None or st.session_state.get(UNIT_KEY) == (layer, unit)
+          else (layer, unit))
+
+
 def _draw_maps(run: LiveRun, config: TrainConfig, layer: int, slot) -> None:
-    """What each hidden unit of the chosen layer computes, from the run's own network."""
+    """What each hidden unit of the chosen layer computes, from the run's own network; a
+    click on a map shows that unit on the big plot (TensorFlow Playground's best-loved
+    interaction)."""
     if run.all_diverged or run.state.data.bounds is None:
         slot.empty()
         return
@@ -240,8 +284,10 @@ def _draw_maps(run: LiveRun, config: TrainConfig, layer: int, slot) -> None:
     maps = unit_map_frame(run.state.model, 0, shown, run.state.data.bounds, 25)
     with slot.container():
         st.markdown(f"**What each unit of hidden layer {shown} computes** at step "
-                    f"{run.step:,} (its output over the plane)")
+                    f"{run.step:,} (its output over the plane). Click a map to see it large.")
         if layer > config.depth:
             st.caption(f"The network has {config.depth} hidden layers: showing the last one.")
-        st.altair_chart(nl_charts.unit_maps_chart(maps, columns=min(config.width, 8)),
-                        width="content")
+        st.altair_chart(nl_charts.unit_maps_chart(maps, columns=min(config.width, 8),
+                                                  pickable=True),
+                        width="content", key=MAPS_KEY, on_select=lambda: _on_map_click(shown),
+                        selection_mode=nl_charts.UNIT_PICK)
