@@ -10,9 +10,9 @@ from actlib.datasets import info
 from actlib.page_settings.gradients import CAP_CONTROLS, SETTINGS, scenario_values
 from actlib.page_text import gradients as text
 from actlib.training import history_frame
-from actlib.ui import cached_gradients
+from actlib.ui import cached_gradients, inputs_view
 from actlib.ui.layout import activation_legend, page_header
-from actlib.ui.live_runs import live_runs
+from actlib.ui.live_runs import lesson_session, live_runs
 from actlib.ui.notices import checked, divergence_sentences, show_divergences
 from actlib.ui.settings_widgets import SettingsPanel
 
@@ -121,6 +121,12 @@ if (tab := tabs["Training"]) is not None and exp is not None:
                 left, right = st.columns([1.3, 1])
                 loss_slot, summary_slot = left.empty(), right.empty()
                 heat_slot = st.empty()
+                st.markdown(inputs_view.INTRO)
+                shown, layer, notes = inputs_view.pick(panel, selected, exp.depth, "in_act",
+                                                       "in_layer")
+                for note in notes:
+                    st.caption(note)
+                inputs_slot = st.empty()
 
                 def draw(runs) -> None:
                     snapshots = runs[0]
@@ -132,17 +138,25 @@ if (tab := tabs["Training"]) is not None and exp is not None:
                                    chance, points=True),
                         width="stretch",
                     )
-                    heat_slot.altair_chart(
-                        charts.gradient_heatmap(grad.gradient_history_frame(snapshots),
-                                                selected, columns=columns,
-                                                cell_width=int(HEATMAP_WIDTH / columns)),
-                        width="content")
+                    heatmap = charts.gradient_heatmap(
+                        grad.gradient_history_frame(snapshots), selected, columns=columns,
+                        cell_width=int(HEATMAP_WIDTH / columns), pickable=not session.playing)
+                    if session.playing:  # redrawn every frame: no click while it plays
+                        heat_slot.altair_chart(heatmap, width="content")
+                    else:
+                        heat_slot.altair_chart(
+                            heatmap, width="content", key="grad_heatmap",
+                            selection_mode=charts.LAYER_PICK, on_select=lambda: (
+                                inputs_view.pick_from_click(panel, "grad_heatmap",
+                                                            charts.LAYER_PICK, "in_act",
+                                                            "in_layer")))
+                    inputs_view.draw(inputs_slot, session.run.state, config, shown, layer)
                     summary_slot.markdown("\n".join(
                         f"- {line}" for line in grad.training_summary(snapshots)))
                 return draw
 
-            session = live_runs(RUNNER_KEY, [config], training_view,
-                                frame_seconds=REFRESH_SECONDS)
+            session = lesson_session(RUNNER_KEY, [config])
+            live_runs(RUNNER_KEY, [config], training_view, frame_seconds=REFRESH_SECONDS)
             last = session.run.snapshots_now()[-1]
             if not session.playing and exp.clip_norm is not None and chance is not None:
                 st.markdown(text.clipped_note(last, chance))

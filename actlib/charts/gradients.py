@@ -85,21 +85,30 @@ def _round_ticks(steps: Sequence[int], count: int) -> list[int]:
     return chosen if len(chosen) >= 2 else [steps[0], steps[-1]]
 
 
+LAYER_PICK = "layer_pick"
+"""The heatmap's click selection: the (activation key, layer) of the clicked cell."""
+
+
 def gradient_heatmap(
     frame: pd.DataFrame, keys: Sequence[str], columns: int = 2, cell_width: int = 300,
+    pickable: bool = False,
 ) -> alt.FacetChart:
     """Layer x step heatmap of log10 weight-gradient RMS, one panel per activation.
 
     One colour scale for all panels (dark = small), so panels compare directly; layer 1
     sits at the top, so vanishing gradients show as a dark band along the top rows.
+    ``pickable``: a click on a cell selects its activation and layer (:data:`LAYER_PICK`).
     """
     names = color_scale(list(keys))[0]
     data = frame.loc[frame["log10_rms"].notna()] if len(frame) else frame
     depth = int(frame["layer"].max()) if len(frame) else 1
     steps = sorted(frame["step"].unique()) if len(frame) else [0]
     height = int(np.clip(12 * depth, 120, 320))
+    chart = alt.Chart(data, width=cell_width, height=height)
+    if pickable:
+        chart = chart.add_params(alt.selection_point(name=LAYER_PICK, fields=["key", "layer"]))
     return (
-        alt.Chart(data, width=cell_width, height=height)
+        chart
         .mark_rect()
         .encode(
             x=alt.X("step:O", title="training step", scale=alt.Scale(domain=steps),

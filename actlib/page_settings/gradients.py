@@ -61,6 +61,12 @@ SETTINGS = PageSettings(
                    help="With clipping on, torch.nn.utils.clip_grad_norm_ rescales each "
                    "model's gradient to at most this norm before the step."),
         IntRange("steps", "Training steps", default=DEFAULT.steps, low=50, high=1000, step=50),
+        Choice("in_act", "Inputs of", options=HIDDEN_LAYER_KEYS,
+               default=DEFAULT.activations[0],
+               labels={k: get(k).name for k in HIDDEN_LAYER_KEYS},
+               help="Whose inputs to show on its curve (one of the activations compared)."),
+        IntRange("in_layer", "Layer", default=1, low=1, high=MAX_DEPTH,
+                 help="Which hidden layer's inputs; a click on the heatmap picks one too."),
     )
 )
 
