@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from actlib.activations import HIDDEN_LAYER_KEYS, get
+from actlib.activations import HIDDEN_LAYER_KEYS, get, is_hidden_layer_key
 from actlib.datasets import CLASSIFICATION_2D
 from actlib.guide import Advice, Placement, advise
 from actlib.nets import ensemble
@@ -120,7 +120,7 @@ def build_config(
                for item in activations]
     for item in members:
         key = item if isinstance(item, str) else item[0]
-        if key not in HIDDEN_LAYER_KEYS:
+        if not is_hidden_layer_key(key):
             raise ValueError(f"{get(key).name} is not a hidden-layer activation the bake-off "
                              "can train")
     return TrainConfig(

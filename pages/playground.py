@@ -6,6 +6,7 @@ import streamlit as st
 from actlib import playground
 from actlib.activations import get
 from actlib.page_settings.playground import SETTINGS
+from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import page_header
 from actlib.ui.live_playground import live_area, session_run
 from actlib.ui.notices import checked
@@ -28,6 +29,7 @@ seed = panel.widget("p_seed", row[4])
 row = st.columns([1.3, 1, 1, 1.5, 0.9])
 act, depth = panel.widget("p_act", row[0]), panel.widget("p_depth", row[1])
 width, layer = panel.widget("p_width", row[2]), panel.widget("p_layer", row[3])
+formula_input(panel, "p_act")
 
 config = checked(lambda: playground.live_config(dataset, noise, test_share, act, depth, width,
                                                 seed), CONTROLS)
