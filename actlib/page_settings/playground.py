@@ -13,6 +13,7 @@ from actlib.page_settings import activation_labels, formula_setting, with_formul
 from actlib.playground import BURST, MAX_DEPTH, MAX_WIDTH
 from actlib.settings import ActivationChoice, Choice, FloatRange, IntRange, PageSettings, StepValues
 from actlib.training.live import MAX_LIVE_STEPS
+from actlib.user_data import OWN_DATA_LABEL, OWN_DATA_OPTION
 from actlib.vocabulary import learning_rates
 
 LEARNING_RATES = learning_rates(0.0003, 10.0)
@@ -20,8 +21,10 @@ LEARNING_RATES = learning_rates(0.0003, 10.0)
 
 SETTINGS = PageSettings(
     (
-        Choice("p_data", "Data set", options=CLASSIFICATION_2D, default="circles",
-               labels={k: DATASETS[k].label for k in CLASSIFICATION_2D}),
+        Choice("p_data", "Data set", options=(*CLASSIFICATION_2D, OWN_DATA_OPTION),
+               default="circles",
+               labels={**{k: DATASETS[k].label for k in CLASSIFICATION_2D},
+                       OWN_DATA_OPTION: OWN_DATA_LABEL}),
         FloatRange("p_noise", "Noise", default=0.1, low=0.0, high=0.5, step=0.05),
         FloatRange("p_test", "Test share", default=0.25, low=0.1, high=0.5, step=0.05,
                    fmt="%.2f", help="Share of the points held out to measure the test loss."),
