@@ -29,6 +29,7 @@ from actlib.datasets import CLASSIFICATION_2D
 from actlib.guide import Advice, Placement, advise
 from actlib.nets import ensemble
 from actlib.training import TrainConfig
+from actlib.user_data import USER_PREFIX
 
 __all__ = [
     "DATASETS",
@@ -112,7 +113,7 @@ def build_config(
     """
     if not activations:
         raise ValueError("pick at least one activation to train")
-    if dataset not in DATASETS:
+    if dataset not in DATASETS and not dataset.startswith(USER_PREFIX):  # or your own data
         raise ValueError(f"the bake-off uses classification sets: {', '.join(DATASETS)}")
     if not 1 <= seeds <= MAX_SEEDS:
         raise ValueError(f"seeds must lie between 1 and {MAX_SEEDS}, got {seeds}")

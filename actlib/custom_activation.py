@@ -124,7 +124,8 @@ def torch_code(canonical: str) -> str:
     """The formula as a PyTorch expression in a tensor ``x``, with ``torch`` and
     ``torch.nn.functional as F`` imported: what a student pastes into a module's forward.
     Tests check it computes what the parsed formula computes."""
-    return _code(ast.parse(canonical, mode="eval").body)
+    code = _code(ast.parse(canonical, mode="eval").body)
+    return ast.unparse(ast.parse(code, mode="eval"))  # only the parentheses it needs
 
 
 def _code(node: ast.AST) -> str:

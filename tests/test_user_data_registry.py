@@ -142,3 +142,16 @@ def test_playground_refuses_other_tasks_and_bad_files_with_messages() -> None:
     at.run()
     assert any("separated by semicolons" in e.value for e in at.error)
     assert not at.get("metric")
+
+
+def test_dead_unit_monitor_and_bake_off_configs_take_your_data() -> None:
+    from actlib import bakeoff, dead_units
+
+    name, _ = register_csv(points_csv(_points(80, seed=5)))
+    monitor = dead_units.monitor_config(["relu", custom_key("x * sigmoid(x)")], dataset=name,
+                                        steps=50)
+    assert monitor.n_total == 80 and monitor.probe_size == monitor.n_train
+    snaps = run_to_end(monitor)
+    assert snaps[-1].dead_share.shape == (2, 3)
+    contest = bakeoff.build_config(["relu", "tanh"], dataset=name, steps=50, seeds=1)
+    assert contest.dataset == name

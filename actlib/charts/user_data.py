@@ -60,12 +60,15 @@ def data_preview(frame: pd.DataFrame, title: str) -> alt.Chart:
     shape = alt.Shape("split:N", scale=alt.Scale(domain=["train", "test"],
                                                  range=["circle", "diamond"]),
                       legend=alt.Legend(title=None, orient="bottom"))
+    classes = int(frame["y"].max()) + 1 if len(frame) else 2
+    color = class_color() if classes <= 2 else alt.Color(  # the app's pair for two classes
+        "y:N", legend=alt.Legend(title=None, orient="bottom", labelExpr="'class ' + datum.label"))
     return (
         alt.Chart(frame)
         .mark_point(size=60, filled=True, opacity=0.85)
         .encode(x=alt.X("x1:Q", title="x1 (standardised)"),
                 y=alt.Y("x2:Q", title="x2 (standardised)"),
-                color=class_color(), shape=shape,
+                color=color, shape=shape,
                 tooltip=["x1:Q", "x2:Q", "y:N", "split:N"])
         .properties(width=SIZE + FRAME[0], height=SIZE + FRAME[1] + 30, title=title)
     )
