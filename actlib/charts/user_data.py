@@ -32,7 +32,8 @@ def draw_grid() -> pd.DataFrame:
 
 def drawing_plane(points: Sequence[tuple[float, float, int]]) -> alt.Chart:
     """Faint cells that take clicks (a point selection named :data:`DRAW_SELECTION`), and
-    the points drawn so far on top, coloured by class."""
+    the points drawn so far on top, coloured by class (a click on a drawn point lands on
+    the point, not on a cell, so it adds nothing: one point per cell and click)."""
     scale = alt.Scale(domain=[-DRAW_EXTENT, DRAW_EXTENT], nice=False)
     x, y = alt.X("x1:Q", scale=scale, title="x1"), alt.Y("x2:Q", scale=scale, title="x2")
     pick = alt.selection_point(name=DRAW_SELECTION, fields=["x1", "x2"], on="click",
@@ -51,7 +52,7 @@ def drawing_plane(points: Sequence[tuple[float, float, int]]) -> alt.Chart:
         .mark_circle(size=90, opacity=0.95, stroke="white", strokeWidth=1)
         .encode(x=x, y=y, color=class_color())
     )
-    return alt.layer(cells, dots).properties(title="Click to add a point")
+    return alt.layer(cells, dots).properties(title="Click an empty spot to add a point")
 
 
 def data_preview(frame: pd.DataFrame, title: str) -> alt.Chart:
