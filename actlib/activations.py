@@ -828,11 +828,53 @@ BAKE_OFF_KEYS: tuple[str, ...] = (
 
 
 def get(key: str) -> ActivationSpec:
-    """The spec for a key, with a message listing the valid keys when it is unknown."""
+    """The spec for a key, with a message listing the valid keys when it is unknown.
+
+    A key ``f:<formula>`` is a student's own activation (see :func:`custom_key`): its spec
+    is built from the formula, once per process per formula.
+    """
     try:
         return ACTIVATIONS[key]
     except KeyError:
+        if isinstance(key, str) and key.startswith(CUSTOM_PREFIX):
+            from actlib.custom_activation import custom_spec
+
+            try:
+                return custom_spec(key[len(CUSTOM_PREFIX):])
+            except ValueError as error:
+                raise KeyError(f"custom activation {key!r}: {error}") from None
         raise KeyError(f"unknown activation {key!r}; known: {', '.join(ACTIVATIONS)}") from None
+
+
+CUSTOM_PREFIX = "f:"
+"""Keys of typed formulas: ``f:`` and the formula's canonical text (``f:x * sigmoid(x)``)."""
+FORMULA_OPTION = "formula"
+"""The option an activation picker offers for the page's typed formula (``act=formula``,
+the formula itself in its own setting, ``fx=``)."""
+FORMULA_LABEL = "Your formula"
+DEFAULT_FORMULA = "x * sigmoid(1.702 * x)"
+"""The formula a page starts with: the sigmoid approximation of GELU (Hendrycks and Gimpel,
+2016), close to a catalogue entry but not one of them."""
+
+
+def is_custom(key: str) -> bool:
+    """Is ``key`` a typed formula rather than a catalogue entry?"""
+    return isinstance(key, str) and key.startswith(CUSTOM_PREFIX)
+
+
+def custom_key(text: str) -> str:
+    """The key of a typed formula: ``f:`` plus its canonical spelling, so that two spellings
+    of one formula (``x*sigmoid(x)``, ``x * sigmoid( x )``) are one key, one cached run.
+    Raises :class:`actlib.formula.FormulaError` (a ValueError) for an unusable formula."""
+    from actlib.custom_activation import custom_spec
+
+    return custom_spec(text).key
+
+
+def is_hidden_layer_key(key: str) -> bool:
+    """May a hidden layer of the engine use it? The usual candidates, and typed formulas
+    (elementwise by construction)."""
+    return key in HIDDEN_LAYER_KEYS or is_custom(key)
 
 
 def color_scale(keys: list[str] | tuple[str, ...]) -> tuple[list[str], list[str]]:

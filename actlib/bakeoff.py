@@ -24,11 +24,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from actlib.activations import HIDDEN_LAYER_KEYS, get
+from actlib.activations import HIDDEN_LAYER_KEYS, get, is_hidden_layer_key
 from actlib.datasets import CLASSIFICATION_2D
 from actlib.guide import Advice, Placement, advise
 from actlib.nets import ensemble
 from actlib.training import TrainConfig
+from actlib.user_data import USER_PREFIX
 
 __all__ = [
     "DATASETS",
@@ -112,7 +113,7 @@ def build_config(
     """
     if not activations:
         raise ValueError("pick at least one activation to train")
-    if dataset not in DATASETS:
+    if dataset not in DATASETS and not dataset.startswith(USER_PREFIX):  # or your own data
         raise ValueError(f"the bake-off uses classification sets: {', '.join(DATASETS)}")
     if not 1 <= seeds <= MAX_SEEDS:
         raise ValueError(f"seeds must lie between 1 and {MAX_SEEDS}, got {seeds}")
@@ -120,7 +121,7 @@ def build_config(
                for item in activations]
     for item in members:
         key = item if isinstance(item, str) else item[0]
-        if key not in HIDDEN_LAYER_KEYS:
+        if not is_hidden_layer_key(key):
             raise ValueError(f"{get(key).name} is not a hidden-layer activation the bake-off "
                              "can train")
     return TrainConfig(

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -148,17 +150,55 @@ def test_points(
     return frame[frame["split"] == "test"].reset_index(drop=True)
 
 
+# --- sets registered at run time (a student's own data) -----------------------------------
+
+RegisteredLoader = Callable[[int, float, torch.dtype], "Dataset"]
+"""(seed, test_fraction, dtype) -> the split set, a pure function of its arguments."""
+MAX_REGISTERED = 64
+"""Registered sets kept per process (least recently used dropped first): each holds a file
+of at most a few hundred kB, and a session registers its own again on every run."""
+_REGISTERED: OrderedDict[str, tuple[DatasetInfo, RegisteredLoader]] = OrderedDict()
+_REGISTRY_LOCK = threading.Lock()
+
+
+def register(name: str, meta: DatasetInfo, loader: RegisteredLoader) -> None:
+    """Make ``name`` a data set of this process for :func:`info` and :func:`load`.
+
+    The hook for data that is not generated: :mod:`actlib.user_data` registers an upload
+    under a name holding its content hash (``user:<hash>``), so a config naming it stays
+    hashable and means one file. Every row is used (``n`` and ``noise`` do not apply).
+    """
+    with _REGISTRY_LOCK:
+        _REGISTERED[name] = (meta, loader)
+        _REGISTERED.move_to_end(name)
+        while len(_REGISTERED) > MAX_REGISTERED:
+            _REGISTERED.popitem(last=False)
+
+
+def _registered(name: str) -> tuple[DatasetInfo, RegisteredLoader] | None:
+    with _REGISTRY_LOCK:
+        entry = _REGISTERED.get(name)
+        if entry is not None:
+            _REGISTERED.move_to_end(name)
+        return entry
+
+
 def info(name: str) -> DatasetInfo:
     """The description of a data set, with the valid names in the error when unknown."""
     try:
         return DATASETS[name]
     except KeyError:
+        entry = _registered(name)
+        if entry is not None:
+            return entry[0]
         raise KeyError(f"unknown data set {name!r}; known: {', '.join(DATASETS)}") from None
 
 
 def effective_samples(name: str, n: int) -> int:
-    """The number of samples :func:`load` will really produce for ``n`` (digits stop at 1,797)."""
-    return min(int(n), info(name).max_samples)
+    """The number of samples :func:`load` will really produce for ``n`` (digits stop at 1,797;
+    a registered set always gives all its rows, its ``max_samples``)."""
+    meta = info(name)
+    return meta.max_samples if name not in DATASETS else min(int(n), meta.max_samples)
 
 
 def stream_seed(seed: int, stream: str) -> int:
@@ -387,6 +427,10 @@ def load(
     A pure function of its arguments. Classification targets are int64 class indices;
     regression targets have the input's dtype.
     """
+    if (entry := _registered(name)) is not None and name not in DATASETS:
+        if not 0.05 <= test_fraction <= 0.5:
+            raise ValueError(f"test_fraction must lie between 0.05 and 0.5, got {test_fraction}")
+        return entry[1](int(seed), float(test_fraction), dtype)
     meta = _check_arguments(name, int(n), float(noise), float(test_fraction))
     n, noise = int(n), float(noise)
     if name == "digits":

@@ -466,6 +466,13 @@ _HANDLERS: dict[type[ast.AST], Callable[[Any], _Compiled]] = {
 }
 
 
+def constant_value(node: ast.AST) -> float | None:
+    """The value of a subtree of an accepted formula that does not involve x (folded in
+    float64 as when parsing), or None when it involves x. Only for trees that
+    :func:`parse_formula` accepted: anything else raises FormulaError."""
+    return _compile(node).constant
+
+
 # --- step 4: the checks on the window -------------------------------------------------------
 
 

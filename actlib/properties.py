@@ -6,6 +6,11 @@ and refining where needed. Tests pin each result against a closed form derived b
 
 Expectations under a standard normal input use a fine grid weighted by the normal density
 (deterministic quadrature, no sampling noise).
+
+A typed formula (``f:...``) is only checked finite on the plotted window, so it may be NaN
+(``sqrt(x + 7)`` left of -7) or overflow (``exp(exp(x))``) further out. Every search here
+skips NaN points: ranges, extrema and slopes are those over where f is defined, which
+:attr:`Properties.defined_on` states, and expectations leave out the undefined tail.
 """
 
 from __future__ import annotations
@@ -80,13 +85,35 @@ class Bound:
 def _limit(fn: Callable[[torch.Tensor], torch.Tensor], sign: int) -> float:
     """lim f(x) for x → sign·∞: a finite value if it has settled, else ±inf."""
     near, far = (_scalar(fn, sign * WIDE), _scalar(fn, sign * 2 * WIDE))
-    if abs(far - near) <= 1e-9 * (1 + abs(near)):
+    if math.isnan(near) or math.isnan(far):
+        return math.nan  # undefined out there (a typed formula)
+    if far == near or abs(far - near) <= 1e-9 * (1 + abs(near)):
         return far
     return math.inf if far > near else -math.inf
 
 
 def _scan_grid() -> torch.Tensor:
     return torch.linspace(-SCAN, SCAN, 120_001, dtype=DTYPE)
+
+
+def _nan_to(values: torch.Tensor, fill: float) -> torch.Tensor:
+    """NaN points (where a typed formula is undefined) replaced, so that a search skips them."""
+    return torch.where(torch.isnan(values), torch.full_like(values, fill), values)
+
+
+def defined_on(key: str, params: Params | None = None) -> str:
+    """Where f is a finite number on the scan grid [-SCAN, SCAN]: 'every x' for the
+    catalogue; for a typed formula the stretch around 0 where it is ('-7 ≤ x ≤ 60')."""
+    x = _scan_grid()
+    finite = torch.isfinite(_f(key, params)(x))
+    if bool(finite.all()):
+        return "every x"
+    centre = len(x) // 2
+    bad = torch.nonzero(~finite).flatten()
+    left, right = bad[bad < centre], bad[bad > centre]
+    lo = f"{float(x[int(left[-1]) + 1]):.4g} ≤ " if len(left) else ""
+    hi = f" ≤ {float(x[int(right[0]) - 1]):.4g}" if len(right) else ""
+    return f"{lo}x{hi} (of the scanned [{-SCAN:g}, {SCAN:g}])"
 
 
 def _refine_extremum(
@@ -115,15 +142,15 @@ def real_line_bound(key: str, params: Params | None = None, upper: bool = False)
     """
     fn = _f(key, params)
     sign = -1.0 if upper else 1.0  # work on the minimum of sign·f
-    limits = [sign * _limit(fn, -1), sign * _limit(fn, 1)]
+    limits = [v for v in (sign * _limit(fn, -1), sign * _limit(fn, 1)) if not math.isnan(v)]
     x = _scan_grid()
-    y = sign * fn(x)
+    y = _nan_to(sign * fn(x), math.inf)
     i = int(torch.argmin(y))
     grid_best = float(y[i])
     best = min([grid_best, *limits])
     if math.isinf(best):
         return Bound(sign * best, attained=False)
-    if 0 < i < len(x) - 1 and grid_best < min(limits):
+    if 0 < i < len(x) - 1 and grid_best < min(limits, default=math.inf):
         # a strict interior extremum: refine it
         lo, hi = float(x[i - 1]), float(x[i + 1])
         _, value = _refine_extremum(fn, lo, hi, minimum=not upper)
@@ -168,9 +195,9 @@ def interior_minimum(key: str, params: Params | None = None) -> Extremum | None:
     if is_monotonic(key, params):
         return None
     x = _scan_grid()
-    y = fn(x)
+    y = _nan_to(fn(x), math.inf)
     i = int(torch.argmin(y))
-    if i in (0, len(x) - 1):
+    if i in (0, len(x) - 1) or not math.isfinite(float(y[i])):
         return None
     lo, hi = float(x[i - 1]), float(x[i + 1])
     return Extremum(*_refine_extremum(fn, lo, hi, minimum=True))
@@ -199,10 +226,17 @@ def max_slope(key: str, params: Params | None = None) -> SlopeMaximum:
     """
     dfn = _df(key, params)
     x = _scan_grid()
-    d = dfn(x)
+    d = _nan_to(dfn(x), -math.inf)
     best = float(d.max())
     top = d >= best - 1e-12
     i = int(torch.argmax(d))
+    if int(top.sum()) == 1 and i in (0, len(x) - 1):  # still rising at the scan's edge
+        side = 1 if i else -1
+        limit = _limit(dfn, side)
+        end = "∞" if side > 0 else "−∞"
+        if math.isinf(limit) or math.isnan(limit):
+            return SlopeMaximum(math.inf, None, f"grows without bound towards x → {end}")
+        return SlopeMaximum(max(best, limit), None, f"approached as x → {end}")
     if int(top.sum()) == 1 and 0 < i < len(x) - 1:
         xr, value = _refine_extremum(dfn, float(x[i - 1]), float(x[i + 1]), minimum=False)
         xr = _clean(round(xr, 6))  # golden-section search resolves x to ~1e-8
@@ -225,14 +259,18 @@ def max_slope(key: str, params: Params | None = None) -> SlopeMaximum:
 def is_monotonic(key: str, params: Params | None = None) -> bool:
     """True when f' ≥ 0 everywhere on the scan grid (non-decreasing)."""
     d = _df(key, params)(_scan_grid())
-    return bool((d >= -1e-12).all())
+    return bool(((d >= -1e-12) | torch.isnan(d)).all())
 
 
 def first_jump(fn: Callable[[torch.Tensor], torch.Tensor], span: float = 5.0) -> float | None:
     """Where a function jumps (the first x on a fine grid), or None if it is continuous."""
     x = torch.linspace(-span, span, round(2 * span / JUMP_STEP) + 1, dtype=DTYPE)
     y = fn(x)
-    jumps = (y[1:] - y[:-1]).abs() > JUMP_TOLERANCE
+    steps = (y[1:] - y[:-1]).abs()
+    # A jump stands out from both neighbouring steps; a steep smooth stretch (a typed
+    # exp(x) near x = 5) changes by much the same from one step to the next.
+    around = torch.maximum(torch.cat([steps[:1], steps[:-1]]), torch.cat([steps[1:], steps[-1:]]))
+    jumps = (steps > JUMP_TOLERANCE) & ((steps > 10 * around) | (steps.numel() < 3))
     if not bool(jumps.any()):
         return None
     i = int(torch.nonzero(jumps)[0])
@@ -275,7 +313,7 @@ def _normal_quadrature(scale: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
 def normal_mean(key: str, params: Params | None = None, scale: float = 1.0) -> float:
     """E[f(X)] for X ~ N(0, scale²): how far from zero-centred the outputs are."""
     x, w = _normal_quadrature(scale)
-    return float((_f(key, params)(x) * w).sum())
+    return float(torch.nansum(_f(key, params)(x) * w))
 
 
 def normal_mean_slope(key: str, params: Params | None = None, scale: float = 1.0) -> float:
@@ -285,7 +323,7 @@ def normal_mean_slope(key: str, params: Params | None = None, scale: float = 1.0
     slope :func:`normal_rms_slope` (ReLU: 0.5 here, √0.5 ≈ 0.707 there).
     """
     x, w = _normal_quadrature(scale)
-    return float((_df(key, params)(x) * w).sum())
+    return float(torch.nansum(_df(key, params)(x) * w))
 
 
 def normal_rms_slope(key: str, params: Params | None = None, scale: float = 1.0) -> float:
@@ -296,7 +334,7 @@ def normal_rms_slope(key: str, params: Params | None = None, scale: float = 1.0)
     v its expectation is ``E[f'²] ||v||²`` (Poole et al., 2016; Schoenholz et al., 2017).
     """
     x, w = _normal_quadrature(scale)
-    return math.sqrt(float((_df(key, params)(x).square() * w).sum()))
+    return math.sqrt(float(torch.nansum(_df(key, params)(x).square() * w)))
 
 
 def sparsity(key: str, params: Params | None = None, scale: float = 1.0) -> float:
@@ -413,6 +451,7 @@ class Properties:
     sparsity: float
     mean_slope: float
     rms_slope: float
+    defined_on: str = "every x"
 
     @property
     def real_range(self) -> str:
@@ -443,12 +482,14 @@ def compute_properties(
         sparsity=sparsity(key, params),
         mean_slope=normal_mean_slope(key, params),
         rms_slope=normal_rms_slope(key, params),
+        defined_on=defined_on(key, params),
     )
 
 
 def properties_frame(props: list[Properties]) -> pd.DataFrame:
     """The table as the page shows it: one row per activation, readable columns.
-    (Numbers stay numbers; :func:`properties_sheet` turns it into text for display.)"""
+    (Numbers stay numbers; :func:`properties_sheet` turns it into text for display, with
+    the 'Finite for' row only when some typed formula is not finite everywhere.)"""
     rows = []
     for p in props:
         rows.append(
@@ -473,6 +514,7 @@ def properties_frame(props: list[Properties]) -> pd.DataFrame:
                 "Exact zeros, x~N(0,1)": p.sparsity,
                 "E[f′(x)], x~N(0,1)": p.mean_slope,
                 "√E[f′(x)²], x~N(0,1) (gradient-size factor)": p.rms_slope,
+                "Finite for": p.defined_on,
             }
         )
     return pd.DataFrame(rows)
@@ -482,6 +524,8 @@ def properties_sheet(props: list[Properties]) -> pd.DataFrame:
     """The table transposed for reading: one row per property, one column per activation,
     every cell as text with sensible rounding (it fits a slide with several activations)."""
     table = properties_frame(props).set_index("Activation")
+    if (table["Finite for"] == "every x").all():  # the row matters for typed formulas only
+        table = table.drop(columns="Finite for")
     formats = {
         "f(0)": "{:.4f}",
         "f′(0)": "{:.4f}",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -129,6 +129,12 @@ class Setting:
     def draw(self, target: Any, key: str, **kwargs: Any) -> None:
         """Draw this setting's widget in ``target`` under the session-state ``key``."""
         raise NotImplementedError
+
+    def resolve(self, value: Any, lookup: Callable[[str], Any]) -> Any:
+        """The value a page computes with, given the page's other settings (``lookup``
+        returns one by key). Most settings are what they hold; an activation picker turns
+        its formula option into the typed formula's catalogue key."""
+        return value
 
 
 @dataclass(frozen=True)
@@ -542,6 +548,116 @@ class StepValues(Setting):
 
     def draw(self, target: Any, key: str, **kwargs: Any) -> None:
         """Nothing to draw: the page sets these from code and says what they are."""
+
+
+def markdown_safe(text: str) -> str:
+    """``text`` with Markdown's special characters escaped: a formula's ``*`` and ``_`` are
+    shown as typed in a message, never as emphasis."""
+    return re.sub(r"([\\`*_\[\]<>#|~$])", r"\\\1", text)
+
+
+@dataclass(frozen=True)
+class Formula(Setting):
+    """A typed activation formula in x (a text field), parsed by :mod:`actlib.formula`.
+
+    The URL and the value hold its canonical spelling. A formula that cannot be used gets
+    its message in place under the field (which part, which column, which x), and the page
+    goes on with the default until it is fixed; from a link it is named in the page's note.
+    """
+
+    default: str = ""
+    max_chars: int = 200
+
+    def _canonical(self, text: str) -> str:
+        from actlib.activations import custom_key
+
+        return custom_key(text)[len("f:"):]
+
+    def parse(self, raw: Sequence[str]) -> str:
+        text = _single(raw, self.key)
+        try:
+            return self._canonical(text)
+        except ValueError as err:
+            reason = markdown_safe(str(err).rstrip("."))
+            raise SettingError(f"{_given(self.key, text)}: {reason}") from None
+
+    def serialize(self, value: str) -> list[str]:
+        return [value]
+
+    def allowed(self) -> str:
+        return "a formula in x"
+
+    def describe(self, value: str) -> str:
+        return code_span(value)
+
+    def limit(self, top: bool) -> str:
+        """A long formula using most kinds of node at the top, plain x at the bottom."""
+        if not top:
+            return "x"
+        return self._canonical("x * tanh(softplus(x)) + 0.1 * where(x > 0, sin(x), "
+                               "log1p(x * x)) - clamp(x, -1, 1) ** 2 / (1 + abs(x))")
+
+    def from_widget(self, state: Any) -> str:
+        try:
+            return self._canonical(str(state))
+        except ValueError:
+            return self.default
+
+    def draw(self, target: Any, key: str, **kwargs: Any) -> None:
+        """A text field, and under it the reason when its formula cannot be used."""
+        text = target.text_input(self.label, key=key, max_chars=self.max_chars, **kwargs)
+        try:
+            self._canonical(str(text))
+        except ValueError as err:
+            target.error(f"{markdown_safe(str(err))} Using {code_span(self.default)} until "
+                         "the formula works.", icon="✏️")
+
+
+def _resolve_formula(value: Any, formula_key: str, lookup: Callable[[str], Any]) -> Any:
+    from actlib.activations import FORMULA_OPTION, custom_key
+
+    if value == FORMULA_OPTION:
+        return custom_key(lookup(formula_key))
+    return value
+
+
+def _unresolve(value: Any) -> Any:
+    from actlib.activations import FORMULA_OPTION, is_custom
+
+    return FORMULA_OPTION if is_custom(value) else value
+
+
+@dataclass(frozen=True)
+class ActivationChoice(Choice):
+    """An activation picker whose options may include the page's typed formula
+    (:data:`actlib.activations.FORMULA_OPTION`). The page gets the formula's catalogue key
+    (``f:...``) from :meth:`resolve`; the URL holds ``formula`` and the formula itself in the
+    setting ``formula_key``."""
+
+    formula_key: str = "fx"
+
+    def resolve(self, value: Any, lookup: Callable[[str], Any]) -> Any:
+        return _resolve_formula(value, self.formula_key, lookup)
+
+    def serialize(self, value: ChoiceValue) -> list[str]:
+        return super().serialize(_unresolve(value))
+
+
+@dataclass(frozen=True)
+class ActivationChoices(MultiChoice):
+    """Several activations, the page's typed formula among the options (see
+    :class:`ActivationChoice`)."""
+
+    formula_key: str = "fx"
+
+    def resolve(self, value: Any, lookup: Callable[[str], Any]) -> Any:
+        return tuple(_resolve_formula(v, self.formula_key, lookup) for v in value)
+
+    def serialize(self, value: Sequence[str]) -> list[str]:
+        return [_unresolve(v) for v in value]
+
+    def describe(self, value: Sequence[str]) -> str:
+        return super().describe([_unresolve(v) for v in value])
 
 
 def activation_param_settings(key: str) -> tuple[Setting, ...]:

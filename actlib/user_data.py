@@ -26,10 +26,13 @@ pandas only builds the frame afterwards.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import pandas as pd
 import torch
@@ -42,6 +45,7 @@ from actlib.datasets import (
     _bounds,
     _random_split,
     _stratified_split,
+    register,
     split_sizes,
     stream_seed,
 )
@@ -386,3 +390,62 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return repr(float(value)) if math.isfinite(value) else ""  # not numpy's repr
     return str(value)
+
+
+# --- a process registry, so that a config can name an upload ----------------------------------
+
+USER_PREFIX = "user:"
+OWN_DATA_OPTION = "own"
+"""The option a page's data picker offers for the student's own data (``p_data=own``)."""
+OWN_DATA_LABEL = "Your own data"
+PARSE_CACHE = 32
+
+
+def content_name(data: bytes) -> str:
+    """The data-set name of a file: ``user:`` and a hash of its bytes. The same file always
+    has the same name, in any process: a config that names it is one run, cached once."""
+    return USER_PREFIX + hashlib.blake2b(bytes(data), digest_size=8).hexdigest()
+
+
+@lru_cache(maxsize=PARSE_CACHE)
+def _parsed(data: bytes, seed: int, test_fraction: float, dtype: torch.dtype) -> UserData:
+    return parse_csv(data, seed=seed, test_fraction=test_fraction, dtype=dtype)
+
+
+def register_csv(data: bytes, seed: int = 0, test_fraction: float = DEFAULT_TEST_FRACTION
+                 ) -> tuple[str, UserData]:
+    """Validate a file and register it as a data set of this process (see
+    :func:`actlib.datasets.register`); return its name and the parsed data split with
+    ``seed`` and ``test_fraction``. Raises DataError as :func:`parse_csv` does.
+
+    Uploaded data lives in a browser session, not in a link: a page calls this on every
+    run with the bytes it keeps in the session, so the name is known to the process (again,
+    after a restart) whenever a config names it.
+    """
+    data = bytes(data)
+    parsed = _parsed(data, int(seed), float(test_fraction), torch.float32)
+    name = content_name(data)
+    meta = replace(parsed.dataset.info, name=name, max_samples=parsed.n_rows)
+
+    def loader(split_seed: int, fraction: float, dtype: torch.dtype) -> Dataset:
+        return replace(_parsed(data, split_seed, fraction, dtype).dataset, info=meta)
+
+    register(name, meta, loader)
+    return name, parsed
+
+
+MAX_DRAWN_POINTS = 400
+"""Points a student may click onto the plane: plenty for a drawing, cheap to redraw."""
+
+
+def points_csv(points: Sequence[tuple[float, float, int]]) -> bytes:
+    """Drawn points (x1, x2, class) as the CSV an upload would be, so that they pass the same
+    checks and the same registry; classes are named 0 and 1 as clicked."""
+    if len(points) > MAX_DRAWN_POINTS:
+        raise DataError(f"{len(points)} points are drawn; the limit is {MAX_DRAWN_POINTS}.")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["x1", "x2", "label"])
+    for x1, x2, label in points:
+        writer.writerow([repr(float(x1)), repr(float(x2)), int(label)])
+    return out.getvalue().encode("utf-8")

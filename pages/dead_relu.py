@@ -10,6 +10,7 @@ from actlib.page_text import dead_relu as text
 from actlib.settings import activation_param_settings, activation_params
 from actlib.ui import cached_dead_relu
 from actlib.ui.dead_relu_views import COMPARE_COLUMNS, TrainingRunView
+from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import lesson_session, live_runs
 from actlib.ui.notices import checked
@@ -23,6 +24,7 @@ panel = SettingsPanel(SETTINGS, page="dead_relu")
 
 row = st.columns([4.6, 1.3, 1.5], vertical_alignment="bottom")  # room for six chips
 acts = list(panel.widget("act", row[0]))
+formula_input(panel, "act", row[0])
 dataset = panel.widget("data", row[1])
 optimizer = panel.widget("opt", row[2])
 row = st.columns([1.5, 1.5, 1.4, 1.2, 1.0], vertical_alignment="bottom")

@@ -11,6 +11,7 @@ from actlib.page_settings.gradients import CAP_CONTROLS, SETTINGS, scenario_valu
 from actlib.page_text import gradients as text
 from actlib.training import history_frame
 from actlib.ui import cached_gradients, inputs_view
+from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import lesson_session, live_runs
 from actlib.ui.notices import checked, divergence_sentences, show_divergences
@@ -63,6 +64,7 @@ panel = SettingsPanel(SETTINGS, page="gradients")
 
 top = st.columns([2.6, 1.1, 0.8, 2.2], vertical_alignment="bottom")
 selected = list(panel.widget("act", top[0]))
+formula_input(panel, "act", top[0])
 panel.widget("data", top[1])
 panel.widget("seed", top[2])
 scenario_menu(top[3])

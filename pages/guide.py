@@ -10,6 +10,7 @@ from actlib.page_settings.guide import SETTINGS
 from actlib.training import MAX_RUN_SECONDS, estimate_cost, history_frame
 from actlib.ui import cached_guide
 from actlib.ui import guide_views as views
+from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import live_runs
 from actlib.ui.notices import checked
@@ -76,6 +77,7 @@ def bake_off() -> None:
         picked = {"advice": [k for k, _ in candidates], "nine": list(BAKE_OFF_KEYS)}
         st.session_state["act"] = picked[pick]
     keys = list(panel.widget("act", top[1], disabled=pick != "custom"))
+    formula_input(panel, "act", top[1])
     row1, row2 = st.columns(4), st.columns(4)
     dataset, init = panel.widget("data", row1[0]), panel.widget("init", row1[1])
     optimizer, lr = panel.widget("opt", row1[2]), panel.widget("lr", row1[3])

@@ -10,6 +10,7 @@ from actlib.nets import MIN_WIDTH
 from actlib.page_settings.nonlinearity import SETTINGS, playground_link
 from actlib.training import history_frame
 from actlib.ui import nonlinearity_views as views
+from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import lesson_session, live_runs
 from actlib.ui.notices import checked, divergence_sentences, show_divergences
@@ -39,6 +40,7 @@ def collapse_demo() -> None:
     cols = st.columns(3)
     dataset, depth = panel.widget("c_data", cols[0]), panel.widget("c_depth", cols[1])
     act = panel.widget("c_act", cols[2])
+    formula_input(panel, "c_act")
     config = checked(lambda: collapse.twin_config(dataset, act, depth),
                      {"depth": "fewer **Hidden layers**"})
     if config is None:
@@ -92,6 +94,7 @@ def approximation_demo() -> None:
     method, target = panel.widget("a_fit", row[0]), panel.widget("a_target", row[1])
     row = st.columns([3, 2, 2], vertical_alignment="bottom")
     keys = list(panel.widget("a_act", row[0]))
+    formula_input(panel, "a_act", row[0])
     units, noise = panel.widget("a_units", row[1]), panel.widget("a_noise", row[2])
     if not keys:
         st.info("Pick at least one activation to fit.")

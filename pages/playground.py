@@ -6,10 +6,13 @@ import streamlit as st
 from actlib import playground
 from actlib.activations import get
 from actlib.page_settings.playground import SETTINGS
+from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import page_header
 from actlib.ui.live_playground import live_area, session_run
 from actlib.ui.notices import checked
 from actlib.ui.settings_widgets import SettingsPanel
+from actlib.ui.user_data_view import own_data
+from actlib.user_data import OWN_DATA_OPTION
 
 CONTROLS = {"depth": "fewer **Hidden layers**", "width": "fewer **Units per layer**"}
 
@@ -22,12 +25,16 @@ st.markdown(
     "network."
 )
 row = st.columns([1.3, 1, 1, 1.5, 0.9])
-dataset, noise = panel.widget("p_data", row[0]), panel.widget("p_noise", row[1])
+own = panel.value("p_data") == OWN_DATA_OPTION
+dataset, noise = panel.widget("p_data", row[0]), panel.widget("p_noise", row[1], disabled=own)
 test_share, lr = panel.widget("p_test", row[2]), panel.widget("p_lr", row[3])
 seed = panel.widget("p_seed", row[4])
 row = st.columns([1.3, 1, 1, 1.5, 0.9])
 act, depth = panel.widget("p_act", row[0]), panel.widget("p_depth", row[1])
 width, layer = panel.widget("p_width", row[2]), panel.widget("p_layer", row[3])
+formula_input(panel, "p_act")
+if own and (dataset := own_data("playground", seed, test_share)) is None:
+    st.stop()
 
 config = checked(lambda: playground.live_config(dataset, noise, test_share, act, depth, width,
                                                 seed), CONTROLS)
@@ -44,6 +51,8 @@ def on_link(step: int, rates: tuple[tuple[int, float], ...]) -> None:
 live_area(config, get(act).name, layer, on_link)
 st.caption(
     f"{config.n_train} training points (white ring) and "
-    f"{config.n_samples - config.n_train} test points (dark ring); minibatches of "
-    f"{config.batch_size}, Adam. Seed {seed} draws both the data and the first weights."
+    f"{config.n_total - config.n_train} test points (dark ring); "
+    + ("full batches" if config.full_batch else f"minibatches of {config.batch_size}")
+    + f", Adam. Seed {seed} draws "
+    + ("the split and the first weights." if own else "both the data and the first weights.")
 )

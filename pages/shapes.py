@@ -4,7 +4,7 @@ properties, its outputs for normal inputs, softmax with temperature and the gate
 import streamlit as st
 
 from actlib import charts
-from actlib.activations import get
+from actlib.activations import FORMULA_OPTION, get, is_custom
 from actlib.page_settings.shapes import PARAM_KEYS, SETTINGS
 from actlib.page_text import shapes as text
 from actlib.properties import properties_sheet, saturation_frame, saturation_summary
@@ -21,6 +21,8 @@ page_header(
 panel = SettingsPanel(SETTINGS, page="shapes")
 
 selected = list(panel.widget("act"))
+if FORMULA_OPTION in (*st.session_state.get("act", ()), st.session_state.get("detail")):
+    panel.widget("fx")  # the typed formula: in the pickers as 'Your formula'
 top = st.columns([2, 2, 3], vertical_alignment="bottom")
 x_min, x_max = panel.widget("x", top[0])
 epsilon = panel.widget("eps", top[1])
@@ -134,6 +136,6 @@ for latex in spec.formula(spec_params):  # the form that is computed (GELU: erf 
     formula.latex(latex)
 formula.code(f"{spec.module_call(spec_params)}\n{spec.functional_call(spec_params)}",
              language="python")
-about.markdown(f"**{spec.name}** · {spec.year}")
+about.markdown(f"**{spec.name}**" + ("" if is_custom(detail_key) else f" · {spec.year}"))
 about.markdown(spec.origin)
 about.markdown(f"**Use when:** {spec.use_when}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-from actlib.settings import PageSettings
+from actlib.settings import PageSettings, Setting
 
 
 def settings_of(stem: str) -> PageSettings | None:
@@ -22,3 +22,31 @@ def settings_of(stem: str) -> PageSettings | None:
             return None
         raise
     return module.SETTINGS
+
+
+def with_formula(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """An activation picker's options: the given catalogue keys, then the page's typed
+    formula (:data:`actlib.activations.FORMULA_OPTION`)."""
+    from actlib.activations import FORMULA_OPTION
+
+    return (*keys, FORMULA_OPTION)
+
+
+def activation_labels(keys: tuple[str, ...]) -> dict[str, str]:
+    """Display names for an activation picker's options, the formula option included."""
+    from actlib.activations import FORMULA_LABEL, FORMULA_OPTION, get
+
+    return {k: FORMULA_LABEL if k == FORMULA_OPTION else get(k).name for k in keys}
+
+
+def formula_setting(key: str = "fx") -> Setting:
+    """The page's typed formula, which its activation pickers offer as 'Your formula'."""
+    from actlib.activations import DEFAULT_FORMULA
+    from actlib.settings import Formula
+
+    return Formula(key, "Your formula f(x)", default=DEFAULT_FORMULA,
+                   help="An expression in x: numbers, + - * / **, comparisons, pi, e, exp, "
+                   "log, log1p, sqrt, abs, sin, cos, tanh, sigmoid, softplus, erf, min(a, b), "
+                   "max(a, b), where(c, a, b), clamp(v, lo, hi), and any activation of the "
+                   "catalogue by its key, e.g. relu(x) or leaky_relu(x). "
+                   "Example: x * sigmoid(1.702 * x).")

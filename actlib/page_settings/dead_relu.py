@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from actlib.activations import HIDDEN_LAYER_KEYS, get
+from actlib.activations import HIDDEN_LAYER_KEYS
 from actlib.datasets import CLASSIFICATION_2D, DATASETS
 from actlib.dead_units import CURES
 from actlib.nets import INIT_SCHEMES
+from actlib.page_settings import activation_labels, formula_setting, with_formula
 from actlib.settings import (
+    ActivationChoice,
+    ActivationChoices,
     Choice,
     Flag,
     IntRange,
-    MultiChoice,
     PageSettings,
     activation_param_settings,
 )
@@ -35,11 +37,12 @@ CAP_CONTROLS: Mapping[str, str] = {
 SETTINGS = PageSettings(
     (
         Choice("view", "View", options=VIEWS, default="Training run", widget="tabs"),
-        MultiChoice(
-            "act", "Activations", options=HIDDEN_LAYER_KEYS,
+        ActivationChoices(
+            "act", "Activations", options=with_formula(HIDDEN_LAYER_KEYS),
             default=("relu", "leaky_relu", "elu", "gelu"),
-            labels={k: get(k).name for k in HIDDEN_LAYER_KEYS}, min_count=1, max_count=6,
+            labels=activation_labels(with_formula(HIDDEN_LAYER_KEYS)), min_count=1, max_count=6,
         ),
+        formula_setting(),
         Choice("data", "Data", options=DATA, default="moons",
                labels={k: DATASETS[k].label for k in DATA}),
         Choice(
@@ -64,8 +67,8 @@ SETTINGS = PageSettings(
         IntRange("seed", "Seed", default=0, low=0, high=9),
         Choice("chart", "Dead share as", options=("lines", "heatmap"), default="lines",
                labels={"lines": "Lines", "heatmap": "Heatmap"}, widget="segmented"),
-        Choice("inspect", "Look inside", options=HIDDEN_LAYER_KEYS, default="relu",
-               labels={k: get(k).name for k in HIDDEN_LAYER_KEYS}),
+        ActivationChoice("inspect", "Look inside", options=with_formula(HIDDEN_LAYER_KEYS),
+                         default="relu", labels=activation_labels(with_formula(HIDDEN_LAYER_KEYS))),
         IntRange("layer", "Layer", default=3, low=1, high=8),
         IntRange("cdepth", "Depth of the census network", default=10, low=2, high=50),
         Choice("cure", "Remedy", options=tuple(CURES), default="lower_lr", labels=CURES,

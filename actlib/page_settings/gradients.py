@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from actlib import gradients as grad
-from actlib.activations import HIDDEN_LAYER_KEYS, get
+from actlib.activations import HIDDEN_LAYER_KEYS
 from actlib.datasets import DATASET_NAMES, DATASETS
 from actlib.nets import INIT_SCHEMES, MAX_DEPTH, MIN_DEPTH
-from actlib.settings import Choice, Flag, FloatRange, IntRange, MultiChoice, PageSettings
+from actlib.page_settings import activation_labels, formula_setting, with_formula
+from actlib.settings import ActivationChoices, Choice, Flag, FloatRange, IntRange, PageSettings
 from actlib.vocabulary import INIT_LABELS, NORM_LABELS, OPTIMIZER_LABELS, learning_rates
 
 VIEWS = ("At initialisation", "Training", "Activation statistics", "Symptoms and remedies")
@@ -26,10 +27,11 @@ CAP_CONTROLS: Mapping[str, str] = {
 SETTINGS = PageSettings(
     (
         Choice("view", "View", options=VIEWS, default=VIEWS[0], widget="tabs"),
-        MultiChoice(
-            "act", "Activations to compare", options=HIDDEN_LAYER_KEYS,
-            default=DEFAULT.activations, labels={k: get(k).name for k in HIDDEN_LAYER_KEYS},
+        ActivationChoices(
+            "act", "Activations to compare", options=with_formula(HIDDEN_LAYER_KEYS),
+            default=DEFAULT.activations, labels=activation_labels(with_formula(HIDDEN_LAYER_KEYS)),
         ),
+        formula_setting(),
         IntRange("depth", "Hidden layers", default=DEFAULT.depth, low=MIN_DEPTH, high=MAX_DEPTH),
         IntRange("width", "Units per layer", default=DEFAULT.width, low=2, high=128),
         Choice("init", "Initialisation", options=tuple(INIT_SCHEMES), default=DEFAULT.init,
@@ -62,8 +64,7 @@ SETTINGS = PageSettings(
                    "model's gradient to at most this norm before the step."),
         IntRange("steps", "Training steps", default=DEFAULT.steps, low=50, high=1000, step=50),
         Choice("in_act", "Inputs of", options=HIDDEN_LAYER_KEYS,
-               default=DEFAULT.activations[0],
-               labels={k: get(k).name for k in HIDDEN_LAYER_KEYS},
+               default=DEFAULT.activations[0], labels=activation_labels(HIDDEN_LAYER_KEYS),
                help="Whose inputs to show on its curve (one of the activations compared)."),
         IntRange("in_layer", "Layer", default=1, low=1, high=MAX_DEPTH,
                  help="Which hidden layer's inputs; a click on the heatmap picks one too."),

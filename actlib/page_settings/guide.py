@@ -9,10 +9,11 @@ the page offered before are unchanged, so old links keep their values.
 from __future__ import annotations
 
 from actlib import bakeoff
-from actlib.activations import HIDDEN_LAYER_KEYS, get
+from actlib.activations import HIDDEN_LAYER_KEYS
 from actlib.datasets import DATASETS
 from actlib.guide import GUIDE_SETTINGS, Answers, advise
-from actlib.settings import Choice, FloatRange, IntRange, MultiChoice, PageSettings
+from actlib.page_settings import activation_labels, formula_setting, with_formula
+from actlib.settings import ActivationChoices, Choice, FloatRange, IntRange, PageSettings
 from actlib.training import OPTIMIZERS
 from actlib.vocabulary import INIT_LABELS, OPTIMIZER_LABELS, learning_rates
 
@@ -34,8 +35,10 @@ SETTINGS = PageSettings(
         *GUIDE_SETTINGS,
         Choice("pick", "Activations to compare", options=tuple(PICKS), default="advice",
                labels=PICKS, widget="segmented"),
-        MultiChoice("act", "Activations", options=HIDDEN_LAYER_KEYS, default=DEFAULT_PICK,
-                    labels={k: get(k).name for k in HIDDEN_LAYER_KEYS}),
+        ActivationChoices("act", "Activations", options=with_formula(HIDDEN_LAYER_KEYS),
+                          default=DEFAULT_PICK,
+                          labels=activation_labels(with_formula(HIDDEN_LAYER_KEYS))),
+        formula_setting(),
         Choice("data", "Data set", options=bakeoff.DATASETS, default="moons",
                labels={k: DATASETS[k].label for k in bakeoff.DATASETS}),
         Choice("init", "Initialisation (all models)", options=tuple(INITS), default="default",

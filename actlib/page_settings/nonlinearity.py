@@ -13,10 +13,18 @@ from collections.abc import Mapping, Sequence
 from actlib.activations import ELEMENTWISE_KEYS, HIDDEN_LAYER_KEYS, get
 from actlib.approximation import FIT_METHODS
 from actlib.datasets import CLASSIFICATION_2D, DATASETS, REGRESSION_1D
-from actlib.page_settings import playground
+from actlib.page_settings import activation_labels, formula_setting, playground, with_formula
 from actlib.page_settings.softmax_explorer import SOFTMAX_SETTINGS
 from actlib.perceptron import STEPS
-from actlib.settings import Choice, Flag, FloatRange, IntRange, MultiChoice, PageSettings
+from actlib.settings import (
+    ActivationChoice,
+    ActivationChoices,
+    Choice,
+    Flag,
+    FloatRange,
+    IntRange,
+    PageSettings,
+)
 from actlib.vocabulary import learning_rates
 
 DEMOS = ("Collapse", "Approximation", "Softmax", "Step neuron")
@@ -35,8 +43,9 @@ SETTINGS = PageSettings(
                labels=DATA_LABELS),
         IntRange("c_depth", "Hidden layers", default=4, low=1, high=20,
                  help="Both networks have this many hidden layers of 8 units."),
-        Choice("c_act", "Non-linearity to compare", options=HIDDEN_LAYER_KEYS, default="relu",
-               labels=NAMES),
+        ActivationChoice("c_act", "Non-linearity to compare",
+                         options=with_formula(HIDDEN_LAYER_KEYS), default="relu",
+                         labels=activation_labels(with_formula(HIDDEN_LAYER_KEYS))),
         # Approximation
         Choice("a_fit", "Weights from", options=tuple(FIT_METHODS), default="construct",
                labels=FIT_METHODS, widget="segmented",
@@ -45,8 +54,10 @@ SETTINGS = PageSettings(
         Choice("a_target", "Target", options=REGRESSION_1D, default="sine", labels=DATA_LABELS,
                widget="segmented"),
         IntRange("a_units", "Hidden units N", default=8, low=1, high=64),
-        MultiChoice("a_act", "Activations", options=ELEMENTWISE_KEYS,
-                    default=("relu", "tanh", "sigmoid"), labels=NAMES, max_count=4),
+        ActivationChoices("a_act", "Activations", options=with_formula(ELEMENTWISE_KEYS),
+                          default=("relu", "tanh", "sigmoid"),
+                          labels=activation_labels(with_formula(ELEMENTWISE_KEYS)), max_count=4),
+        formula_setting(),
         FloatRange("a_noise", "Noise on the targets", default=0.0, low=0.0, high=0.5,
                    step=0.05),
         IntRange("a_steps", "Training steps", default=1000, low=100, high=2000, step=100),

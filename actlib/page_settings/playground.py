@@ -6,12 +6,14 @@ non-linearity" page, so the links made then open this page in the same state.
 
 from __future__ import annotations
 
-from actlib.activations import ELEMENTWISE_KEYS, get
+from actlib.activations import ELEMENTWISE_KEYS
 from actlib.datasets import CLASSIFICATION_2D, DATASETS
 from actlib.nets import MIN_WIDTH
+from actlib.page_settings import activation_labels, formula_setting, with_formula
 from actlib.playground import BURST, MAX_DEPTH, MAX_WIDTH
-from actlib.settings import Choice, FloatRange, IntRange, PageSettings, StepValues
+from actlib.settings import ActivationChoice, Choice, FloatRange, IntRange, PageSettings, StepValues
 from actlib.training.live import MAX_LIVE_STEPS
+from actlib.user_data import OWN_DATA_LABEL, OWN_DATA_OPTION
 from actlib.vocabulary import learning_rates
 
 LEARNING_RATES = learning_rates(0.0003, 10.0)
@@ -19,15 +21,19 @@ LEARNING_RATES = learning_rates(0.0003, 10.0)
 
 SETTINGS = PageSettings(
     (
-        Choice("p_data", "Data set", options=CLASSIFICATION_2D, default="circles",
-               labels={k: DATASETS[k].label for k in CLASSIFICATION_2D}),
+        Choice("p_data", "Data set", options=(*CLASSIFICATION_2D, OWN_DATA_OPTION),
+               default="circles",
+               labels={**{k: DATASETS[k].label for k in CLASSIFICATION_2D},
+                       OWN_DATA_OPTION: OWN_DATA_LABEL}),
         FloatRange("p_noise", "Noise", default=0.1, low=0.0, high=0.5, step=0.05),
         FloatRange("p_test", "Test share", default=0.25, low=0.1, high=0.5, step=0.05,
                    fmt="%.2f", help="Share of the points held out to measure the test loss."),
         Choice("p_lr", "Learning rate (Adam)", options=LEARNING_RATES, default=0.03,
                widget="select_slider"),
-        Choice("p_act", "Activation", options=ELEMENTWISE_KEYS, default="tanh",
-               labels={k: get(k).name for k in ELEMENTWISE_KEYS}),
+        ActivationChoice("p_act", "Activation", options=with_formula(ELEMENTWISE_KEYS),
+                         default="tanh", labels=activation_labels(with_formula(ELEMENTWISE_KEYS)),
+                         formula_key="p_fx"),
+        formula_setting("p_fx"),
         IntRange("p_depth", "Hidden layers", default=2, low=1, high=MAX_DEPTH),
         IntRange("p_width", "Units per layer", default=6, low=MIN_WIDTH, high=MAX_WIDTH),
         IntRange("p_layer", "Show the units of layer", default=1, low=1, high=MAX_DEPTH),

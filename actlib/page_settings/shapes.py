@@ -5,13 +5,15 @@ softmax explorer's."""
 from __future__ import annotations
 
 from actlib.activations import ACTIVATIONS, CATALOGUE, ELEMENTWISE_KEYS, get
+from actlib.page_settings import activation_labels, formula_setting, with_formula
 from actlib.page_settings.softmax_explorer import SOFTMAX_SETTINGS
 from actlib.settings import (
+    ActivationChoice,
+    ActivationChoices,
     Choice,
     Flag,
     FloatInterval,
     FloatRange,
-    MultiChoice,
     PageSettings,
     activation_param_settings,
 )
@@ -24,13 +26,14 @@ VIEWS = ("Curves", "Properties", "Through a layer", "Softmax", "Gated units")
 SETTINGS = PageSettings(
     (
         Choice("view", "View", options=VIEWS, default="Curves", widget="tabs"),
-        MultiChoice(
+        ActivationChoices(
             "act",
             "Activations",
-            options=ELEMENTWISE_KEYS,
+            options=with_formula(ELEMENTWISE_KEYS),
             default=("sigmoid", "tanh", "relu", "gelu"),
-            labels={k: get(k).name for k in ELEMENTWISE_KEYS},
+            labels=activation_labels(with_formula(ELEMENTWISE_KEYS)),
         ),
+        formula_setting(),
         FloatInterval("x", "x window", default=(-6.0, 6.0), low=-50.0, high=50.0, step=0.5),
         FloatRange(
             "eps", "Saturation threshold ε", default=0.05, low=0.001, high=0.5, step=0.001,
@@ -41,9 +44,9 @@ SETTINGS = PageSettings(
             "scale", "Std of the inputs", default=1.0, low=0.1, high=10.0, step=0.1,
             fmt="%.1f", help="Pre-activations x ~ N(0, std²) fed through each activation.",
         ),
-        Choice(
-            "detail", "Formula and PyTorch for", options=tuple(ACTIVATIONS), default="gelu",
-            labels={k: s.name for k, s in ACTIVATIONS.items()},
+        ActivationChoice(
+            "detail", "Formula and PyTorch for", options=with_formula(tuple(ACTIVATIONS)),
+            default="gelu", labels=activation_labels(with_formula(tuple(ACTIVATIONS))),
         ),
         Choice(
             "gate", "Gated unit", options=GATED_KEYS, default="swiglu",

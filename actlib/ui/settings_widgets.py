@@ -109,11 +109,12 @@ class SettingsPanel:
         return problems
 
     def value(self, key: str) -> Any:
-        """The current value of a setting (its widget's value, in the declaration's form)."""
+        """The current value of a setting (its widget's value, in the declaration's form,
+        resolved against the page's other settings: see ``Setting.resolve``)."""
         setting = self.settings[key]
-        if key not in st.session_state:
-            return setting.default
-        return setting.from_widget(st.session_state[key])
+        value = (setting.from_widget(st.session_state[key]) if key in st.session_state
+                 else setting.default)
+        return setting.resolve(value, self.value)
 
     def values(self) -> dict[str, Any]:
         return {s.key: self.value(s.key) for s in self.settings}
