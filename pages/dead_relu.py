@@ -8,7 +8,7 @@ from actlib.charts import dead_relu as charts
 from actlib.page_settings.dead_relu import CAP_CONTROLS, PARAM_KEYS, SETTINGS
 from actlib.page_text import dead_relu as text
 from actlib.settings import activation_param_settings, activation_params
-from actlib.ui import cached_dead_relu
+from actlib.ui import cached_dead_relu, inputs_view
 from actlib.ui.dead_relu_views import COMPARE_COLUMNS, TrainingRunView
 from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import activation_legend, page_header
@@ -16,6 +16,8 @@ from actlib.ui.live_runs import lesson_session, live_runs
 from actlib.ui.notices import checked
 from actlib.ui.settings_widgets import SettingsPanel
 from actlib.ui.stores import session_memo
+from actlib.ui.user_data_view import own_data
+from actlib.user_data import OWN_DATA_OPTION
 
 REFRESH_SECONDS = 0.5  # a full redraw of this page's live charts costs ~0.1-0.3 s
 
@@ -41,6 +43,11 @@ depth = panel.widget("depth", row[0])
 width = panel.widget("width", row[1])
 steps = panel.widget("steps", row[2])
 seed = panel.widget("seed", row[3])
+if dataset == OWN_DATA_OPTION:
+    with st.expander("Your own data", expanded=True, icon="📄"):
+        dataset = own_data("dead_relu", 0, dead.TEST_FRACTION, binary_only=False)
+    if dataset is None:
+        st.stop()
 values = panel.values()
 params = {k: activation_params(k, values) for k in PARAM_KEYS}
 bias = None if bias_choice == "init" else float(bias_choice)
@@ -90,7 +97,13 @@ if (tab := tabs["Training run"]) is not None:
                     keys, inspect, layer, depth, width, steps,
                     float(params["prelu"]["slope"]), lambda: probes.at(session.run.state),
                     dead_chart)
-                return lambda runs: view.draw(runs[0])
+                st.markdown(inputs_view.INTRO)
+                inputs_slot = st.empty()
+
+                def draw(runs) -> None:
+                    view.draw(runs[0])
+                    inputs_view.draw(inputs_slot, session.run.state, config, inspect, layer)
+                return draw
 
             session = lesson_session("dead_relu", [config])
             live_runs("dead_relu", [config], training_view, frame_seconds=REFRESH_SECONDS)

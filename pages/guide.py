@@ -7,7 +7,7 @@ from actlib import bakeoff
 from actlib.activations import BAKE_OFF_KEYS, get
 from actlib.guide import QUESTIONS, advise, answers_from_settings
 from actlib.page_settings.guide import SETTINGS
-from actlib.training import MAX_RUN_SECONDS, estimate_cost, history_frame
+from actlib.training import MAX_RUN_SECONDS, TrainConfig, estimate_cost, history_frame
 from actlib.ui import cached_guide
 from actlib.ui import guide_views as views
 from actlib.ui.formula_input import formula_input
@@ -15,6 +15,8 @@ from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import live_runs
 from actlib.ui.notices import checked
 from actlib.ui.settings_widgets import SettingsPanel
+from actlib.ui.user_data_view import own_data
+from actlib.user_data import OWN_DATA_OPTION
 
 ARCHITECTURE_QUESTION = next(q for q in QUESTIONS if q.key == "architecture")
 LIVE_REFRESH_SECONDS = 0.8
@@ -83,6 +85,11 @@ def bake_off() -> None:
     optimizer, lr = panel.widget("opt", row1[2]), panel.widget("lr", row1[3])
     depth, width = panel.widget("layers", row2[0]), panel.widget("width", row2[1])
     steps, seeds = panel.widget("steps", row2[2]), panel.widget("seeds", row2[3])
+    if dataset == OWN_DATA_OPTION:
+        with st.expander("Your own data", expanded=True, icon="📄"):
+            dataset = own_data("guide", 0, TrainConfig.test_fraction, binary_only=False)
+        if dataset is None:
+            return
     if pick == "advice":
         network = ARCHITECTURE_QUESTION.labels[answers.architecture]
         st.caption(f"From the advice for hidden layers, network: {network}. Change the "

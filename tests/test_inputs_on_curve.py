@@ -78,3 +78,20 @@ def test_relus_zero_slope_region_is_its_negative_inputs_and_the_window_holds_the
     assert "where f′ = 0 exactly" in shares_sentence(measured, "ReLU")
     with pytest.raises(ValueError, match="layer must lie between 1 and 3"):
         inputs_on_curve(run, 0, 4)
+
+
+def test_both_training_views_show_where_the_inputs_fall() -> None:
+    from tests.apptest_charts import assert_no_exception, open_page
+
+    at = open_page("pages/gradients.py", view="Training", steps="50", depth="4",
+                   in_act="relu", in_layer="3")
+    assert_no_exception(at)
+    assert any(c.value.startswith("ReLU, layer 3, step 50:") for c in at.caption)
+    at = open_page("pages/gradients.py", view="Training", steps="50", depth="4",
+                   in_layer="9")
+    assert any("The network has 4 hidden layers: showing layer 4." in c.value
+               for c in at.caption)
+    at = open_page("pages/dead_relu.py", steps="50", width="8", act=["relu", "elu"],
+                   inspect="elu", layer="2")
+    assert_no_exception(at)
+    assert any(c.value.startswith("ELU, layer 2, step 50:") for c in at.caption)

@@ -155,3 +155,35 @@ def test_dead_unit_monitor_and_bake_off_configs_take_your_data() -> None:
     assert snaps[-1].dead_share.shape == (2, 3)
     contest = bakeoff.build_config(["relu", "tanh"], dataset=name, steps=50, seeds=1)
     assert contest.dataset == name
+
+
+def _page_with_file(page: str, prefix: str, content: bytes, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.session_state[f"{prefix}:own_data"] = {
+        "source": "upload", "file": content, "file_name": "mine.csv", "points": [],
+        "canvas": 0}
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_dead_relu_monitor_trains_on_uploaded_data_with_three_classes() -> None:
+    three = points_csv([(x, y, i % 3) for i, (x, y, _) in enumerate(_points(60))])
+    at = _page_with_file("pages/dead_relu.py", "dead_relu", three, data=OWN_DATA_OPTION,
+                         act=["relu"], steps="50", width="8")
+    assert any("link cannot carry it" in c.value for c in at.caption)
+    assert any("Trained 50 steps." in c.value for c in at.caption)
+    session = at.session_state["live_runs:dead_relu"]
+    assert session.run.config.dataset.startswith("user:")
+    assert session.run.config.task == "multiclass"
+
+
+def test_the_bake_off_trains_on_uploaded_data() -> None:
+    at = _page_with_file("pages/guide.py", "guide", points_csv(_points(60)), view="Bake-off",
+                         data=OWN_DATA_OPTION, pick="custom", act=["relu", "tanh"],
+                         steps="50", seeds="1")
+    assert any(c.value.startswith("2 networks, 50 steps") for c in at.caption)
+    assert at.session_state["live_runs:guide"].run.config.dataset.startswith("user:")

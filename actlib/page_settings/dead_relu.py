@@ -19,6 +19,7 @@ from actlib.settings import (
     PageSettings,
     activation_param_settings,
 )
+from actlib.user_data import OWN_DATA_LABEL, OWN_DATA_OPTION
 from actlib.vocabulary import INIT_LABELS, NORM_LABELS, OPTIMIZER_LABELS, learning_rates
 
 VIEWS = ("Training run", "Census at init", "Before / after", "PReLU slope")
@@ -43,8 +44,9 @@ SETTINGS = PageSettings(
             labels=activation_labels(with_formula(HIDDEN_LAYER_KEYS)), min_count=1, max_count=6,
         ),
         formula_setting(),
-        Choice("data", "Data", options=DATA, default="moons",
-               labels={k: DATASETS[k].label for k in DATA}),
+        Choice("data", "Data", options=(*DATA, OWN_DATA_OPTION), default="moons",
+               labels={**{k: DATASETS[k].label for k in DATA},
+                       OWN_DATA_OPTION: OWN_DATA_LABEL}),
         Choice(
             "lr", "Learning rate", options=LEARNING_RATES, default=0.1, widget="select_slider",
             help="High rates push a unit's weights and bias so far that it never fires again.",

@@ -15,6 +15,7 @@ from actlib.guide import GUIDE_SETTINGS, Answers, advise
 from actlib.page_settings import activation_labels, formula_setting, with_formula
 from actlib.settings import ActivationChoices, Choice, FloatRange, IntRange, PageSettings
 from actlib.training import OPTIMIZERS
+from actlib.user_data import OWN_DATA_LABEL, OWN_DATA_OPTION
 from actlib.vocabulary import INIT_LABELS, OPTIMIZER_LABELS, learning_rates
 
 VIEWS = ("Advice", "Bake-off", "Compute cost", "History")
@@ -39,8 +40,9 @@ SETTINGS = PageSettings(
                           default=DEFAULT_PICK,
                           labels=activation_labels(with_formula(HIDDEN_LAYER_KEYS))),
         formula_setting(),
-        Choice("data", "Data set", options=bakeoff.DATASETS, default="moons",
-               labels={k: DATASETS[k].label for k in bakeoff.DATASETS}),
+        Choice("data", "Data set", options=(*bakeoff.DATASETS, OWN_DATA_OPTION), default="moons",
+               labels={**{k: DATASETS[k].label for k in bakeoff.DATASETS},
+                       OWN_DATA_OPTION: OWN_DATA_LABEL}),
         Choice("init", "Initialisation (all models)", options=tuple(INITS), default="default",
                labels=INITS,
                help="One scheme for every model, so the activation is the only difference."),
