@@ -269,3 +269,46 @@ def loss_png(
         frame.draw.text((legend_x + 24, 12), name, fill=TEXT, font=font, anchor="lm")
         legend_x += 80
     return _png(frame.image)
+
+
+FOLD_LINE_COLORS = ((120, 120, 120), (185, 185, 185))
+"""Grid lines along x1 darker, along x2 lighter, so the two families stay apart when bent."""
+
+
+def fold_png(lines: Sequence[np.ndarray], points: np.ndarray, labels: np.ndarray,
+             x_title: str, y_title: str, size: int = 300) -> bytes:
+    """Grid lines (the first half along x1, the second along x2) and the data points in a
+    layer's coordinates, on axes fitted to what is drawn."""
+    every = np.vstack([*lines, np.asarray(points)])
+    every = every[np.isfinite(every).all(axis=1)]
+    low, high = (every.min(axis=0), every.max(axis=0)) if len(every) else (
+        np.array([-1.0, -1.0]), np.array([1.0, 1.0]))
+    span = high - low
+    centre = (high + low) / 2
+    span = np.maximum(span, max(0.2, 0.1 * float(span.max())))  # a flat unit keeps room
+    low, high = centre - span / 2, centre + span / 2
+    pad = span * 0.06
+    (x_lo, y_lo), (x_hi, y_hi) = low - pad, high + pad
+    frame = _Frame(size, size, left=50, bottom=44)
+    frame.x_axis(nice_ticks(x_lo, x_hi), x_lo, x_hi, x_title)
+    frame.y_axis(nice_ticks(y_lo, y_hi), y_lo, y_hi)
+    frame.draw.text((4, frame.y0 - 2), y_title, fill=TEXT, font=_font(13), anchor="la")
+    half = len(lines) // 2
+
+    def pixels(xy: np.ndarray) -> np.ndarray:
+        xy = np.asarray(xy, dtype=np.float64)
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        return np.c_[frame.px(xy[:, 0], x_lo, x_hi), frame.py(xy[:, 1], y_lo, y_hi)]
+
+    for i, line in enumerate(lines):
+        path = pixels(line)
+        if len(path) > 1:
+            frame.draw.line(path.ravel().tolist(), fill=FOLD_LINE_COLORS[i >= half], width=1)
+    colors = [_rgb(c) for c in CLASS_COLORS]
+    radius = 2.6
+    finite = np.isfinite(np.asarray(points, dtype=np.float64)).all(axis=1)
+    for (cx, cy), label in zip(pixels(points), np.asarray(labels)[finite], strict=True):
+        frame.draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius],
+                           fill=colors[int(label) % len(colors)], outline=TRAIN_RING)
+    frame.draw.rectangle([frame.x0, frame.y0, frame.x1, frame.y1], outline=(200, 200, 200))
+    return _png(frame.image)

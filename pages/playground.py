@@ -32,6 +32,9 @@ seed = panel.widget("p_seed", row[4])
 row = st.columns([1.3, 1, 1, 1.5, 0.9])
 act, depth = panel.widget("p_act", row[0]), panel.widget("p_depth", row[1])
 width, layer = panel.widget("p_width", row[2]), panel.widget("p_layer", row[3])
+with row[4].popover("Fold axes", icon="🗺️", width="stretch",
+                    help="Which two units of the shown layer the folded plane uses as axes."):
+    units = (panel.widget("p_ux"), panel.widget("p_uy"))
 formula_input(panel, "p_act")
 if own and (dataset := own_data("playground", seed, test_share)) is None:
     st.stop()
@@ -48,7 +51,7 @@ def on_link(step: int, rates: tuple[tuple[int, float], ...]) -> None:
     panel.set_values({"p_steps": step, "p_lrs": rates})
 
 
-live_area(config, get(act).name, layer, on_link)
+live_area(config, get(act).name, layer, on_link, units)
 st.caption(
     f"{config.n_train} training points (white ring) and "
     f"{config.n_total - config.n_train} test points (dark ring); "

@@ -19,7 +19,8 @@ import streamlit as st
 from actlib import playground
 from actlib.approximation import unit_map_frame, unit_surface
 from actlib.charts import nonlinearity as nl_charts
-from actlib.live_plots import SurfacePainter, data_url, loss_png, unit_colors
+from actlib.fold import fold
+from actlib.live_plots import SurfacePainter, data_url, fold_png, loss_png, unit_colors
 from actlib.training import MAX_RUN_SECONDS, TrainConfig
 from actlib.training.live import MAX_LIVE_STEPS, LiveFrame, LiveRun, LrChange, TrainedRuns
 from actlib.ui.live_runner import trainer_slot
@@ -194,7 +195,8 @@ def _controls(session: LiveSession) -> None:
 
 
 def live_area(config: TrainConfig, act_name: str, layer: int,
-              on_link: Callable[[int, tuple[LrChange, ...]], None]) -> None:
+              on_link: Callable[[int, tuple[LrChange, ...]], None],
+              units: tuple[int, int] = (1, 2)) -> None:
     """The fragment: controls, the live frame, and (when paused) what each unit computes.
 
     ``on_link(step, rate_changes)`` writes the run's state into the link.
@@ -213,7 +215,7 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
         if painter.unit is not None:
             left.button("Back to the network's output", icon="↩️", key="p_unit_back",
                         on_click=_pick, args=(None,))
-        notes, maps = st.empty(), st.empty()
+        notes, maps, folds = st.empty(), st.empty(), st.empty()
 
         def link() -> None:
             on_link(run.step, rate_changes(run))
@@ -225,10 +227,12 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
             with notes.container():
                 _paused_notes(run, frame)
             _draw_maps(run, config, layer, maps)
+            _draw_fold(run, config, layer, units, folds)
             return
         # While playing, the unit maps follow once a burst (a second): an Altair chart
         # costs tens of milliseconds, too much for every frame.
         _draw_maps(run, config, layer, maps)
+        _draw_fold(run, config, layer, units, folds)
         play(session, SESSION_KEY, lambda: painter.draw(run.frame(), slots), FRAME_SECONDS,
              TRAIN_SHARE, link, LINK_EVERY_SECONDS)
 
@@ -291,3 +295,47 @@ def _draw_maps(run: LiveRun, config: TrainConfig, layer: int, slot) -> None:
                                                   pickable=True),
                         width="content", key=MAPS_KEY, on_select=lambda: _on_map_click(shown),
                         selection_mode=nl_charts.UNIT_PICK)
+
+
+def _draw_fold(run: LiveRun, config: TrainConfig, layer: int, units: tuple[int, int],
+               slot) -> None:
+    """The plane's grid and the data as two units of the shown layer see them, before and
+    after its activation (updated once a burst while playing, like the unit maps)."""
+    if run.all_diverged or run.state.data.bounds is None:
+        slot.empty()
+        return
+    shown = min(layer, config.depth)
+    with slot.container():
+        st.markdown(f"**How hidden layer {shown} folds the plane** at step {run.step:,}: "
+                    "the input grid and the points, with two of its units as axes.")
+        if config.width < 2:
+            st.caption("The layer has one unit: the fold needs two.")
+            return
+        picked = tuple(min(u, config.width) for u in units)
+        if picked[0] == picked[1]:
+            picked = (picked[0], picked[0] % config.width + 1)
+        if picked != tuple(units):
+            st.caption(f"Units {units[0]} and {units[1]} cannot be the two axes of a layer "
+                       f"of {config.width} units: showing units {picked[0]} and {picked[1]}.")
+        data = run.state.data
+        points = np.vstack([data.x_train.numpy(), data.x_test.numpy()])
+        labels = np.concatenate([data.y_train.numpy(), data.y_test.numpy()])
+        folded = fold(run.state.model, 0, shown, picked, data.bounds, points)
+        x_title, y_title = f"unit {picked[0]}", f"unit {picked[1]}"
+        before, after = st.columns(2)
+        before.markdown(_img(fold_png(folded.lines_before, folded.points_before, labels,
+                                      x_title, y_title), "before the activation"),
+                        unsafe_allow_html=True)
+        before.caption("Before the activation: the layer's linear part W·h + b. In layer 1 "
+                       "it only shears, stretches and shifts the grid: lines stay straight.")
+        after.markdown(_img(fold_png(folded.lines_after, folded.points_after, labels,
+                                     x_title, y_title), "after the activation"),
+                       unsafe_allow_html=True)
+        silent = [u for u, column in zip(picked, folded.points_after.T, strict=True)
+                  if np.all(column == 0)]
+        if silent:
+            after.caption(f"Unit {silent[0]} outputs 0 on every point: a dead unit. Pick "
+                          "another under **Fold axes**.")
+        after.caption("After the activation: tanh and sigmoid squash the far parts, ReLU "
+                      "folds lines flat where a unit's input crosses 0. The identity would "
+                      "leave the picture on the left as it is.")
