@@ -160,9 +160,14 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
     burst_start, first_step = time.monotonic(), session.step
     burst_end = time.monotonic() + (BURST_SECONDS if fragment_run else 0.0)
     linked = time.monotonic()
+    first = True
     while True:
         start = time.monotonic()
-        free = train_piece(session, frame_seconds * train_share, frame_seconds)
+        # The first frame of a burst trains one short piece, so the first change shows
+        # at once after Play; later frames train their full share.
+        share = PIECE_SECONDS if first else frame_seconds * train_share
+        free = train_piece(session, min(share, frame_seconds * train_share), frame_seconds)
+        first = False
         draw()
         session.frames += 1
         if session.finished:
