@@ -96,7 +96,7 @@ if (tab := tabs["Training run"]) is not None:
                 view = TrainingRunView(
                     keys, inspect, layer, depth, width, steps,
                     float(params["prelu"]["slope"]), lambda: probes.at(session.run.state),
-                    dead_chart)
+                    dead_chart, lambda: session.playing)
                 st.markdown(inputs_view.INTRO)
                 inputs_slot = st.empty()
 

@@ -6,6 +6,7 @@ is computed in :mod:`actlib.dead_units` and :mod:`actlib.page_text.dead_relu`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,9 @@ from actlib.ui.metric_row import metric_row
 from actlib.ui.notices import divergence_sentences, show_divergences
 
 NUMBER, PERCENT = st.column_config.NumberColumn, "percent"
+INSIDE_EVERY_SECONDS = 1.0
+"""While a run plays, the look inside (a probe of every unit) follows it once a second; the
+charts from the snapshots follow every frame. Paused, it shows the paused step."""
 COMPARE_COLUMNS = {
     "hidden_units": NUMBER("hidden units"), "dead_at_init": NUMBER("dead at init"),
     "dead_now": NUMBER("dead at the end"), "dead_peak": NUMBER("most dead"),
@@ -47,11 +51,14 @@ class TrainingRunView:
     probe: Callable[[], dead.UnitProbe]
     """The live run's network measured where it stands (the paused or latest step)."""
     dead_chart: Callable[[Any, Sequence[str]], alt.TopLevelMixin]
+    playing: Callable[[], bool] = lambda: False
+    """Whether the run is playing (then the look inside is throttled)."""
 
     def __post_init__(self) -> None:
         self.member, self.name = list(self.keys).index(self.inspect), get(self.inspect).name
         self.box = st.container()
         self.slots: dict[str, Any] = {}
+        self._inside_drawn = -INSIDE_EVERY_SECONDS
 
     def _slot(self, name: str) -> Any:
         """The slot ``name``, made on first use right where it is first filled.
@@ -89,7 +96,10 @@ class TrainingRunView:
                 loss_chart(history_frame(snapshots), keys, title="Training loss (log scale)",
                            splits=("train",), height=230, last_step=steps),
                 width="stretch")
-            self._draw_inside()
+            due = time.monotonic() - self._inside_drawn >= INSIDE_EVERY_SECONDS
+            if due or not self.playing() or snapshots[-1].step >= self.steps:
+                self._draw_inside()  # measured on the network: at most once a second
+                self._inside_drawn = time.monotonic()
             slopes = dead.slopes_history(snapshots)
             if not slopes.empty:
                 self._slot("slope").altair_chart(charts.slope_chart(
