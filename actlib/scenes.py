@@ -110,6 +110,9 @@ def _gradient_scenario(key: str) -> dict[str, ParamValue]:
 
 _TRAINING_CONTROLS = ("seed", "opt", "init", "chart", "inspect", "layer")
 """The Dead ReLU monitor's controls a presenter does not need to show."""
+_RUN_CONTROLS = (*_TRAINING_CONTROLS, "data", "bias", "bn", "depth", "width", "steps")
+"""...and those a scene about the learning rate does not need either: its result then
+starts on the first screen at 1920 × 1080."""
 _GRADIENT_CONTROLS = ("seed", "data", "theory", "width")
 
 SCENES: tuple[Scene, ...] = (
@@ -175,11 +178,11 @@ SCENES: tuple[Scene, ...] = (
     Scene("dr-die", "dead_relu", "ReLU units die at a learning rate of 0.3",
           "Watch the share of dead units climb while the loss stalls.",
           {"view": "Training run", "act": "relu", "lr": "0.3", "opt": "sgd"},
-          hide=_TRAINING_CONTROLS),
+          hide=_RUN_CONTROLS),
     Scene("dr-leaky", "dead_relu", "Leaky ReLU keeps them alive",
           "Same rate: a small negative slope keeps every unit's gradient.",
           {"view": "Training run", "act": ("relu", "leaky_relu"), "lr": "0.3", "opt": "sgd"},
-          hide=_TRAINING_CONTROLS),
+          hide=_RUN_CONTROLS),
     Scene("dr-bias", "dead_relu", "A negative bias kills units before training",
           "With every bias at -1 many units never fire, even at init.",
           {"view": "Census at init", "bias": "-1"}, hide=_TRAINING_CONTROLS),

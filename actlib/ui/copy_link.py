@@ -75,7 +75,9 @@ export default function(component) {
 """
 
 _COMPONENT = st.components.v2.component("activation_lab_copy_link", html=_HTML, css=_CSS,
-                                        js=_JS)
+                                        js=_JS, isolate_styles=False)
+"""Styles not isolated: the presenter view's style sheet enlarges the button like the rest
+of the page (the class names are this component's own)."""
 
 
 def copy_link_button() -> None:

@@ -60,7 +60,8 @@ def page_header(title: str, subtitle: str) -> None:
         scenes_menu.scenes_menu()
         copy_link_button()
         scenes_menu.presenter_toggle(state.present)
-    st.markdown(
+    # In a keyed container: the presenter view hides it (the scene's note says what to see).
+    st.container(key="page_subtitle").markdown(
         f"<p style='font-size:1.15rem;margin-top:-0.6rem'>{escape(subtitle)}</p>",
         unsafe_allow_html=True,
     )

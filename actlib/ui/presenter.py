@@ -24,11 +24,14 @@ from actlib import charts
 BODY_PX = 22
 """The smallest text the presenter view draws outside charts."""
 LINE_PX = 4
+_WAS_ON = "_presenter_was_on"
 
 _PRESENTER_CSS = f"""<style>
-[data-testid="stMainBlockContainer"] {{ padding-top: 1rem; padding-left: 2rem;
-  padding-right: 2rem; max-width: 100%; }}
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stMainBlockContainer"] {{ padding-top: 3.6rem !important;
+  padding-left: 2rem; padding-right: 2rem; max-width: 100%; }}
+[data-testid="stMarkdownContainer"], [data-testid="stMarkdownContainer"] p,
+[data-testid="stMarkdownContainer"] li, [data-baseweb="tag"] span,
+[data-baseweb="tag"] div, .copy-button, .copy-status,
 [data-testid="stMarkdownContainer"] td, [data-testid="stMarkdownContainer"] th,
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p, [data-testid="stWidgetLabel"] label,
@@ -40,7 +43,8 @@ _PRESENTER_CSS = f"""<style>
 [data-testid="stMarkdownContainer"] code {{ font-size: {BODY_PX}px !important;
   line-height: 1.35; }}
 [data-testid="stMetricValue"] {{ font-size: 2.6rem !important; }}
-h1 {{ font-size: 2.6rem !important; padding-top: 0 !important; }}
+h1 {{ font-size: 2.3rem !important; padding-top: 0 !important; padding-bottom: 0.2rem; }}
+.st-key-page_subtitle {{ display: none !important; }}
 h2 {{ font-size: 2.1rem !important; }}
 h3 {{ font-size: 1.8rem !important; }}
 [data-testid="stVegaLiteChart"] g.mark-line path,
@@ -57,5 +61,9 @@ def apply(on: bool, hidden: Iterable[str]) -> None:
     if on:
         st.html(_PRESENTER_CSS + (f"<style>{css}</style>" if css else ""))
         st.set_page_config(initial_sidebar_state="collapsed")
-    elif css:
-        st.html(f"<style>{css}</style>")
+    else:
+        if st.session_state.get(_WAS_ON):
+            st.set_page_config(initial_sidebar_state="expanded")  # back as it was
+        if css:
+            st.html(f"<style>{css}</style>")
+    st.session_state[_WAS_ON] = on
