@@ -159,3 +159,31 @@ def test_presenter_view_is_readable_at_1920x1080(app_server, chromium, item) -> 
         page.screenshot(path=f"/tmp/presenter-{item.id}.png")
     finally:
         context.close()
+
+
+def test_playground_reproduce_download_prints_the_losses_shown(app_server, browser_page,
+                                                               tmp_path) -> None:
+    """The downloaded script, run on its own, prints the train and test loss the page's
+    metrics show for this very network (rate change included)."""
+    import re
+    import subprocess
+    import sys
+
+    page, _ = browser_page
+    page.goto(f"{app_server.url}/playground?p_data=xor&p_act=relu&p_steps=300"
+              "&p_lrs=0:0.03&p_lrs=150:0.1")
+    wait_for_app(page, timeout=120_000)
+    shown = {}
+    for label in ("Train loss", "Test loss"):
+        metric = page.locator('[data-testid="stMetric"]').filter(has_text=label)
+        shown[label] = float(metric.locator('[data-testid="stMetricValue"]').inner_text())
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Reproduce in PyTorch").click()
+    path = tmp_path / "playground.py"
+    download.value.save_as(path)
+    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    train, test = map(float, re.search(r"train loss (\S+), test loss (\S+)", out.stdout).groups())
+    assert "300 steps" in out.stdout
+    assert round(train, 3) == shown["Train loss"] and round(test, 3) == shown["Test loss"]
