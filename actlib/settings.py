@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from actlib.lecture_keys import LECTURE_KEYS
+
 Number = int | float
 ChoiceValue = str | int | float
 
@@ -26,8 +28,9 @@ class SettingError(ValueError):
     """A URL value that the declaration does not allow; the message says what is allowed."""
 
 
-RESERVED_KEYS: frozenset[str] = frozenset({"embed", "embed_options"})
-"""Query parameters that belong to Streamlit itself (``?embed=true``), never a page's."""
+RESERVED_KEYS: frozenset[str] = frozenset({"embed", "embed_options", *LECTURE_KEYS})
+"""Query parameters that belong to Streamlit itself (``?embed=true``) or to lecture mode
+(:mod:`actlib.lecture_keys`), never a page's."""
 
 MAX_SHOWN_CHARS = 40
 """How much of a link value a note repeats: enough to recognise it, never a screenful."""

@@ -1,9 +1,11 @@
-"""Home: what the lab teaches, and a card per topic page with a live preview."""
+"""Home: what the lab teaches, a card per topic page with a live preview, and the lecture
+index (the default lecture and every scene)."""
 
 import streamlit as st
 
 from actlib.ui.layout import page_header
 from actlib.ui.page_registry import TOPIC_PAGES
+from actlib.ui.scenes_menu import lecture_index
 
 page_header(
     "Activation Lab",
@@ -30,3 +32,5 @@ for i, info in enumerate(TOPIC_PAGES):
         chart = info.preview_chart()
         if chart is not None:
             st.altair_chart(chart, width="stretch")
+
+lecture_index()

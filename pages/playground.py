@@ -6,6 +6,7 @@ import streamlit as st
 from actlib import playground
 from actlib.activations import get
 from actlib.page_settings.playground import SETTINGS
+from actlib.ui.exports import export_row, reproduce_script
 from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import page_header
 from actlib.ui.live_playground import live_area, session_run
@@ -43,7 +44,7 @@ config = checked(lambda: playground.live_config(dataset, noise, test_share, act,
                                                 seed), CONTROLS)
 if config is None:
     st.stop()
-session_run(config, lr, int(panel.value("p_steps")), panel.value("p_lrs"))
+session = session_run(config, lr, int(panel.value("p_steps")), panel.value("p_lrs"))
 
 
 def on_link(step: int, rates: tuple[tuple[int, float], ...]) -> None:
@@ -59,3 +60,7 @@ st.caption(
     + f", Adam. Seed {seed} draws "
     + ("the split and the first weights." if own else "both the data and the first weights.")
 )
+export_row(  # read when pressed: the network as it stands then, rate changes included
+    "playground", name="playground",
+    script=lambda: reproduce_script(session.run.config, max(session.run.step, 1),
+                                    tuple(session.run.lr_changes), "Playground"))

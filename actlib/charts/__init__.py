@@ -13,6 +13,7 @@ theme uses 12 px tick labels and grey 14 px axis titles, too small on a projecto
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import altair as alt
@@ -37,22 +38,58 @@ CLASS_COLORS = ("#e8710a", "#1967d2")
 as in TensorFlow Playground. A decision surface fades between them through white."""
 
 
+PRESENTER_SIZES = {"label": 18, "title": 20, "chart_title": 22}
+"""Font sizes (px) in the presenter view, read from the back of a hall on a projector."""
+DESK_SIZES = {"label": 14, "title": 15, "chart_title": 16}
+PRESENTER_STROKE = 4.0
+"""Default line width (px) in the presenter view; builders that set their own keep it,
+and the presenter CSS thickens drawn lines (:mod:`actlib.ui.presenter`)."""
+
+_mode = threading.local()
+
+
+def set_presenter(on: bool) -> None:
+    """Switch the theme's sizes for charts built from now on in this thread.
+
+    Each Streamlit session runs its script in its own thread, and the page header calls
+    this first on every run, so one session's presenter view never enlarges another's
+    charts (Altair's enabled theme is process-wide; the theme function reads this flag
+    every time a chart is serialised)."""
+    _mode.presenter = bool(on)
+
+
+def presenter() -> bool:
+    return bool(getattr(_mode, "presenter", False))
+
+
+def theme_config(on_projector: bool) -> dict:
+    """The theme's config for the desk (14 px labels, 15-16 px titles) or the presenter
+    view (18 px labels, 20-22 px titles, thicker default lines), all in the text colour.
+    Only sizes and colours are set: chart sizes stay the builders' own."""
+    size = PRESENTER_SIZES if on_projector else DESK_SIZES
+    label, title = size["label"], size["title"]
+    axis = {"labelFontSize": label, "titleFontSize": title, "labelColor": TEXT_COLOR,
+            "titleColor": TEXT_COLOR, "titleFontWeight": "normal"}
+    config = {
+        "axis": axis,
+        "legend": {"labelFontSize": label, "titleFontSize": title, "labelColor": TEXT_COLOR,
+                   "titleColor": TEXT_COLOR, "symbolSize": 120, "labelLimit": 260},
+        "header": {"labelFontSize": label, "titleFontSize": title, "labelColor": TEXT_COLOR,
+                   "titleColor": TEXT_COLOR},
+        "title": {"fontSize": size["chart_title"], "subtitleFontSize": label,
+                  "color": TEXT_COLOR, "subtitleColor": TEXT_COLOR},
+    }
+    if on_projector:
+        config["line"] = {"strokeWidth": PRESENTER_STROKE}
+        config["text"] = {"fontSize": label}
+    return config
+
+
 @alt.theme.register(THEME, enable=True)
 def _theme() -> alt.theme.ThemeConfig:
-    """Fonts readable at a desk and on a projector: 14 px labels, 15-16 px titles, all in
-    the text colour. Only sizes and colours are set: chart sizes stay the builders' own (as
-    with the "none" theme Streamlit would otherwise pick)."""
-    axis = {"labelFontSize": 14, "titleFontSize": 15, "labelColor": TEXT_COLOR,
-            "titleColor": TEXT_COLOR, "titleFontWeight": "normal"}
-    return alt.theme.ThemeConfig(config={
-        "axis": axis,
-        "legend": {"labelFontSize": 14, "titleFontSize": 15, "labelColor": TEXT_COLOR,
-                   "titleColor": TEXT_COLOR, "symbolSize": 120, "labelLimit": 260},
-        "header": {"labelFontSize": 14, "titleFontSize": 15, "labelColor": TEXT_COLOR,
-                   "titleColor": TEXT_COLOR},
-        "title": {"fontSize": 16, "subtitleFontSize": 14, "color": TEXT_COLOR,
-                  "subtitleColor": TEXT_COLOR},
-    })
+    """The app's theme: the desk's sizes, or the presenter view's in a session that has it
+    on (:func:`set_presenter`)."""
+    return alt.theme.ThemeConfig(config=theme_config(presenter()))
 
 
 def class_color(

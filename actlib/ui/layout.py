@@ -9,6 +9,9 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from actlib.activations import get
+from actlib.ui import lecture_nav as nav
+from actlib.ui import presenter, scenes_menu
+from actlib.ui.copy_link import copy_link_button
 
 _SHELL_RERUN_KEY = "_app_shell_rerun_done"
 
@@ -38,14 +41,37 @@ below the fold."""
 
 
 def page_header(title: str, subtitle: str) -> None:
-    """Title and one-line subtitle, the same on every page. Call it first on every page."""
+    """Title and one-line subtitle, the same on every page. Call it first on every page.
+
+    It also draws lecture mode's furniture, so no page needs to: the Scenes menu, copy link
+    to this view and the presenter toggle beside the title, the presenter view's styles,
+    the sequence bar of a lecture and the banner of the open scene. A scene opened by a
+    click is followed here, before anything is drawn.
+    """
     _ensure_app_shell()
+    nav.follow_request()
+    state = nav.read_state()
+    presenter.apply(state.present, state.hidden)
     st.html(_TIGHTER_TOP)
-    st.title(title)
-    st.markdown(
+    heading, tools = st.columns([1, 1], vertical_alignment="center")
+    heading.title(title)
+    with tools.container(horizontal=True, horizontal_alignment="right",
+                         vertical_alignment="center", key="lecture_tools"):
+        scenes_menu.scenes_menu()
+        copy_link_button()
+        scenes_menu.presenter_toggle(state.present)
+    # In a keyed container: the presenter view hides it (the scene's note says what to see).
+    st.container(key="page_subtitle").markdown(
         f"<p style='font-size:1.15rem;margin-top:-0.6rem'>{escape(subtitle)}</p>",
         unsafe_allow_html=True,
     )
+    if state.notes:
+        st.warning("Some lecture values in this link were not valid:\n\n"
+                   + "\n".join(f"- {note}" for note in state.notes), icon="⚠️")
+    if state.lecture is not None:
+        scenes_menu.sequence_bar(state)
+    else:
+        scenes_menu.scene_banner(state)
 
 
 def activation_legend(keys: Sequence[str]) -> None:

@@ -107,5 +107,20 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
 """Topic pages in curriculum order; the home page links to each."""
 
 
+LECTURE_BUILDER = PageInfo(
+    stem="lecture",
+    title="Lecture builder",
+    icon="🧱",
+    section="Start",
+    blurb="Put scenes in order and get the link of your own lecture.",
+)
+"""A tool page, not a topic: it composes lecture sequences from the scenes."""
+
+
 def all_pages() -> tuple[PageInfo, ...]:
-    return (HOME, *TOPIC_PAGES)
+    return (HOME, LECTURE_BUILDER, *TOPIC_PAGES)
+
+
+def title_of(stem: str) -> str:
+    """The navigation title of page ``stem``."""
+    return next(p.title for p in all_pages() if p.stem == stem)

@@ -40,6 +40,20 @@ def note_page_run(page: str) -> None:
         st.session_state[_LAST_PAGE_KEY] = page
 
 
+def current_page() -> str:
+    """The url_path of the page this run shows, as :func:`note_page_run` recorded it."""
+    return str(st.session_state.get(_LAST_PAGE_KEY, ""))
+
+
+def reseed_from_link() -> None:
+    """Make the next panel seed every widget from the link, as on arriving at a page.
+
+    Opening a lecture scene on the page already shown must apply the scene's link, where a
+    plain rerun keeps the user's latest choices over the URL.
+    """
+    st.session_state.pop(_ACTIVE_PAGE_KEY, None)
+
+
 class SettingsPanel:
     """The live form of a :class:`PageSettings` on one page run.
 
