@@ -10,6 +10,7 @@ from actlib.page_text import dead_relu as text
 from actlib.settings import activation_param_settings, activation_params
 from actlib.ui import cached_dead_relu, inputs_view
 from actlib.ui.dead_relu_views import COMPARE_COLUMNS, TrainingRunView
+from actlib.ui.exports import export_row, reproduce_script
 from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import lesson_session, live_runs
@@ -110,11 +111,11 @@ if (tab := tabs["Training run"]) is not None:
             snapshots = session.run.snapshots_now()
             if not session.playing:
                 st.caption(text.run_notes(dead.run_summary(snapshots)))
-                st.download_button(
-                    "Download the per-step metrics (CSV)",
-                    dead.metrics_csv_frame(snapshots).to_csv(index=False),
-                    file_name="dead_relu_metrics.csv", mime="text/csv", icon="📥",
-                    on_click="ignore")
+                export_row(
+                    "dead_relu", name="dead_relu",
+                    script=lambda: reproduce_script(config, session.run.step,
+                                                    title="Dead ReLU monitor"),
+                    metrics=lambda: dead.metrics_csv_frame(snapshots))
 
 if (tab := tabs["Census at init"]) is not None:
     with tab:

@@ -11,6 +11,7 @@ from actlib.page_settings.gradients import CAP_CONTROLS, SETTINGS, scenario_valu
 from actlib.page_text import gradients as text
 from actlib.training import history_frame
 from actlib.ui import cached_gradients, inputs_view
+from actlib.ui.exports import export_row, reproduce_script
 from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import lesson_session, live_runs
@@ -159,9 +160,15 @@ if (tab := tabs["Training"]) is not None and exp is not None:
 
             session = lesson_session(RUNNER_KEY, [config])
             live_runs(RUNNER_KEY, [config], training_view, frame_seconds=REFRESH_SECONDS)
-            last = session.run.snapshots_now()[-1]
+            snapshots = session.run.snapshots_now()
+            last = snapshots[-1]
             if not session.playing and exp.clip_norm is not None and chance is not None:
                 st.markdown(text.clipped_note(last, chance))
+            if not session.playing:
+                export_row("gradients", name="gradients",
+                           script=lambda: reproduce_script(config, session.run.step,
+                                                           title="Vanishing and exploding"),
+                           metrics=lambda: history_frame(snapshots))
             st.caption(text.training_caption(chance))
             if exp.norm == "batch":
                 st.caption(text.BATCH_NORM_SNAPSHOTS)

@@ -10,6 +10,7 @@ from actlib.page_settings.guide import SETTINGS
 from actlib.training import MAX_RUN_SECONDS, TrainConfig, estimate_cost, history_frame
 from actlib.ui import cached_guide
 from actlib.ui import guide_views as views
+from actlib.ui.exports import export_row, reproduce_script
 from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import live_runs
@@ -147,6 +148,9 @@ def bake_off() -> None:
                    f"{100 / test_rows:.2f} % of accuracy.")
     if config.dataset_info.input_dim == 2:
         views.surfaces(last, config)
+    export_row("guide", name="bakeoff",
+               script=lambda: reproduce_script(config, session.run.step, title="Bake-off"),
+               metrics=lambda: history)
 
 
 if (tab := tabs["Bake-off"]) is not None:

@@ -64,28 +64,29 @@ def test_a_learning_rate_moved_while_playing_applies_and_play_goes_on(app_server
 def test_a_lesson_run_resets_steps_plays_and_pauses_on_the_same_network(app_server,
                                                                         browser_page) -> None:
     page, _ = browser_page
-    page.goto(f"{app_server.url}/gradients?view=Training&steps=300")
-    page.get_by_text("Trained 300 steps.").first.wait_for(timeout=120_000)
+    page.goto(f"{app_server.url}/gradients?view=Training&steps=1000")
+    page.get_by_text("Trained 1,000 steps.").first.wait_for(timeout=120_000)
     wait_for_app(page)
     assert_clean(page)
     page.get_by_role("button", name="Reset").click()
-    page.get_by_text("Paused at step 0 of 300.").first.wait_for(timeout=20_000)
+    page.get_by_text("Paused at step 0 of 1,000.").first.wait_for(timeout=20_000)
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.keyboard.press("ArrowRight")  # Step: to the next snapshot
-    page.get_by_text(re.compile(r"Paused at step 10 of 300\.")).first.wait_for(timeout=20_000)
+    page.get_by_text(re.compile(r"Paused at step 40 of 1,000\.")).first.wait_for(timeout=20_000)
     page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.keyboard.press("Space")  # Play, from step 10
-    page.get_by_text(re.compile(r"Training: step \d+ of 300\.")).first.wait_for(timeout=20_000)
+    page.keyboard.press("Space")  # Play, from step 40
+    page.get_by_text(re.compile(r"Training: step [\d,]+ of 1,000\.")).first.wait_for(
+        timeout=20_000)
     page.get_by_role("button", name="Pause").click()
-    paused = page.get_by_text(re.compile(r"Paused at step \d+ of 300\.")).first
+    paused = page.get_by_text(re.compile(r"Paused at step [\d,]+ of 1,000\.")).first
     paused.wait_for(timeout=20_000)
-    step = int(re.search(r"step (\d+)", paused.inner_text()).group(1))
-    assert 10 <= step <= 300
+    step = int(re.search(r"step ([\d,]+)", paused.inner_text()).group(1).replace(",", ""))
+    assert 40 <= step < 1000
     page.wait_for_timeout(800)
-    assert page.get_by_text(f"Paused at step {step} of 300.").first.is_visible(), \
+    assert page.get_by_text(f"Paused at step {step:,} of 1,000.").first.is_visible(), \
         "nothing trains after Pause"
     page.get_by_role("button", name="Play").click()
-    page.get_by_text("Trained 300 steps.").first.wait_for(timeout=120_000)
+    page.get_by_text("Trained 1,000 steps.").first.wait_for(timeout=120_000)
     wait_for_app(page)
     assert_clean(page)
     assert page.get_by_role("button", name="Play").is_disabled()

@@ -52,7 +52,8 @@ def test_the_default_run_shows_relus_dying_and_every_chart_with_data() -> None:
     assert "Leaky ReLU cannot die" in " ".join(c.value for c in at.caption)
     table = at.dataframe[0].value
     assert table.loc["Leaky ReLU"].sum() == 0 and table.loc["ReLU"].sum() > 0
-    assert len(at.get("download_button")) == 1
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Reproduce in PyTorch", "Metrics (CSV)"], labels
 
 
 def test_moving_the_training_controls_retrains_and_keeps_the_link() -> None:
@@ -169,26 +170,28 @@ def test_page_in_a_real_browser(app_server, browser_page, tmp_path) -> None:
     page.goto(f"{app_server.url}/dead_relu?steps=2000&act=relu&act=leaky_relu&width=16")
     page.get_by_text("Training: step").first.wait_for(timeout=90_000)
     page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=60_000)
-    # A fresh browser draws widgets as skeletons until their code has loaded (~0.4 s here).
-    pause = page.get_by_role("button", name="Pause")
-    pause.wait_for(state="visible", timeout=30_000)
     page.screenshot(path=str(tmp_path / "dead_relu_running.png"))
-    pause.click()  # pause mid-run and look inside at the paused step
-    page.get_by_text("Paused at step").first.wait_for(timeout=30_000)
+    page.get_by_text("Trained 2,000 steps.").first.wait_for(timeout=180_000)
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_text("Paused at step 0 of 2,000.").first.wait_for(timeout=30_000)
+    for step in (50, 100):  # Step: to the next snapshot, looked into at that very step
+        page.get_by_role("button", name=re.compile(r"^Step\b")).click()
+        page.get_by_text(f"Paused at step {step} of 2,000.").first.wait_for(timeout=30_000)
+        page.get_by_text(f"step {step}: who fires on what").first.wait_for(timeout=30_000)
     wait_for_app(page)
     assert_clean(page)
-    paused = int(re.search(r"Paused at step ([\d,]+)", page.get_by_text("Paused at step")
-                           .first.inner_text()).group(1).replace(",", ""))
-    assert 0 < paused < 2000
-    assert page.get_by_text(f"step {paused}: who fires on what").first.is_visible()
     page.screenshot(path=str(tmp_path / "dead_relu_paused.png"))
-    page.get_by_role("button", name="Play").click()  # continue from there
-    page.get_by_text("Trained 2,000 steps.").first.wait_for(timeout=120_000)
+    page.get_by_role("button", name="Play").click()  # on from step 100, not from 0
+    page.get_by_text(re.compile(r"Training: step [\d,]+ of 2,000\.")).first.wait_for(
+        timeout=30_000)
+    page.get_by_text("Trained 2,000 steps.").first.wait_for(timeout=180_000)
     wait_for_app(page, timeout=120_000)
     assert_clean(page)
     assert page.get_by_role("heading", name="Dead ReLU monitor").is_visible()
     assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 5
-    assert page.get_by_text("Download the per-step metrics (CSV)").is_visible()
+    page.screenshot(path=str(tmp_path / "dead_relu_finished.png"))
+    assert page.get_by_role("button", name="Metrics (CSV)").count() == 1
+    assert page.get_by_role("button", name="Reproduce in PyTorch").count() == 1
     page.screenshot(path=str(tmp_path / "dead_relu_finished.png"))
     page.get_by_role("tab", name="Census at init").click()
     wait_for_app(page)
