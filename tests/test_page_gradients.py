@@ -79,7 +79,8 @@ def test_moving_every_network_control_keeps_the_page_clean() -> None:
 def test_training_draws_loss_and_heatmap_and_moves_its_controls() -> None:
     at = _open(view="Training", **SMALL)
     titles = [c.title for c in drawn_charts(at)]
-    assert titles == ["Training loss (log scale)", "Weight-gradient RMS per layer while training"]
+    assert titles == ["Training loss (log scale)", "Weight-gradient RMS per layer while training",
+                      "Sigmoid (logistic), layer 1: its inputs on f and f′ (step 50)"]
     assert all(c.rows > 0 for c in drawn_charts(at))
     assert "after 50 steps" in _text(at)
     # staged together, one training per run: the controls, then a longer run

@@ -44,5 +44,7 @@ def inputs_on_curve_chart(measured: InputsOnCurve, curve: pd.DataFrame, width: i
                                                   range=[[1, 0], [6, 4]]),
                                   legend=alt.Legend(orient="top-left")))
     curves = alt.layer(bands, lines)
+    title = (f"{get(measured.key).name}, layer {measured.layer}: its inputs on f and f′ "
+             f"(step {measured.step:,})")
     return (alt.layer(curves, bars).resolve_scale(y="independent")
-            .properties(width=width, height=height))
+            .properties(width=width, height=height, title=title))
