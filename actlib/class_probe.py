@@ -57,7 +57,14 @@ class PointSoftmax:
         return (f"At ({self.point[0]:.2f}, {self.point[1]:.2f}) the network answers class "
                 f"{first} with probability {self.confidence:.2f}. Its logit is {gap:.2f} above "
                 f"class {second}'s: softmax turns that gap into a ratio of e^{gap:.2f} ≈ "
-                f"{math.exp(min(gap, 700.0)):.3g} between their probabilities.")
+                f"{_ratio(math.exp(min(gap, 700.0)))} between their probabilities.")
+
+
+def _ratio(value: float) -> str:
+    """A ratio as a student reads it: 3.42, 245, 12,400, or 3.1e+09 past a million."""
+    if value < 100:
+        return f"{value:.3g}"
+    return f"{value:,.0f}" if value < 1e6 else f"{value:.2g}"
 
 
 def _outputs(model: BatchedMLP, points: torch.Tensor, index: int) -> np.ndarray:

@@ -78,11 +78,17 @@ def predicted_class_colors(probabilities: np.ndarray) -> np.ndarray:
     classes = p.shape[-1]
     if not 2 <= classes <= len(CLASS_COLORS):
         raise ValueError(f"the palette has colours for 2 to {len(CLASS_COLORS)} classes")
-    palette = np.array([_rgb(c) for c in CLASS_COLORS[:classes]], dtype=np.float64)
-    top = p.max(-1, keepdims=True)
-    share = np.clip((top - 1 / classes) / (1 - 1 / classes), 0.0, 1.0)
+    share = (p.max(-1) - 1 / classes) / (1 - 1 / classes)
+    return faded_class_rgb(p.argmax(-1), share)
+
+
+def faded_class_rgb(predicted: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Class indices and a certainty share in [0, 1] -> RGB: near-white at 0, the class's
+    full colour at 1 (every surface of many classes fades this way)."""
+    palette = np.array([_rgb(c) for c in CLASS_COLORS], dtype=np.float64)
+    share = np.clip(np.asarray(share, dtype=np.float64), 0.0, 1.0)[..., None]
     mid = np.array(MIDDLE, dtype=np.float64)
-    return (mid + (palette[p.argmax(-1)] - mid) * share).round().astype(np.uint8)
+    return (mid + (palette[np.asarray(predicted)] - mid) * share).round().astype(np.uint8)
 
 
 def surface_colors(surface: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from PIL import Image
 
 from actlib import datasets, playground
 from actlib.charts import CLASS_COLORS
-from actlib.class_probe import picker_frame, point_softmax, softmax_tab_query
+from actlib.class_probe import _ratio, picker_frame, point_softmax, softmax_tab_query
 from actlib.datasets import MULTICLASS_2D, grid_points, load
 from actlib.live_plots import MIDDLE, SurfacePainter, class_colors, predicted_class_colors
 from actlib.training.engine import RunState
@@ -140,10 +140,15 @@ def test_the_probe_is_the_softmax_of_the_logits_at_the_point(run: RunState) -> N
     assert np.allclose(probe.probabilities, torch.softmax(logits, 0).numpy(), atol=1e-9)
     first, second = np.sort(probe.logits)[::-1][:2]
     ratio = float(np.sort(probe.probabilities)[-1] / np.sort(probe.probabilities)[-2])
-    assert f"≈ {math.exp(first - second):.3g}" in probe.sentence()
+    assert f"e^{first - second:.2f} ≈" in probe.sentence()
     assert math.isclose(ratio, math.exp(first - second), rel_tol=1e-9)
     frame = probe.frame()
     assert list(frame["label"]) == ["class 0", "class 1", "class 2"]
+
+
+def test_ratios_read_as_numbers() -> None:
+    assert [_ratio(v) for v in (3.4217, 245.3, 12_400.2, 3.1e9)] == [
+        "3.42", "245", "12,400", "3.1e+09"]
 
 
 def test_the_picker_agrees_with_the_surface(run: RunState) -> None:

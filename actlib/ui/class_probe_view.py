@@ -68,7 +68,7 @@ def draw(run: LiveRun, slot) -> None:
                           width="content", key=PICK_KEY, on_select=lambda: _on_pick(run),
                           selection_mode=charts.PICK)
         right.altair_chart(charts.softmax_bars(probe.frame()), width="stretch")
-        right.caption(probe.sentence())
+        right.caption(probe.sentence() + " (The Softmax tab numbers classes from 1.)")
         right.page_link("pages/nonlinearity.py", label="Move these logits' temperature",
                         icon="🌡️", query_params=softmax_tab_query(probe),
                         help="Opens the Softmax tab of Why non-linearity with these logits.")
