@@ -8,7 +8,7 @@ from actlib.activations import BAKE_OFF_KEYS, get
 from actlib.guide import QUESTIONS, advise, answers_from_settings
 from actlib.page_settings.guide import SETTINGS
 from actlib.training import MAX_RUN_SECONDS, TrainConfig, estimate_cost, history_frame
-from actlib.ui import cached_guide
+from actlib.ui import cached_guide, quantise_view
 from actlib.ui import guide_views as views
 from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import activation_legend, page_header
@@ -179,6 +179,14 @@ if (tab := tabs["Compute cost"]) is not None:
                 "network, matrix products usually dominate: the activation's share grows "
                 "on small, memory-bound layers and on edge hardware."
             )
+
+if (tab := tabs["Quantised"]) is not None:
+    with tab:
+        st.markdown("Hardware often stores activations in a few bits. Round an activation's "
+                    "output to 2^k levels and see what it costs.")
+        row = st.columns(3)
+        quantise_view.view(panel.widget("q_act", row[0]), panel.widget("q_bits", row[1]),
+                           panel.widget("q_clip", row[2]))
 
 if (tab := tabs["History"]) is not None:
     with tab:
