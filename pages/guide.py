@@ -8,7 +8,7 @@ from actlib.activations import BAKE_OFF_KEYS, get
 from actlib.guide import QUESTIONS, advise, answers_from_settings
 from actlib.page_settings.guide import SETTINGS
 from actlib.training import MAX_RUN_SECONDS, TrainConfig, estimate_cost, history_frame
-from actlib.ui import cached_guide, quantise_view
+from actlib.ui import cached_guide, predict_demos, quantise_view
 from actlib.ui import guide_views as views
 from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import activation_legend, page_header
@@ -118,6 +118,8 @@ def bake_off() -> None:
         draw = views.live_curves(left.empty(), right.empty(), keys)
         return lambda runs: draw(runs[0])
 
+    if predict_demos.bakeoff_prompt(config):
+        return
     session = live_runs("guide", [config], curves, frame_seconds=LIVE_REFRESH_SECONDS)
     if session.playing:
         st.caption("The table, the verdict and the decision surfaces appear when the run "
@@ -139,6 +141,7 @@ def bake_off() -> None:
     summary = bakeoff.summary_table(history, target)
     views.results_table(summary, target)
     decision = bakeoff.verdict(summary)
+    predict_demos.bakeoff_reveal(config, summary, decision.clear, session.finished)
     (st.success if decision.clear else st.info)(
         decision.text, icon="🏆" if decision.clear else "⚖️")
     test_rows = config.n_samples - config.n_train
