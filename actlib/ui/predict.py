@@ -42,6 +42,7 @@ def ask(prediction: Prediction, context: Mapping[str, str]) -> bool:
     """The toggle and, when it is on, the question. True while the page should wait: the
     toggle is on and no answer is locked in for this context."""
     toggle_key = f"predict:{prediction.key}:on"
+    st.session_state.pop(_slot_key(prediction), None)  # a slot of an earlier run is gone
     if not st.toggle("Predict first", key=toggle_key, help="Commit to a guess before the "
                      "result shows; the page then says whether it was right, and why."):
         return False
@@ -50,6 +51,7 @@ def ask(prediction: Prediction, context: Mapping[str, str]) -> bool:
     with st.container(border=True):
         if locked is not None:
             st.markdown(f"**Your prediction:** {locked}")
+            st.session_state[_slot_key(prediction)] = st.empty()
             return False
         choice_key = f"predict:{prediction.key}:choice"
         st.radio(f"🤔 {question}", options, index=None, key=choice_key)
@@ -60,14 +62,20 @@ def ask(prediction: Prediction, context: Mapping[str, str]) -> bool:
     return True
 
 
+def _slot_key(prediction: Prediction) -> str:
+    return f"predict:{prediction.key}:slot"
+
+
 def reveal(prediction: Prediction, context: Mapping[str, str], evidence: Evidence) -> None:
-    """Right or not, and why, if the student locked in an answer for this context."""
+    """Right or not, and why, in the prompt's box under the locked answer (where the
+    student looks), if :func:`ask` showed one in this run."""
+    slot = st.session_state.pop(_slot_key(prediction), None)
     locked = _locked(prediction, context)
-    if locked is None:
+    if slot is None or locked is None:
         return
     outcome = prediction.judge(evidence)
     if locked == outcome.answer:
-        st.success(f"**Right: {outcome.answer}.** {outcome.why}", icon="🎯")
+        slot.success(f"**Right: {outcome.answer}.** {outcome.why}", icon="🎯")
     else:
-        st.warning(f"**You predicted: {locked}. It was: {outcome.answer}.** {outcome.why}",
-                   icon="🔍")
+        slot.warning(f"**You predicted: {locked}. It was: {outcome.answer}.** {outcome.why}",
+                     icon="🔍")
