@@ -193,3 +193,15 @@ def test_the_dead_relu_monitor_trains_on_blobs() -> None:
                    act="relu")
     assert_no_exception(at)
     assert not at.error
+
+
+def test_chance_level_with_three_classes_is_ln_3() -> None:
+    """A three-class run at loss 1.0 is below ln 3 ≈ 1.099: it has learned something, where
+    the two-class threshold (ln 2) would have called it stuck."""
+    steps = list(range(0, 401, 25))
+    assert not playground.at_chance(steps, [1.0] * len(steps), 0.34, classes=3)
+    assert playground.at_chance(steps, [1.1] * len(steps), 0.34, classes=3)
+    stuck = playground.StuckRun(step=400, loss=1.1, accuracy=0.34, flat_share=0.0,
+                                initial_flat_share=0.0, first_gradient=1.0, lr=0.01, depth=2,
+                                activation="tanh", classes=3)
+    assert f"ln 3 ≈ {math.log(3):.3f} (always answering 33% per class)" in stuck.explanation()
