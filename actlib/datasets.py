@@ -9,6 +9,8 @@ end, so a float32 and a float64 run see the same points up to rounding.
 * 2-D binary classification (``moons``, ``circles``, ``xor``, ``spirals``, ``gaussians``):
   balanced classes, coordinates of order 1, ``noise`` is the standard deviation of the
   Gaussian jitter added to every coordinate. The split is stratified.
+* 2-D with more classes (``blobs``: five Gaussian clouds on a pentagon; ``spiral3``: three
+  interleaved arms), for softmax and cross-entropy: the same conventions, one share per class.
 * 1-D regression (``sine``, ``step``, ``abs``, ``bumps``) for the universal-approximation
   demo: x uniform on [-2, 2], target ``f(x)`` plus Gaussian noise of std ``noise``.
 * ``digits``: scikit-learn's bundled 8x8 digits (1,797 images, 10 classes, no download).
@@ -78,6 +80,10 @@ DATASETS: dict[str, DatasetInfo] = {
                     "Two interleaved spirals: the hardest toy set"),
         DatasetInfo("gaussians", "Gaussian blobs", "binary", 2, 2, MAX_SAMPLES,
                     "Two Gaussian clouds: almost linearly separable"),
+        DatasetInfo("blobs", "Five blobs", "multiclass", 2, 5, MAX_SAMPLES,
+                    "Five Gaussian clouds on a ring, neighbours overlapping a little"),
+        DatasetInfo("spiral3", "Three-arm spiral", "multiclass", 2, 3, MAX_SAMPLES,
+                    "Three interleaved spiral arms: a curved boundary between each pair"),
         DatasetInfo("sine", "Sine", "regression", 1, 0, MAX_SAMPLES, "f(x) = sin(pi x)"),
         DatasetInfo("step", "Step", "regression", 1, 0, MAX_SAMPLES,
                     "f(x) = 1 for x > 0, else 0: a jump to approximate"),
@@ -90,6 +96,8 @@ DATASETS: dict[str, DatasetInfo] = {
     )
 }
 CLASSIFICATION_2D = ("moons", "circles", "xor", "spirals", "gaussians")
+MULTICLASS_2D = ("blobs", "spiral3")
+"""2-D sets with more than two classes: a softmax head trained with cross-entropy."""
 REGRESSION_1D = ("sine", "step", "abs", "bumps")
 DATASET_NAMES = tuple(DATASETS)
 
@@ -275,6 +283,33 @@ _GENERATORS_2D: dict[str, Callable[[int, int, torch.Generator], tuple[Tensor, Te
 }
 
 
+def _blobs(counts: list[int], g: torch.Generator) -> list[Tensor]:
+    """One Gaussian cloud (std 0.3) per class, centred on a ring of radius 1."""
+    clouds = []
+    for k, count in enumerate(counts):
+        angle = 2 * math.pi * k / len(counts) + math.pi / 2
+        centre = torch.tensor([math.cos(angle), math.sin(angle)], dtype=F64)
+        clouds.append(centre + 0.3 * torch.randn(count, 2, generator=g, dtype=F64))
+    return clouds
+
+
+def _spiral_arms(counts: list[int], g: torch.Generator) -> list[Tensor]:
+    """One spiral arm per class, a third of a turn apart, each winding once around."""
+    arms = []
+    for k, count in enumerate(counts):
+        t = torch.rand(count, generator=g, dtype=F64)
+        radius = 0.1 + 1.3 * t
+        angle = 2 * math.pi * t + 2 * math.pi * k / len(counts)
+        arms.append(radius.unsqueeze(1) * torch.stack([torch.cos(angle), torch.sin(angle)], 1))
+    return arms
+
+
+_GENERATORS_MULTI: dict[str, Callable[[list[int], torch.Generator], list[Tensor]]] = {
+    "blobs": _blobs,
+    "spiral3": _spiral_arms,
+}
+
+
 # --- 1-D regression ----------------------------------------------------------------------
 
 
@@ -438,11 +473,15 @@ def load(
         return Dataset(meta, x_train.to(dtype), y_train, x_test.to(dtype), y_test, None)
 
     g = _generator(seed, name)
-    if name in _GENERATORS_2D:
-        n0 = n // 2
-        first, second = _GENERATORS_2D[name](n0, n - n0, g)
-        x = torch.cat([first, second])
-        y = torch.cat([torch.zeros(n0, dtype=torch.int64), torch.ones(n - n0, dtype=torch.int64)])
+    if name in _GENERATORS_2D or name in _GENERATORS_MULTI:
+        classes = meta.n_classes
+        counts = [n // classes + (k >= classes - n % classes) for k in range(classes)]
+        if name in _GENERATORS_2D:
+            parts = list(_GENERATORS_2D[name](counts[0], counts[1], g))
+        else:
+            parts = _GENERATORS_MULTI[name](counts, g)
+        x = torch.cat(parts)
+        y = torch.cat([torch.full((c,), k, dtype=torch.int64) for k, c in enumerate(counts)])
         x = x + noise * torch.randn(x.shape, generator=g, dtype=F64)
         train, test = _stratified_split(y, split_sizes(n, test_fraction)[1], g)
     else:

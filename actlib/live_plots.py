@@ -69,6 +69,35 @@ def class_colors(probability: np.ndarray) -> np.ndarray:
     return np.where(p < 0.5, lower, upper).round().astype(np.uint8)
 
 
+def predicted_class_colors(probabilities: np.ndarray) -> np.ndarray:
+    """Softmax probabilities ``[..., classes]`` -> RGB: the predicted class's colour
+    (argmax), faded toward near-white as the network is less sure. Intensity is the top
+    probability rescaled so that a uniform answer (1 / classes) is white and a certain one
+    (1) is the full colour; with two classes this is exactly :func:`class_colors`."""
+    p = np.nan_to_num(np.asarray(probabilities, dtype=np.float64), nan=0.0)
+    classes = p.shape[-1]
+    if not 2 <= classes <= len(CLASS_COLORS):
+        raise ValueError(f"the palette has colours for 2 to {len(CLASS_COLORS)} classes")
+    share = (p.max(-1) - 1 / classes) / (1 - 1 / classes)
+    return faded_class_rgb(p.argmax(-1), share)
+
+
+def faded_class_rgb(predicted: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Class indices and a certainty share in [0, 1] -> RGB: near-white at 0, the class's
+    full colour at 1 (every surface of many classes fades this way)."""
+    palette = np.array([_rgb(c) for c in CLASS_COLORS], dtype=np.float64)
+    share = np.clip(np.asarray(share, dtype=np.float64), 0.0, 1.0)[..., None]
+    mid = np.array(MIDDLE, dtype=np.float64)
+    return (mid + (palette[np.asarray(predicted)] - mid) * share).round().astype(np.uint8)
+
+
+def surface_colors(surface: np.ndarray) -> np.ndarray:
+    """A decision surface -> RGB: ``[rows, cols]`` holds P(class 1) of a two-class run,
+    ``[rows, cols, classes]`` the softmax of a run with more classes."""
+    surface = np.asarray(surface)
+    return predicted_class_colors(surface) if surface.ndim == 3 else class_colors(surface)
+
+
 UNIT_NEGATIVE, UNIT_POSITIVE = "#b2182b", "#2166ac"
 """The ends of the unit maps' diverging scale (Vega's "redblue": red below 0, blue above)."""
 
@@ -137,6 +166,17 @@ class _Frame:
             self.draw.text((self.x0 - 6, y), text, fill=TEXT, font=font, anchor="rm")
 
 
+def _legend(draw: ImageDraw.ImageDraw, classes: int, left: float, middle: float) -> None:
+    """A colour chip and "class k" per class, in a row from ``left`` at height ``middle``."""
+    if not 1 <= classes <= len(CLASS_COLORS):
+        raise ValueError(f"the palette has colours for 1 to {len(CLASS_COLORS)} classes")
+    font, x = _font(13), left
+    for k in range(classes):
+        draw.rectangle([x, middle - 6, x + 12, middle + 6], fill=_rgb(CLASS_COLORS[k]))
+        draw.text((x + 16, middle), f"class {k}", fill=TEXT, font=font, anchor="lm")
+        x += 66
+
+
 class SurfacePainter:
     """Paints decision surfaces over fixed data points, frame after frame.
 
@@ -145,10 +185,17 @@ class SurfacePainter:
     resize and one composite, a few milliseconds instead of redrawing 400 points.
     """
 
+    LEGEND_HEIGHT = 26
+
     def __init__(self, bounds: Sequence[tuple[float, float]], points: np.ndarray,
-                 labels: np.ndarray, is_test: np.ndarray, size: int = 380) -> None:
+                 labels: np.ndarray, is_test: np.ndarray, size: int = 380,
+                 classes: int = 0) -> None:
+        """``classes`` > 0 adds a legend strip under the x axis: a chip per class."""
         (x_lo, x_hi), (y_lo, y_hi) = bounds
-        frame = _Frame(size, size, left=44, bottom=44)
+        legend = self.LEGEND_HEIGHT if classes else 0
+        frame = _Frame(size, size + legend, left=44, bottom=44 + legend)
+        if classes:
+            _legend(frame.draw, classes, frame.x0, size + legend - 14)
         frame.x_axis(nice_ticks(x_lo, x_hi), x_lo, x_hi, "x1")
         frame.y_axis(nice_ticks(y_lo, y_hi), y_lo, y_hi)
         frame.draw.text((10, (frame.y0 + frame.y1) / 2), "x2", fill=TEXT, font=_font(14),
@@ -156,7 +203,7 @@ class SurfacePainter:
         self.base = frame.image
         self.corner = (int(frame.x0), int(frame.y0))
         self.area = (int(frame.x1 - frame.x0), int(frame.y1 - frame.y0))
-        self.points = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+        self.points = Image.new("RGBA", frame.image.size, (0, 0, 0, 0))
         draw = ImageDraw.Draw(self.points)
         colors = [_rgb(c) for c in CLASS_COLORS]
         radius = 3.6
@@ -165,19 +212,31 @@ class SurfacePainter:
             cx, cy = frame.px(float(x), x_lo, x_hi), frame.py(float(y), y_lo, y_hi)
             if frame.x0 <= cx <= frame.x1 and frame.y0 <= cy <= frame.y1:
                 draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius],
-                             fill=colors[int(label) % 2],
+                             fill=colors[int(label) % len(colors)],
                              outline=TEST_RING if test else TRAIN_RING, width=1)
         draw.rectangle([frame.x0, frame.y0, frame.x1, frame.y1], outline=(200, 200, 200))
+        self._frame, self._bounds = frame, ((x_lo, x_hi), (y_lo, y_hi))
 
     def png(self, surface: np.ndarray,
-            colors: Callable[[np.ndarray], np.ndarray] = class_colors) -> bytes:
-        """The surface ``[grid, grid]`` (row = x2 from low to high, column = x1) under the
-        points: training points ringed white, test points ringed dark. ``colors`` maps it
-        to RGB: the class probability by default, :func:`unit_colors` for one unit."""
+            colors: Callable[[np.ndarray], np.ndarray] = surface_colors,
+            mark: tuple[float, float] | None = None) -> bytes:
+        """The surface ``[grid, grid]`` (row = x2 from low to high, column = x1; a trailing
+        class axis for softmax probabilities) under the points: training points ringed
+        white, test points ringed dark. ``colors`` maps it to RGB: the predicted class by
+        default, :func:`unit_colors` for one unit. ``mark`` (x1, x2) draws a cross there:
+        the point whose softmax the page shows."""
         image = self.base.copy()
         tiles = Image.fromarray(colors(np.asarray(surface)[::-1]), "RGB")
         image.paste(tiles.resize(self.area, Image.Resampling.BILINEAR), self.corner)
         image.paste(self.points, (0, 0), self.points)
+        if mark is not None:
+            (x_lo, x_hi), (y_lo, y_hi) = self._bounds
+            cx = self._frame.px(mark[0], x_lo, x_hi)
+            cy = self._frame.py(mark[1], y_lo, y_hi)
+            draw = ImageDraw.Draw(image)
+            for color, width in ((TRAIN_RING, 5), (TEXT, 2)):
+                draw.line([(cx - 8, cy), (cx + 8, cy)], fill=color, width=width)
+                draw.line([(cx, cy - 8), (cx, cy + 8)], fill=color, width=width)
         return _png(image)
 
 
@@ -191,6 +250,7 @@ def surface_png(
 ) -> bytes:
     """One decision surface with its points (see :class:`SurfacePainter`)."""
     return SurfacePainter(bounds, points, labels, is_test, size).png(surface)
+
 
 
 def _log_ticks(low: float, high: float) -> list[float]:

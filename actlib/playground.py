@@ -93,6 +93,7 @@ class StuckRun:
     depth: int
     activation: str
     """Catalogue key of the model's activation."""
+    classes: int = 2
 
     def causes(self) -> list[str]:
         """Why, in short clauses, each backed by a number of this run."""
@@ -122,8 +123,9 @@ class StuckRun:
     def explanation(self) -> str:
         """The message the page shows: that it is stuck, why, and what to try."""
         text = (f"Stuck at chance: after {self.step:,} steps the loss is {self.loss:.3f}, "
-                f"no better than ln 2 ≈ {chance_loss():.3f} (always answering 50 %), and "
-                f"accuracy is {self.accuracy:.0%}.")
+                f"no better than ln {self.classes} ≈ {chance_loss(self.classes):.3f} (always "
+                f"answering {1 / self.classes:.0%} per class), and accuracy is "
+                f"{self.accuracy:.0%}.")
         if causes := "; ".join(self.causes()):
             text += f" {causes[0].upper()}{causes[1:]}."
         tries = self.remedies()
@@ -161,7 +163,8 @@ def stuck_live(
         return None
     accuracy = float(last.train_accuracy[model])
     steps, losses = [int(s) for s in steps], [float(v) for v in losses]
-    if not at_chance(steps, losses, accuracy, min_steps=min_steps):
+    classes = max(last.info.config.dataset_info.n_classes, 2)
+    if not at_chance(steps, losses, accuracy, classes, min_steps=min_steps):
         return None
     return StuckRun(
         step=last.step,
@@ -173,6 +176,7 @@ def stuck_live(
         lr=lr,
         depth=int(last.saturation_share.shape[1]),
         activation=last.info.models[model].key,
+        classes=classes,
     )
 
 

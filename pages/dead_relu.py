@@ -8,7 +8,7 @@ from actlib.charts import dead_relu as charts
 from actlib.page_settings.dead_relu import CAP_CONTROLS, PARAM_KEYS, SETTINGS
 from actlib.page_text import dead_relu as text
 from actlib.settings import activation_param_settings, activation_params
-from actlib.ui import cached_dead_relu, inputs_view
+from actlib.ui import cached_dead_relu, inputs_view, predict_demos
 from actlib.ui.dead_relu_views import COMPARE_COLUMNS, TrainingRunView
 from actlib.ui.exports import export_row, reproduce_script
 from actlib.ui.formula_input import formula_input
@@ -106,10 +106,13 @@ if (tab := tabs["Training run"]) is not None:
                     inputs_view.draw(inputs_slot, session.run.state, config, inspect, layer)
                 return draw
 
+            if predict_demos.dead_prompt(config):
+                st.stop()
             session = lesson_session("dead_relu", [config])
             live_runs("dead_relu", [config], training_view, frame_seconds=REFRESH_SECONDS)
             snapshots = session.run.snapshots_now()
             if not session.playing:
+                predict_demos.dead_reveal(config, snapshots)
                 st.caption(text.run_notes(dead.run_summary(snapshots)))
                 export_row(
                     "dead_relu", name="dead_relu",

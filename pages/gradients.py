@@ -10,7 +10,7 @@ from actlib.datasets import info
 from actlib.page_settings.gradients import CAP_CONTROLS, SETTINGS, scenario_values
 from actlib.page_text import gradients as text
 from actlib.training import history_frame
-from actlib.ui import cached_gradients, inputs_view
+from actlib.ui import cached_gradients, inputs_view, predict_demos
 from actlib.ui.exports import export_row, reproduce_script
 from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import activation_legend, page_header
@@ -87,6 +87,8 @@ if not selected:
 if (tab := tabs["At initialisation"]) is not None and exp is not None:
     with tab:
         flow = cached_gradients.init_flow(exp)
+        if predict_demos.gradients_prompt(exp):
+            st.stop()
         for message in grad.overflow_messages(flow):
             st.error(message, icon="💥")
         head = st.columns([3, 1.3], vertical_alignment="bottom")
@@ -103,6 +105,7 @@ if (tab := tabs["At initialisation"]) is not None and exp is not None:
             frame, selected, "weight_grad_rms", "Weight-gradient RMS per layer (log)"),
             width="stretch")
         right.caption(text.RMS_CAPTION)
+        predict_demos.gradients_reveal(exp, frame)
         st.dataframe(grad.ratios_table(flow, kind), hide_index=True, width="stretch")
         st.markdown(f"**Why the two measures can disagree.** {grad.WHY_MEASURES_DIFFER}")
         if verdict := grad.theory_verdict(flow, kind, exp):

@@ -8,7 +8,7 @@ from actlib.activations import BAKE_OFF_KEYS, get
 from actlib.guide import QUESTIONS, advise, answers_from_settings
 from actlib.page_settings.guide import SETTINGS
 from actlib.training import MAX_RUN_SECONDS, TrainConfig, estimate_cost, history_frame
-from actlib.ui import cached_guide
+from actlib.ui import cached_guide, predict_demos, quantise_view
 from actlib.ui import guide_views as views
 from actlib.ui.exports import export_row, reproduce_script
 from actlib.ui.formula_input import formula_input
@@ -119,6 +119,8 @@ def bake_off() -> None:
         draw = views.live_curves(left.empty(), right.empty(), keys)
         return lambda runs: draw(runs[0])
 
+    if predict_demos.bakeoff_prompt(config):
+        return
     session = live_runs("guide", [config], curves, frame_seconds=LIVE_REFRESH_SECONDS)
     if session.playing:
         st.caption("The table, the verdict and the decision surfaces appear when the run "
@@ -140,6 +142,7 @@ def bake_off() -> None:
     summary = bakeoff.summary_table(history, target)
     views.results_table(summary, target)
     decision = bakeoff.verdict(summary)
+    predict_demos.bakeoff_reveal(config, summary, decision.clear, session.finished)
     (st.success if decision.clear else st.info)(
         decision.text, icon="🏆" if decision.clear else "⚖️")
     test_rows = config.n_samples - config.n_train
@@ -183,6 +186,14 @@ if (tab := tabs["Compute cost"]) is not None:
                 "network, matrix products usually dominate: the activation's share grows "
                 "on small, memory-bound layers and on edge hardware."
             )
+
+if (tab := tabs["Quantised"]) is not None:
+    with tab:
+        st.markdown("Hardware often stores activations in a few bits. Round an activation's "
+                    "output to 2^k levels and see what it costs.")
+        row = st.columns(3)
+        quantise_view.view(panel.widget("q_act", row[0]), panel.widget("q_bits", row[1]),
+                           panel.widget("q_clip", row[2]))
 
 if (tab := tabs["History"]) is not None:
     with tab:

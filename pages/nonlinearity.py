@@ -10,6 +10,7 @@ from actlib.nets import MIN_WIDTH
 from actlib.page_settings.nonlinearity import SETTINGS, playground_link
 from actlib.training import history_frame
 from actlib.ui import nonlinearity_views as views
+from actlib.ui import predict_demos
 from actlib.ui.formula_input import formula_input
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import lesson_session, live_runs
@@ -46,6 +47,8 @@ def collapse_demo() -> None:
     if config is None:
         return
     keys = [m.key for m in config.models]
+    if predict_demos.collapse_prompt(config):
+        return
     session = lesson_session("nl_collapse", [config])
     memo = session_memo("nonlinearity:folds")
 
@@ -74,6 +77,7 @@ def collapse_demo() -> None:
         return
     last = session.run.snapshots_now()[-1]
     show_divergences(divergence_sentences(last), REMEDY)
+    predict_demos.collapse_reveal(config, last, session.finished)
     if session.finished and not collapse.beats_the_line(*last.test_accuracy):
         st.info(f"The {get(act).name} network has not beaten the straight line in "
                 f"{config.steps} steps: at this depth its gradients fade (see Vanishing and "
@@ -148,7 +152,10 @@ if (tab := tabs["Approximation"]) is not None:
         approximation_demo()
 if (tab := tabs["Softmax"]) is not None:
     with tab:
+        if predict_demos.softmax_prompt(panel.value("logits")):
+            st.stop()
         views.softmax_notes(softmax_explorer(panel)[0])
+        predict_demos.softmax_reveal(panel.value("logits"))
 if (tab := tabs["Step neuron"]) is not None:
     with tab:
         neuron_demo()

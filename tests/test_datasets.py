@@ -17,6 +17,7 @@ from actlib import datasets
 from actlib.datasets import (
     CLASSIFICATION_2D,
     DATASET_NAMES,
+    MULTICLASS_2D,
     REGRESSION_1D,
     grid_points,
     info,
@@ -242,11 +243,11 @@ def test_digit_noise_is_added_in_standardised_units() -> None:
 
 
 def test_every_dataset_is_described() -> None:
-    assert set(DATASET_NAMES) == set(GENERATED) | {"digits"}
+    assert set(DATASET_NAMES) == set(GENERATED) | set(MULTICLASS_2D) | {"digits"}
     for name in DATASET_NAMES:
         meta = info(name)
         assert meta.label and meta.description
-        assert meta.output_dim == (10 if name == "digits" else 1)
+        assert meta.output_dim == (meta.n_classes if meta.task == "multiclass" else 1)
 
 
 @settings(max_examples=40, deadline=None)

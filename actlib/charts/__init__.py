@@ -33,9 +33,12 @@ Y_AXIS_EXTENT = 50
 """Fixed width (px) of the y axis of charts stacked in one column, so their x axes line up;
 wide enough for a label such as "−0.25" at the theme's 14 px."""
 
-CLASS_COLORS = ("#e8710a", "#1967d2")
-"""Class 0 (orange) and class 1 (blue) of every 2-D data set, in every chart of the app,
-as in TensorFlow Playground. A decision surface fades between them through white."""
+CLASS_COLORS = ("#e8710a", "#1967d2", "#44aa99", "#762a83", "#5a5a5a")
+"""Classes 0 to 4 of every 2-D data set, in every chart of the app: orange and blue first,
+as in TensorFlow Playground, then teal, purple and grey. Chosen so that every pair stays
+apart under simulated protanopia, deuteranopia and tritanopia (tests/test_palette.py), all
+of middle lightness so that a surface can fade each one toward white as the network's
+confidence falls. A two-class surface fades between the first two through white."""
 
 
 PRESENTER_SIZES = {"label": 18, "title": 20, "chart_title": 22}
@@ -93,14 +96,16 @@ def _theme() -> alt.theme.ThemeConfig:
 
 
 def class_color(
-    field: str = "y", legend: bool = True, channel: type = alt.Color
+    field: str = "y", legend: bool = True, channel: type = alt.Color, classes: int = 2
 ) -> alt.Color | alt.Fill:
-    """The encoding of a 0/1 class column in :data:`CLASS_COLORS`, with a legend naming
-    the classes (the key belongs on the chart, not only in a caption)."""
+    """The encoding of a class-index column (0 .. classes - 1) in :data:`CLASS_COLORS`, with
+    a legend naming the classes (the key belongs on the chart, not only in a caption)."""
+    if not 2 <= classes <= len(CLASS_COLORS):
+        raise ValueError(f"the palette has colours for 2 to {len(CLASS_COLORS)} classes")
     key = alt.Legend(title=None, orient="bottom", labelExpr="'class ' + datum.label")
     return channel(
         f"{field}:N",
-        scale=alt.Scale(domain=[0, 1], range=list(CLASS_COLORS)),
+        scale=alt.Scale(domain=list(range(classes)), range=list(CLASS_COLORS)),
         legend=key if legend else None,
     )
 

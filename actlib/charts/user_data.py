@@ -62,8 +62,7 @@ def data_preview(frame: pd.DataFrame, title: str) -> alt.Chart:
                                                  range=["circle", "diamond"]),
                       legend=alt.Legend(title=None, orient="bottom"))
     classes = int(frame["y"].max()) + 1 if len(frame) else 2
-    color = class_color() if classes <= 2 else alt.Color(  # the app's pair for two classes
-        "y:N", legend=alt.Legend(title=None, orient="bottom", labelExpr="'class ' + datum.label"))
+    color = class_color(classes=max(classes, 2))
     return (
         alt.Chart(frame)
         .mark_point(size=60, filled=True, opacity=0.85)

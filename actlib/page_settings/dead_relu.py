@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from actlib.activations import HIDDEN_LAYER_KEYS
-from actlib.datasets import CLASSIFICATION_2D, DATASETS
+from actlib.datasets import CLASSIFICATION_2D, DATASETS, MULTICLASS_2D
 from actlib.dead_units import CURES
 from actlib.nets import INIT_SCHEMES
 from actlib.page_settings import activation_labels, formula_setting, with_formula
@@ -23,7 +23,7 @@ from actlib.user_data import OWN_DATA_LABEL, OWN_DATA_OPTION
 from actlib.vocabulary import INIT_LABELS, NORM_LABELS, OPTIMIZER_LABELS, learning_rates
 
 VIEWS = ("Training run", "Census at init", "Before / after", "PReLU slope")
-DATA = (*CLASSIFICATION_2D, "digits")
+DATA = (*CLASSIFICATION_2D, *MULTICLASS_2D, "digits")
 LEARNING_RATES = learning_rates(0.0003, 10.0)
 BIASES = ("init", -3.0, -2.0, -1.0, -0.5, -0.2, 0.0, 0.2, 0.5)
 INITS = tuple(k for k in INIT_SCHEMES if k != "naive")

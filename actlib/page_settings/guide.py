@@ -8,17 +8,24 @@ the page offered before are unchanged, so old links keep their values.
 
 from __future__ import annotations
 
-from actlib import bakeoff
+from actlib import bakeoff, quantise
 from actlib.activations import HIDDEN_LAYER_KEYS
 from actlib.datasets import DATASETS
 from actlib.guide import GUIDE_SETTINGS, Answers, advise
 from actlib.page_settings import activation_labels, formula_setting, with_formula
-from actlib.settings import ActivationChoices, Choice, FloatRange, IntRange, PageSettings
+from actlib.settings import (
+    ActivationChoice,
+    ActivationChoices,
+    Choice,
+    FloatRange,
+    IntRange,
+    PageSettings,
+)
 from actlib.training import OPTIMIZERS
 from actlib.user_data import OWN_DATA_LABEL, OWN_DATA_OPTION
 from actlib.vocabulary import INIT_LABELS, OPTIMIZER_LABELS, learning_rates
 
-VIEWS = ("Advice", "Bake-off", "Compute cost", "History")
+VIEWS = ("Advice", "Bake-off", "Compute cost", "Quantised", "History")
 PICKS = {
     "advice": "The advice's candidates",
     "nine": "All nine classics",
@@ -59,5 +66,13 @@ SETTINGS = PageSettings(
         FloatRange("target", "Target training loss", default=0.1, low=0.01, high=0.6,
                    step=0.01, help="The table counts the steps each activation needed to "
                    "bring its training loss down to this value."),
+        # Quantised
+        ActivationChoice("q_act", "Activation", options=quantise.KEYS, default="relu",
+                         labels=activation_labels(quantise.KEYS)),
+        IntRange("q_bits", "Bits k", default=4, low=quantise.MIN_BITS, high=quantise.MAX_BITS,
+                 help="2^k output levels, evenly spaced over the range."),
+        FloatRange("q_clip", "Clip value c (unbounded ends)", default=6.0,
+                   low=quantise.MIN_CLIP, high=quantise.MAX_CLIP, step=0.5,
+                   help="Where an unbounded end of the range is cut, as ReLU6 cuts ReLU at 6."),
     )
 )

@@ -7,7 +7,7 @@ non-linearity" page, so the links made then open this page in the same state.
 from __future__ import annotations
 
 from actlib.activations import ELEMENTWISE_KEYS
-from actlib.datasets import CLASSIFICATION_2D, DATASETS
+from actlib.datasets import CLASSIFICATION_2D, DATASETS, MULTICLASS_2D
 from actlib.nets import MIN_WIDTH
 from actlib.page_settings import activation_labels, formula_setting, with_formula
 from actlib.playground import BURST, MAX_DEPTH, MAX_WIDTH
@@ -21,9 +21,10 @@ LEARNING_RATES = learning_rates(0.0003, 10.0)
 
 SETTINGS = PageSettings(
     (
-        Choice("p_data", "Data set", options=(*CLASSIFICATION_2D, OWN_DATA_OPTION),
+        Choice("p_data", "Data set",
+               options=(*CLASSIFICATION_2D, *MULTICLASS_2D, OWN_DATA_OPTION),
                default="circles",
-               labels={**{k: DATASETS[k].label for k in CLASSIFICATION_2D},
+               labels={**{k: DATASETS[k].label for k in (*CLASSIFICATION_2D, *MULTICLASS_2D)},
                        OWN_DATA_OPTION: OWN_DATA_LABEL}),
         FloatRange("p_noise", "Noise", default=0.1, low=0.0, high=0.5, step=0.05),
         FloatRange("p_test", "Test share", default=0.25, low=0.1, high=0.5, step=0.05,

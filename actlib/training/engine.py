@@ -242,15 +242,20 @@ class RunState:
                 task_accuracy(output, y, self.task).numpy())
 
     def _surface(self, output: Tensor | None) -> np.ndarray | None:
+        """The grid prediction: P(class 1) for two classes, the softmax of the logits
+        (a trailing class axis) for more, the value itself for regression."""
         if output is None:
             return None
-        output = output[..., 0]
-        if self.task == "binary":
-            output = torch.sigmoid(output)
+        if self.task == "multiclass":
+            output = torch.softmax(output, dim=-1)
+        else:
+            output = output[..., 0]
+            if self.task == "binary":
+                output = torch.sigmoid(output)
         values = output.to(torch.float32).numpy()
         if len(self.data.bounds or ()) == 2:
             size = self.config.grid_size
-            values = values.reshape(-1, size, size)
+            values = values.reshape(-1, size, size, *values.shape[2:])
         return values
 
     def scores(self) -> Scores:

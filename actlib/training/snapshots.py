@@ -63,7 +63,8 @@ class Snapshot:
     (-1 while healthy) and reason. Per layer ``[M, depth]``: dead share, activation mean and
     std, saturation share, PReLU slope (NaN for other activations); ``weight_grad_norm`` is
     ``[M, depth + 1]`` with the head last. ``surface``: ``[M, grid, grid]`` probabilities of
-    class 1 for 2-D data (row = x2, column = x1), ``[M, 200]`` predictions for 1-D data, or
+    class 1 for 2-D data (row = x2, column = x1), ``[M, grid, grid, classes]`` softmax
+    probabilities for 2-D data with more classes, ``[M, 200]`` predictions for 1-D data, or
     None. Every value of a diverged model is NaN from its divergence on.
     """
 
@@ -130,13 +131,20 @@ class Snapshot:
         """The grid predictions of the chosen models (default all), one row per point.
 
         2-D: columns x1, x2, value (probability of class 1). 1-D: x, value (prediction).
+        More than two classes: value is the probability of the predicted class, ``predicted``
+        that class.
         """
         if self.surface is None or self.info.surface_axes is None:
             return pd.DataFrame()
         chosen = list(range(len(self.info.models))) if models is None else list(models)
         ids = model_columns([self.info.models[i] for i in chosen])
         axes = self.info.surface_axes
-        values = self.surface[chosen].reshape(len(chosen), -1)
+        surface = self.surface[chosen]
+        predicted = None
+        if len(axes) == 2 and surface.ndim == 4:  # softmax over a class axis
+            predicted = surface.argmax(-1).reshape(-1)
+            surface = surface.max(-1)
+        values = surface.reshape(len(chosen), -1)
         points = values.shape[1]
         data: dict[str, object] = {name: np.repeat(col, points) for name, col in ids.items()}
         if len(axes) == 2:
@@ -146,6 +154,8 @@ class Snapshot:
         else:
             data["x"] = np.tile(axes[0], len(chosen))
         data["value"] = values.reshape(-1)
+        if predicted is not None:
+            data["predicted"] = predicted
         return pd.DataFrame(data)
 
 

@@ -23,6 +23,7 @@ from actlib.fold import fold
 from actlib.live_plots import SurfacePainter, data_url, fold_png, loss_png, unit_colors
 from actlib.training import MAX_RUN_SECONDS, TrainConfig
 from actlib.training.live import MAX_LIVE_STEPS, LiveFrame, LiveRun, LrChange, TrainedRuns
+from actlib.ui import class_probe_view
 from actlib.ui.live_runner import trainer_slot
 from actlib.ui.live_view import (
     LiveSession,
@@ -122,8 +123,11 @@ class Painter:
         self.surface = SurfacePainter(
             data.bounds, np.vstack([data.x_train.numpy(), data.x_test.numpy()]),
             np.concatenate([data.y_train.numpy(), data.y_test.numpy()]),
-            np.r_[np.zeros(len(data.y_train), bool), np.ones(len(data.y_test), bool)])
+            np.r_[np.zeros(len(data.y_train), bool), np.ones(len(data.y_test), bool)],
+            classes=data.info.n_classes)
         self.run, self.act_name, self.unit = run, act_name, unit
+        self.mark = class_probe_view.probe_point(run)
+        """The point whose softmax the probe shows (a cross on the surface), or None."""
 
     def draw(self, frame: LiveFrame, slots: Slots) -> None:
         scores = frame.scores
@@ -138,14 +142,15 @@ class Painter:
                                         f"unit {unit} of layer {layer}"),
                                    unsafe_allow_html=True)
         else:
-            slots.title.markdown(f"**{self.act_name}, step {frame.step:,}**")
+            slots.title.markdown(f"**{self.act_name}, step {frame.step:,}**: the colour is "
+                                 "the predicted class, paler where the network is less sure")
         if frame.all_diverged:
             slots.surface.warning(
                 f"The network diverged at step {int(frame.diverged_step[0]):,}: "
                 f"{frame.diverged_reason[0]}. Lower the learning rate and press Reset.",
                 icon="💥")
         elif self.unit is None:
-            slots.surface.markdown(_img(self.surface.png(scores.surface[0]),
+            slots.surface.markdown(_img(self.surface.png(scores.surface[0], mark=self.mark),
                                         "decision surface"), unsafe_allow_html=True)
         with slots.metrics.container():
             cells = st.columns(4)
@@ -215,7 +220,7 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
         if painter.unit is not None:
             left.button("Back to the network's output", icon="↩️", key="p_unit_back",
                         on_click=_pick, args=(None,))
-        notes, maps, folds = st.empty(), st.empty(), st.empty()
+        notes, probe, maps, folds = st.empty(), st.empty(), st.empty(), st.empty()
 
         def link() -> None:
             on_link(run.step, rate_changes(run))
@@ -226,11 +231,13 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
             link()
             with notes.container():
                 _paused_notes(run, frame)
+            class_probe_view.draw(run, probe)
             _draw_maps(run, config, layer, maps)
             _draw_fold(run, config, layer, units, folds)
             return
-        # While playing, the unit maps follow once a burst (a second): an Altair chart
-        # costs tens of milliseconds, too much for every frame.
+        # While playing, the probe and the unit maps follow once a burst (a second): an
+        # Altair chart costs tens of milliseconds, too much for every frame.
+        class_probe_view.draw(run, probe)
         _draw_maps(run, config, layer, maps)
         _draw_fold(run, config, layer, units, folds)
         play(session, SESSION_KEY, lambda: painter.draw(run.frame(), slots), FRAME_SECONDS,
