@@ -537,7 +537,7 @@ def test_the_stop_button_keeps_the_snapshots_so_far_and_never_restarts(live_app)
     live_app.session_state["interrupt"] = True
     live_app.run()
     assert [e.value for e in live_app.exception] == ["interrupted"]
-    assert live_runner._trainers._value == live_runner.MAX_CONCURRENT_TRAININGS  # released
+    assert live_runner.trainers.busy == 0  # released
     partial = live_app.session_state["demo:last_run"]
     assert partial.status == "running" and len(partial.snapshots) == 3
     live_app.session_state["interrupt"] = False
@@ -548,7 +548,7 @@ def test_the_stop_button_keeps_the_snapshots_so_far_and_never_restarts(live_app)
     assert _status(live_app).startswith("status=stopped cached=True")
 
 
-def test_a_session_waits_for_a_free_trainer_and_says_so() -> None:
+def test_a_session_waits_for_a_free_trainer_and_says_where_it_stands() -> None:
     import threading
 
     from actlib.ui import live_runner
@@ -563,17 +563,33 @@ def test_a_session_waits_for_a_free_trainer_and_says_so() -> None:
         def empty(self) -> None:
             self.calls.append("<empty>")
 
-    for _ in range(live_runner.MAX_CONCURRENT_TRAININGS):
-        live_runner._trainers.acquire()
-    timer = threading.Timer(0.6, live_runner._trainers.release)
+    queue = live_runner.trainers
+    holders = [("other session", i) for i in range(live_runner.MAX_CONCURRENT_TRAININGS)]
+    for holder in holders:
+        assert queue.acquire(holder, 0.0, seconds=30.0)
+    timer = threading.Timer(0.6, queue.release, args=(holders[0],))
     timer.start()
     slot = Slot()
     try:
-        live_runner._acquire_trainer(slot)
+        owner = live_runner._acquire_trainer(slot, seconds=3.0)
+        queue.release(owner)
     finally:
         timer.join()
-        for _ in range(live_runner.MAX_CONCURRENT_TRAININGS):
-            live_runner._trainers.release()
-    assert slot.calls[0] == live_runner.WAIT_MESSAGE
-    assert slot.calls.count(live_runner.WAIT_MESSAGE) >= 2  # touched Streamlit while waiting
+        for holder in holders[1:]:
+            queue.release(holder)
+    assert queue.busy == 0
+    waits = [c for c in slot.calls if c != "<empty>"]
+    assert len(waits) >= 2  # touched Streamlit while waiting
+    # next in line; the first slot frees when its holder's 30 s turn ends
+    assert waits[0].startswith(live_runner.WAIT_MESSAGE)
+    assert "you are next, about 30 s" in waits[0]
     assert slot.calls[-1] == "<empty>"
+
+
+def test_the_wait_message_names_the_sessions_ahead() -> None:
+    from actlib.ui.live_runner import wait_message
+    from actlib.ui.trainer_queue import QueueStatus
+
+    assert wait_message(QueueStatus(3, 5, 12.4)).endswith(
+        "; 2 sessions ahead of you, about 12 s…")
+    assert "1 session ahead of you, about 1 s" in wait_message(QueueStatus(2, 2, 0.2))

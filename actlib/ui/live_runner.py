@@ -16,7 +16,8 @@
   read-only snapshots is used; snapshots hold read-only numpy arrays, safe to share between
   session threads.
 * Sharing the CPU: at most :data:`MAX_CONCURRENT_TRAININGS` runs train at once across all
-  sessions; the others wait, showing a message, and stay stoppable while they wait.
+  sessions (:mod:`actlib.ui.trainer_queue`, first come, first served); the others wait,
+  showing their place in the queue and an estimate of the wait, and stay stoppable.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from typing import Literal
 
 import streamlit as st
 
-from actlib.training import Snapshot, TrainConfig, train
+from actlib.training import Snapshot, TrainConfig, estimate_cost, train
+from actlib.ui.trainer_queue import QueueStatus, TrainerQueue
 
 MAX_CONCURRENT_TRAININGS = 2
 REFRESH_SECONDS = 0.3
@@ -39,23 +41,42 @@ _ROW_HEIGHT = 64
 """px of the one-row progress and stop area of ``keep_height=True`` (button height + gap)."""
 HEARTBEAT_SECONDS = 0.1
 FINISHED_RUNS_KEPT = 8
-WAIT_MESSAGE = "Waiting for a free trainer: other sessions are training right now…"
+WAIT_MESSAGE = "Waiting for a free trainer: other sessions are training right now"
+FRAME_TURN_SECONDS = 0.05
+"""What a live frame's turn on a trainer is taken to last, for others' wait estimates."""
 
-_trainers = threading.BoundedSemaphore(MAX_CONCURRENT_TRAININGS)
+trainers = TrainerQueue(MAX_CONCURRENT_TRAININGS)
 
+
+def _owner() -> tuple[str | None, int]:
+    """Who asks for a trainer: this session's script thread."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return (ctx.session_id if ctx is not None else None, threading.get_ident())
 
 
 @contextlib.contextmanager
-def trainer_slot(timeout: float) -> Iterator[bool]:
+def trainer_slot(timeout: float, seconds: float = FRAME_TURN_SECONDS) -> Iterator[bool]:
     """One of the process's trainer slots for a short piece of work (a live frame), if one
     frees up within ``timeout`` seconds; yields whether it was had. Holding it only for a
-    frame lets sessions take turns on the two cores, and a closed tab holds nothing."""
-    got = _trainers.acquire(timeout=max(timeout, 0.0))
+    frame lets sessions take turns on the two cores, and a closed tab holds nothing.
+    ``seconds``: how long the work will hold the slot, for others' wait estimates."""
+    owner = _owner()
+    got = trainers.acquire(owner, timeout, seconds)
     try:
         yield got
     finally:
         if got:
-            _trainers.release()
+            trainers.release(owner)
+
+
+def wait_message(status: QueueStatus) -> str:
+    """What a waiting session reads: its place in the queue and about how long."""
+    ahead = status.position - 1
+    place = ("you are next" if ahead == 0 else
+             f"{ahead} session{'s' * (ahead != 1)} ahead of you")
+    return f"{WAIT_MESSAGE}; {place}, about {max(1, round(status.wait_seconds))} s…"
 
 
 Status = Literal["running", "stopped", "finished"]
@@ -119,13 +140,20 @@ def _stop_key(key: str) -> str:
     return f"{key}:stop"
 
 
-def _acquire_trainer(message_slot) -> None:
-    """Take a training slot; while waiting, show a message and touch Streamlit (stoppable)."""
-    if _trainers.acquire(blocking=False):
-        return
-    while not _trainers.acquire(timeout=0.25):
-        message_slot.info(WAIT_MESSAGE, icon="⏳")
+def _acquire_trainer(message_slot, seconds: float = 0.0) -> tuple[str | None, int]:
+    """Take a training slot for a run of about ``seconds``; while waiting, show the place
+    in the queue and touch Streamlit (stoppable). Returns the owner to release."""
+    owner = _owner()
+    try:
+        if trainers.acquire(owner, 0.0, seconds):
+            return owner
+        while not trainers.acquire(owner, 0.25, seconds):
+            message_slot.info(wait_message(trainers.status(owner)), icon="⏳")
+    except BaseException:  # stopped while waiting (a rerun, a closed tab): leave the line
+        trainers.leave(owner)
+        raise
     message_slot.empty()
+    return owner
 
 
 def _progress_text(step: int, total: int) -> str:
@@ -209,11 +237,11 @@ def run_live(
         # so the page does not collapse and grow back (measured: 2,526 px -> 1,066 -> 2,526).
         draw(previous.snapshots)
     message = st.empty()
-    _acquire_trainer(message)
+    owner = _acquire_trainer(message, estimate_cost(config).total)
     try:
         run = _train_with_progress(config, draw, key, progress, refresh_seconds)
     finally:
-        _trainers.release()
+        trainers.release(owner)
     controls.empty()
     if keep_height:
         _status_row(run, controls)
