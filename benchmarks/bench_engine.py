@@ -90,10 +90,15 @@ def batched_bake_off(config: TrainConfig) -> list[float]:
     return run_to_end(config)[-1].train_loss.tolist()
 
 
+CLOCK = time.perf_counter
+"""Wall time by default; ``--cpu`` switches to this process's CPU time, which the shared
+host's load inflates far less (with one thread, CPU time is what the run itself costs)."""
+
+
 def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
+    start = CLOCK()
     result = fn()
-    return time.perf_counter() - start, result
+    return CLOCK() - start, result
 
 
 def alternate(batched: Callable[[], object], naive: Callable[[], object], reps: int):
@@ -114,9 +119,9 @@ def matmul_rate(size: int = 1024, reps: int = 10) -> float:
     a @ b
     best = float("inf")
     for _ in range(reps):
-        start = time.perf_counter()
+        start = CLOCK()
         a @ b
-        best = min(best, time.perf_counter() - start)
+        best = min(best, CLOCK() - start)
     return 2 * size**3 / best
 
 
@@ -229,9 +234,9 @@ def report_growth(steps: int = 100, reps: int = 5) -> None:
         run.advance(5)
         best = float("inf")
         for _ in range(reps):
-            start = time.perf_counter()
+            start = CLOCK()
             run.advance(steps)
-            best = min(best, (time.perf_counter() - start) / steps)
+            best = min(best, (CLOCK() - start) / steps)
         per_model_step.append(best / m)
     curve = ", ".join(f"{m}: {t * 1e6:.0f}" for m, t in zip(GROWTH_MODELS, per_model_step,
                                                              strict=True))
@@ -445,18 +450,72 @@ def fit_costs() -> None:
               f"{measured:.3f} s, fit {estimate.total:.3f} s")
 
 
+def time_tree(tree: Path, dataset: str, threads: int) -> float:
+    """Seconds of the bake-off on ``dataset`` with the engine of the checkout ``tree``, in a
+    fresh process (after a warm-up run)."""
+    code = f"""
+        import sys, time, dataclasses
+        sys.path.insert(0, {str(tree)!r})
+        from actlib.runtime import configure_torch
+        configure_torch({threads})
+        from actlib.activations import BAKE_OFF_KEYS
+        from actlib.nets import ensemble
+        from actlib.training import TrainConfig, run_to_end
+        config = TrainConfig(dataset="moons", n_samples=1000, noise=0.2, depth=3, width=32,
+                             models=ensemble(BAKE_OFF_KEYS, (0, 1, 2)), batch_size=128,
+                             steps=500, snapshot_every=500)
+        if {dataset!r} == "digits":
+            config = dataclasses.replace(config, dataset="digits", n_samples=1797, noise=0.0,
+                                         depth=2, width=64)
+        run_to_end(dataclasses.replace(config, steps=20, snapshot_every=20))
+        start = time.{CLOCK.__name__}()
+        run_to_end(config)
+        print(time.{CLOCK.__name__}() - start)
+    """
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=tree,
+                            capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    return float(result.stdout.strip())
+
+
+def report_against(other: Path, reps: int, threads: int) -> None:
+    """This checkout's engine against another's (e.g. main before this branch), the two
+    alternating in fresh processes: the speed-up of the engine alone, in one run."""
+    for dataset in ("moons", "digits"):
+        ours, theirs = [], []
+        for rep in range(reps):
+            pair = [(ours, REPO), (theirs, other)]
+            for times, tree in pair if rep % 2 == 0 else pair[::-1]:
+                times.append(time_tree(tree, dataset, threads))
+        print(f"bake-off on {dataset}, {threads} thread(s): this engine "
+              f"{statistics.median(ours):.2f} s, {other} {statistics.median(theirs):.2f} s "
+              f"(medians of {reps}): {statistics.median(theirs) / statistics.median(ours):.2f}x",
+              flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5, help="repetitions of each bake-off")
     parser.add_argument("--quick", action="store_true", help="skip the memory and cap runs")
     parser.add_argument("--fit", action="store_true", help="only refit the cost model")
     parser.add_argument("--threads", type=int, default=THREADS, help="torch threads")
+    parser.add_argument("--cpu", action="store_true", help="time by CPU time, not wall time")
+    parser.add_argument("--against", type=Path, help="only time this engine against the "
+                        "engine of another checkout (e.g. /work/main)")
     args = parser.parse_args()
     if args.fit:
         fit_costs()
         return
+    if args.cpu:
+        global CLOCK
+        CLOCK = time.process_time
+    if args.against:
+        report_against(args.against, args.reps, args.threads)
+        return
     threads = configure_torch(args.threads)
-    print(f"torch {torch.__version__}, {threads} threads, {args.reps} repetitions, medians\n")
+    print(f"torch {torch.__version__}, {threads} threads, {args.reps} repetitions, medians, "
+          f"{'CPU' if args.cpu else 'wall'} time\n")
     report_bake_off("bake-off on two moons (27 x 2-32-32-32-1)", MOONS, args.reps,
                     MOONS_TARGET, FLOOR_TARGET)
     report_bake_off("bake-off on digits (27 x 64-64-64-10)", DIGITS, args.reps, DIGITS_TARGET)
