@@ -13,10 +13,11 @@ end, so a float32 and a float64 run see the same points up to rounding.
   interleaved arms), for softmax and cross-entropy: the same conventions, one share per class.
 * 1-D regression (``sine``, ``step``, ``abs``, ``bumps``) for the universal-approximation
   demo: x uniform on [-2, 2], target ``f(x)`` plus Gaussian noise of std ``noise``.
-* ``digits``: scikit-learn's bundled 8x8 digits (1,797 images, 10 classes, no download).
+* ``digits``: scikit-learn's 8x8 digits (1,797 images, 10 classes), shipped in the repo as
+  ``actlib/data/digits.npz`` (45 kB; a test checks it equals ``sklearn.datasets.
+  load_digits``), because importing ``sklearn.datasets`` costs the server ~1.5 s and ~70 MB.
   ``n`` below 1,797 takes a stratified subset; each pixel is standardised with the training
   split's mean and std; ``noise`` adds Gaussian pixel noise in those standardised units.
-  ``sklearn.datasets`` is imported only here, on first use: it costs ~1.5 s and ~70 MB.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -399,14 +401,16 @@ def _bounds(x: Tensor, margin: float = 0.15) -> tuple[tuple[float, float], ...]:
 # --- digits ------------------------------------------------------------------------------
 
 
+DIGITS_FILE = Path(__file__).parent / "data" / "digits.npz"
+"""scikit-learn's digits as uint8 arrays ``images`` [1797, 64] (0-16) and ``labels``."""
+
+
 @lru_cache(maxsize=1)
 def _digits_arrays() -> tuple[np.ndarray, np.ndarray]:
     """The raw digits (float64 pixels 0-16, int64 labels), read once per process."""
-    from sklearn.datasets import load_digits
-
-    x, y = load_digits(return_X_y=True)
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    y = np.ascontiguousarray(y, dtype=np.int64)
+    with np.load(DIGITS_FILE) as stored:
+        x = np.ascontiguousarray(stored["images"], dtype=np.float64)
+        y = np.ascontiguousarray(stored["labels"], dtype=np.int64)
     x.setflags(write=False)
     y.setflags(write=False)
     return x, y

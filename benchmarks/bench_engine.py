@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import math
 import statistics
 import subprocess
@@ -47,6 +48,7 @@ from actlib.runtime import configure_torch  # noqa: E402
 from actlib.training import (  # noqa: E402
     MAX_RUN_SECONDS,
     BatchSchedule,
+    RunState,
     TrainConfig,
     estimate_cost,
     prepare,
@@ -54,6 +56,8 @@ from actlib.training import (  # noqa: E402
 )
 
 THREADS = 2
+MOONS_TARGET, DIGITS_TARGET, FLOOR_TARGET, FLOW_TARGET = 8.0, 5.0, 3.0, 2.0
+GROWTH_MODELS = (1, 2, 4, 9, 18, 27, 36)
 BAKE_OFF = ensemble(BAKE_OFF_KEYS, (0, 1, 2))
 MOONS = TrainConfig(dataset="moons", n_samples=1000, noise=0.2, models=BAKE_OFF, depth=3,
                     width=32, optimizer="adam", lr=0.01, batch_size=128, steps=500,
@@ -86,10 +90,15 @@ def batched_bake_off(config: TrainConfig) -> list[float]:
     return run_to_end(config)[-1].train_loss.tolist()
 
 
+CLOCK = time.perf_counter
+"""Wall time by default; ``--cpu`` switches to this process's CPU time, which the shared
+host's load inflates far less (with one thread, CPU time is what the run itself costs)."""
+
+
 def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
+    start = CLOCK()
     result = fn()
-    return time.perf_counter() - start, result
+    return CLOCK() - start, result
 
 
 def alternate(batched: Callable[[], object], naive: Callable[[], object], reps: int):
@@ -104,21 +113,50 @@ def alternate(batched: Callable[[], object], naive: Callable[[], object], reps: 
     return ({k: statistics.median(v) for k, v in times.items()}, times, results)
 
 
-def report_bake_off(name: str, config: TrainConfig, reps: int, target: float) -> None:
+def matmul_rate(size: int = 1024, reps: int = 10) -> float:
+    """FLOP/s of a large float32 matrix product on this process's threads (best of reps)."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b
+    best = float("inf")
+    for _ in range(reps):
+        start = CLOCK()
+        a @ b
+        best = min(best, CLOCK() - start)
+    return 2 * size**3 / best
+
+
+def training_flops(config: TrainConfig) -> float:
+    """Floating-point operations of a run's matrix products: forward and the two of
+    backward, for every model, row and step."""
+    net = config.net_config()
+    return 2 * 3 * config.steps * config.n_models * config.batch_rows * net.weights_per_model
+
+
+def report_bake_off(name: str, config: TrainConfig, reps: int, target: float,
+                    floor_target: float | None = None) -> None:
     batched_bake_off(config)  # warm-up: imports, allocator, the digits loader
     medians, times, results = alternate(lambda: batched_bake_off(config),
                                         lambda: naive_bake_off(config), reps)
+    rate = matmul_rate()
+    floor = training_flops(config) / rate
     ratio = medians["naive"] / medians["batched"]
     per_rep = statistics.median(n / b for n, b in zip(times["naive"], times["batched"],
                                                        strict=True))
     agreement = max(abs(a - b) for a, b in zip(results["batched"], results["naive"],
                                                strict=True))
-    verdict = "meets" if ratio >= target else "MISSES"
+    verdict = "met" if ratio >= target else "NOT MET"
     print(f"{name}: batched median {medians['batched']:.2f} s "
           f"(runs {', '.join(f'{t:.2f}' for t in times['batched'])}), naive median "
           f"{medians['naive']:.2f} s (runs {', '.join(f'{t:.2f}' for t in times['naive'])})")
     print(f"  ratio of medians {ratio:.1f}x (median per-rep ratio {per_rep:.1f}x), "
-          f"{verdict} the {target:g}x target; final losses agree to {agreement:.1e} (float32)")
+          f"target >= {target:g}x: {verdict}; final losses agree to {agreement:.1e} (float32)")
+    above = medians["batched"] / floor
+    line = (f"  matmul floor: {training_flops(config) / 1e9:.1f} GFLOP at {rate / 1e9:.0f} "
+            f"GFLOP/s (a 1024 x 1024 product, measured now) = {floor:.2f} s; batched is "
+            f"{above:.1f}x above it")
+    if floor_target is not None:
+        line += f", target <= {floor_target:g}x: {'met' if above <= floor_target else 'NOT MET'}"
+    print(line)
 
 
 class PlainNetworks:
@@ -178,10 +216,39 @@ def report_gradient_flow(reps: int) -> None:
         worst = max(abs(a / b - 1)
                     for i, (signal, _) in enumerate(results["naive"])
                     for a, b in zip(flow.signal_norm[i], signal, strict=True) if b > 0)
+        ratio = medians["naive"] / medians["batched"]
         print(f"  {name}: batched median {medians['batched'] * 1e3:.1f} ms, one network at "
-              f"a time {medians['naive'] * 1e3:.1f} ms; ratio "
-              f"{medians['naive'] / medians['batched']:.1f}x; largest relative difference "
-              f"{worst:.1e}")
+              f"a time {medians['naive'] * 1e3:.1f} ms; ratio {ratio:.1f}x, target >= "
+              f"{FLOW_TARGET:g}x: {'met' if ratio >= FLOW_TARGET else 'NOT MET'}; largest "
+              f"relative difference {worst:.1e}")
+
+
+def report_growth(steps: int = 100, reps: int = 5) -> None:
+    """Time per model-step of the moons bake-off's network as the ensemble grows (ReLU,
+    one seed per model): per-step overhead is shared, so it falls until the arithmetic
+    dominates."""
+    per_model_step = []
+    for m in GROWTH_MODELS:
+        config = dataclasses.replace(MOONS, models=ensemble(["relu"], range(m)))
+        run = RunState(config)
+        run.advance(5)
+        best = float("inf")
+        for _ in range(reps):
+            start = CLOCK()
+            run.advance(steps)
+            best = min(best, (CLOCK() - start) / steps)
+        per_model_step.append(best / m)
+    curve = ", ".join(f"{m}: {t * 1e6:.0f}" for m, t in zip(GROWTH_MODELS, per_model_step,
+                                                             strict=True))
+    lowest = per_model_step.index(min(per_model_step))
+    falling = all(later <= 1.1 * earlier
+                  for earlier, later in itertools.pairwise(per_model_step[: lowest + 1]))
+    print(f"growth, us per model-step (models: us; best of {reps} x {steps} steps): {curve}")
+    gain = per_model_step[0] / min(per_model_step)
+    print(f"  falls until {GROWTH_MODELS[lowest]} models ({gain:.1f}x below one model), then "
+          f"flat within "
+          f"{max(per_model_step[lowest:]) / min(per_model_step) - 1:.0%}: "
+          f"{'met' if falling and lowest > 0 else 'NOT MET'}")
 
 
 def run_child(code: str) -> str:
@@ -252,9 +319,13 @@ def largest_allowed(settings: dict) -> TrainConfig:
     return TrainConfig(**{"snapshot_every": 25, **settings, "steps": low})
 
 
+CAP_TOLERANCE = 0.2
+
+
 def report_caps() -> None:
     print(f"configs at the caps (estimated run time <= {MAX_RUN_SECONDS:g} s), timed in a "
-          "fresh one-thread process after a two-step warm-up:")
+          "fresh one-thread process after a two-step warm-up (CPU time, and wall time, which "
+          "the shared host's load inflates):")
     for name, settings in EDGE_CASES.items():
         config = largest_allowed(settings)
         code = f"""
@@ -269,26 +340,187 @@ def report_caps() -> None:
             config = {config!r}
             # a server process is warm: data loaders imported, kernels and allocator used
             run_to_end(dataclasses.replace(config, steps=2, snapshot_every=1))
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()
             run_to_end(config)
-            print(time.perf_counter() - start)
+            print(time.perf_counter() - start, time.thread_time() - cpu)
         """
-        measured = float(run_child(code))
+        wall, cpu = (float(v) for v in run_child(code).split())
         estimate = estimate_cost(config).total
-        print(f"  {name}, {config.steps} steps: measured {measured:.2f} s, "
-              f"estimated {estimate:.2f} s")
+        ok = abs(cpu / estimate - 1) <= CAP_TOLERANCE
+        print(f"  {name}, {config.steps} steps: CPU {cpu:.2f} s (wall {wall:.2f} s), estimated "
+              f"{estimate:.2f} s, {cpu / estimate - 1:+.0%}; within +-{CAP_TOLERANCE:.0%}: "
+              f"{'met' if ok else 'NOT MET'}")
+
+
+FIT_SHAPES = [
+    {"depth": 1, "width": 8},
+    {"depth": 3, "width": 32},
+    {"depth": 3, "width": 32, "models": BAKE_OFF},
+    {"depth": 10, "width": 16, "models": ensemble(BAKE_OFF_KEYS, (0,)), "batch_size": 32},
+    {"depth": 50, "width": 8, "models": ensemble(BAKE_OFF_KEYS, (0,)), "batch_size": 32},
+    {"depth": 50, "width": 8},
+    {"depth": 20, "width": 64, "norm": "batch", "models": ensemble(["relu", "tanh"], (0, 1))},
+    {"depth": 6, "width": 128, "norm": "layer", "models": ensemble(["gelu"], range(4))},
+    {"depth": 50, "width": 256, "batch_size": 64},
+    {"depth": 4, "width": 256, "dataset": "digits", "n_samples": 1797,
+     "models": ensemble(["relu"], range(4))},
+    {"depth": 2, "width": 64, "dataset": "digits", "n_samples": 1797, "models": BAKE_OFF},
+    {"depth": 3, "width": 64, "batch_size": 256, "n_samples": 2000,
+     "models": ensemble(["mish"], range(36))},
+    {"depth": 2, "width": 4, "dataset": "circles", "n_samples": 400, "batch_size": 32},
+    {"depth": 3, "width": 8, "dataset": "spirals", "models": ensemble(["tanh"], range(12)),
+     "grid_size": 60},
+    {"depth": 8, "width": 32, "norm": "batch", "models": ensemble(BAKE_OFF_KEYS, (0, 1)),
+     "batch_size": 16},
+    {"depth": 1, "width": 256, "dataset": "sine", "models": ensemble(["relu"], range(8)),
+     "batch_size": None},
+]
+"""Shapes the cost model is fitted to: every kind of cost (overhead, layers and groups,
+matrix arithmetic, units, norms, activations, snapshots) dominates in at least one."""
+
+
+def time_parts(config: TrainConfig, steps: int = 30, snapshots: int = 3) -> tuple[float, float]:
+    """CPU seconds of one training step and of one snapshot, in a fresh one-thread process
+    (the app's setting; CPU time, because the shared host's load inflates wall time)."""
+    code = f"""
+        import sys, time
+        sys.path.insert(0, {str(REPO)!r})
+        from actlib.runtime import configure_torch
+        configure_torch(1)
+        from actlib.nets import ModelSpec
+        from actlib.training import RunState, TrainConfig
+        run = RunState({config!r})
+        run.advance(3)
+        run.snapshot()
+        best_step = best_snapshot = float("inf")
+        for _ in range(3):
+            start = time.thread_time()
+            run.advance({steps})
+            best_step = min(best_step, (time.thread_time() - start) / {steps})
+            start = time.thread_time()
+            for _ in range({snapshots}):
+                run.snapshot()
+            best_snapshot = min(best_snapshot, (time.thread_time() - start) / {snapshots})
+        print(best_step, best_snapshot)
+    """
+    step, snapshot = run_child(code).split()
+    return float(step), float(snapshot)
+
+
+def fit_costs() -> None:
+    """Time FIT_SHAPES (and the cap configs) and fit the cost model's coefficients by
+    non-negative least squares on relative errors; print them and the fit's errors."""
+    import numpy as np
+    from scipy.optimize import nnls
+
+    from actlib.training.costs import (
+        SNAPSHOT_FEATURES,
+        STEP_FEATURES,
+        CostModel,
+        cost_features,
+    )
+
+    configs = [TrainConfig(**{"steps": 10, "snapshot_every": 10, **shape})
+               for shape in FIT_SHAPES]
+    configs += [largest_allowed(settings) for settings in EDGE_CASES.values()]
+    rows = []
+    for config in configs:
+        step_seconds, snapshot_seconds = time_parts(config)
+        rows.append((config, step_seconds, snapshot_seconds))
+        print(f"  timed {len(rows)}/{len(configs)}: step {step_seconds * 1e3:.2f} ms, "
+              f"snapshot {snapshot_seconds * 1e3:.1f} ms", flush=True)
+    fitted = {}
+    for index, names in ((1, STEP_FEATURES), (2, SNAPSHOT_FEATURES)):
+        features = np.array([cost_features(c)[index - 1] for c, *_ in rows])
+        measured = np.array([row[index] for row in rows])
+        coefficients, _ = nnls(features / measured[:, None], np.ones(len(rows)))
+        fitted.update(zip(names, coefficients, strict=True))
+        errors = features @ coefficients / measured - 1
+        print(f"{'step' if index == 1 else 'snapshot'} fit: relative errors "
+              f"{', '.join(f'{e:+.0%}' for e in errors)}")
+    print("fitted CostModel (before any safety factor):")
+    print("  " + ", ".join(f"{name}={value:.3g}" for name, value in fitted.items()))
+    model = CostModel(**fitted)
+    for config, step_seconds, snapshot_seconds in rows:
+        estimate = estimate_cost(config, model)
+        measured = (config.steps * step_seconds
+                    + len(config.snapshot_steps()) * snapshot_seconds)
+        print(f"  {config.depth} x {config.width}, {config.n_models} models, "
+              f"{config.steps} steps, {len(config.snapshot_steps())} snapshots: measured "
+              f"{measured:.3f} s, fit {estimate.total:.3f} s")
+
+
+def time_tree(tree: Path, dataset: str, threads: int) -> float:
+    """Seconds of the bake-off on ``dataset`` with the engine of the checkout ``tree``, in a
+    fresh process (after a warm-up run)."""
+    code = f"""
+        import sys, time, dataclasses
+        sys.path.insert(0, {str(tree)!r})
+        from actlib.runtime import configure_torch
+        configure_torch({threads})
+        from actlib.activations import BAKE_OFF_KEYS
+        from actlib.nets import ensemble
+        from actlib.training import TrainConfig, run_to_end
+        config = TrainConfig(dataset="moons", n_samples=1000, noise=0.2, depth=3, width=32,
+                             models=ensemble(BAKE_OFF_KEYS, (0, 1, 2)), batch_size=128,
+                             steps=500, snapshot_every=500)
+        if {dataset!r} == "digits":
+            config = dataclasses.replace(config, dataset="digits", n_samples=1797, noise=0.0,
+                                         depth=2, width=64)
+        run_to_end(dataclasses.replace(config, steps=20, snapshot_every=20))
+        start = time.{CLOCK.__name__}()
+        run_to_end(config)
+        print(time.{CLOCK.__name__}() - start)
+    """
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=tree,
+                            capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    return float(result.stdout.strip())
+
+
+def report_against(other: Path, reps: int, threads: int) -> None:
+    """This checkout's engine against another's (e.g. main before this branch), the two
+    alternating in fresh processes: the speed-up of the engine alone, in one run."""
+    for dataset in ("moons", "digits"):
+        ours, theirs = [], []
+        for rep in range(reps):
+            pair = [(ours, REPO), (theirs, other)]
+            for times, tree in pair if rep % 2 == 0 else pair[::-1]:
+                times.append(time_tree(tree, dataset, threads))
+        print(f"bake-off on {dataset}, {threads} thread(s): this engine "
+              f"{statistics.median(ours):.2f} s, {other} {statistics.median(theirs):.2f} s "
+              f"(medians of {reps}): {statistics.median(theirs) / statistics.median(ours):.2f}x",
+              flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5, help="repetitions of each bake-off")
     parser.add_argument("--quick", action="store_true", help="skip the memory and cap runs")
+    parser.add_argument("--fit", action="store_true", help="only refit the cost model")
+    parser.add_argument("--threads", type=int, default=THREADS, help="torch threads")
+    parser.add_argument("--cpu", action="store_true", help="time by CPU time, not wall time")
+    parser.add_argument("--against", type=Path, help="only time this engine against the "
+                        "engine of another checkout (e.g. /work/main)")
     args = parser.parse_args()
-    threads = configure_torch(THREADS)
-    print(f"torch {torch.__version__}, {threads} threads, {args.reps} repetitions, medians\n")
-    report_bake_off("bake-off on two moons (27 x 2-32-32-32-1)", MOONS, args.reps, 5.0)
-    report_bake_off("bake-off on digits (27 x 64-64-64-10)", DIGITS, args.reps, 3.0)
+    if args.fit:
+        fit_costs()
+        return
+    if args.cpu:
+        global CLOCK
+        CLOCK = time.process_time
+    if args.against:
+        report_against(args.against, args.reps, args.threads)
+        return
+    threads = configure_torch(args.threads)
+    print(f"torch {torch.__version__}, {threads} threads, {args.reps} repetitions, medians, "
+          f"{'CPU' if args.cpu else 'wall'} time\n")
+    report_bake_off("bake-off on two moons (27 x 2-32-32-32-1)", MOONS, args.reps,
+                    MOONS_TARGET, FLOOR_TARGET)
+    report_bake_off("bake-off on digits (27 x 64-64-64-10)", DIGITS, args.reps, DIGITS_TARGET)
     report_gradient_flow(max(5, 3 * args.reps))
+    report_growth()
     if not args.quick:
         report_memory()
         report_caps()

@@ -109,7 +109,7 @@ def test_a_click_on_a_unit_map_shows_that_unit_large_while_it_plays(app_server,
     assert _wait_until(lambda: _metric_step(page) >= 400, 30, page)
     assert page.get_by_text(re.compile(r"Unit 2 of hidden layer 1, step [\d,]+")).count() >= 1
     page.get_by_role("button", name="Back to the network's output").click()
-    page.get_by_text(re.compile(r"^Tanh, step [\d,]+$")).first.wait_for(timeout=20_000)
+    page.get_by_text(re.compile(r"^Tanh, step [\d,]+ · colour")).first.wait_for(timeout=20_000)
     page.keyboard.press("Space")
     wait_for_app(page)
     assert_clean(page)

@@ -240,6 +240,27 @@ def test_a_run_whose_models_all_diverge_ends_with_a_last_snapshot() -> None:
     assert bool(frame["diverged"].iloc[0]) and frame["diverged_reason"].iloc[0]
 
 
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "momentum"])
+def test_the_fused_optimizer_updates_exactly_as_torch_optim(optimizer: str) -> None:
+    from actlib.training.engine import FusedOptimizer
+
+    config = TrainConfig(**{**SMALL, "optimizer": optimizer, "weight_decay": 0.01,
+                            "lr": 0.05, "models": ensemble(["tanh", "prelu"], (0, 1))})
+    ours, theirs = RunState(config), RunState(config)
+    assert isinstance(ours.optimizer, FusedOptimizer)
+    theirs.optimizer = make_optimizer(theirs.params, config, fused=True)
+    for step in range(6):
+        if step == 3:  # a rate changed mid-run, as the live Playground does
+            for run in (ours, theirs):
+                run.optimizer.param_groups[0]["lr"] = 0.2
+        ours.advance(1)
+        theirs.advance(1)
+        for a, b in zip(ours.params, theirs.params, strict=True):
+            assert torch.equal(a, b)
+    moved = next(iter(RunState(config).params))
+    assert not torch.equal(moved, ours.params[0])
+
+
 def test_gradient_clipping_uses_each_models_own_norm() -> None:
     generator = torch.Generator().manual_seed(0)
     scales = torch.tensor([1e-3, 1.0, 1e3])
@@ -349,6 +370,36 @@ def test_the_cost_estimate_grows_with_every_dimension_of_the_work() -> None:
                    {"n_samples": 1200}, {"snapshot_every": 5},
                    {"models": ensemble(["relu", "tanh"], (0, 1, 2))}):
         assert estimate_cost(dataclasses.replace(base, **change)).total > total, change
+
+
+def test_the_cost_model_is_linear_in_these_counts_of_work() -> None:
+    """Pins the model's form (what each fitted coefficient multiplies), counted by hand for
+    a 2-8-8-1 ensemble of ReLU and tanh on 200 moons (150 training rows), batch 16."""
+    from actlib.activations import get
+    from actlib.training.costs import SNAPSHOT_FEATURES, STEP_FEATURES, CostModel
+
+    config = TrainConfig(depth=2, width=8, models=ensemble(["relu", "tanh"], (0,)),
+                         batch_size=16, n_samples=200, steps=10, snapshot_every=5)
+    weights, units, act = 2 * 8 + 8 * 8 + 8 * 1, 16, (get("relu").cost_ns
+                                                      + get("tanh").cost_ns) * 1e-9
+    rows = 200 + 3 * 150 + 40 * 40  # data, the probe thrice, the grid
+    step = {"per_multiply_add": 16 * 2 * 3 * weights, "per_unit": 16 * 2 * units,
+            "per_norm_unit": 0, "activation_scale": 16 * units * act, "per_step": 1,
+            "per_layer_group": 3 * 3, "per_parameter": 2 * weights}
+    snapshot = {"per_eval_multiply_add": rows * 2 * weights, "per_eval_unit": rows * 2 * units,
+                "per_eval_norm_unit": 0, "eval_activation_scale": rows * units * act,
+                "per_snapshot": 1, "per_eval_layer_group": 3 * 3 * (1 + rows // 1024)}
+    assert set(step) == set(STEP_FEATURES) and set(snapshot) == set(SNAPSHOT_FEATURES)
+    # distinct powers of two, so a term counted twice or dropped would show
+    model = CostModel(**{name: 2.0**-i for i, name in enumerate((*step, *snapshot))})
+    cost = estimate_cost(config, model)
+    expected_step = sum(count * getattr(model, name) for name, count in step.items())
+    expected_snapshot = sum(count * getattr(model, name) for name, count in snapshot.items())
+    assert cost.training_arithmetic + cost.training_overhead == pytest.approx(
+        10 * expected_step, rel=1e-12)
+    assert cost.snapshots == pytest.approx(3 * expected_snapshot, rel=1e-12)  # steps 0, 5, 10
+    assert cost.training_overhead == pytest.approx(
+        10 * (model.per_step + 9 * model.per_layer_group), rel=1e-12)
 
 
 def test_the_bake_offs_of_the_benchmark_are_allowed() -> None:

@@ -36,29 +36,38 @@ engine evaluates in such chunks and the cost model counts them."""
 class CostModel:
     """Seconds per unit of work on the target host (2-core CPU, one thread).
 
-    Fitted to the fastest of repeated timings of 15 shapes (depth 1-50, width 8-256, 1-36
-    models, with and without norms; steps within 15% and snapshots within 40% of the fit)
-    and raised by a quarter for a shared host. Small networks are bound by per-operation
-    overhead (Python, autograd, the optimiser), wide ones by matrix arithmetic, and the
-    rest by memory traffic per unit and the activation functions themselves.
+    A run's time is linear in these coefficients (:func:`cost_features` lists what each
+    multiplies), fitted by ``python benchmarks/bench_engine.py --fit`` to the CPU time of
+    training steps and snapshots of shapes from 1 to 50 layers, widths 8 to 256 and 1 to 36
+    models, with and without norms (CPU time on one thread, steps within 20% of the fit and
+    snapshots within 20%; 2026-12-02), and raised by :data:`SAFETY` so that a run rarely
+    takes longer than its estimate. Small networks are bound by per-operation overhead
+    (Python, autograd, the optimiser), wide ones by matrix arithmetic, and the rest by
+    memory traffic per unit and the activation functions themselves.
     """
 
-    per_step: float = 360e-6
-    per_layer_group: float = 25e-6
-    """One layer of one activation group: forward and backward, or one evaluation chunk."""
-    per_multiply_add: float = 0.030e-9
-    per_unit: float = 3.1e-9
+    per_step: float = 0.000204
+    per_layer_group: float = 2.35e-05
+    """One layer of one activation group in a training step: forward and backward."""
+    per_multiply_add: float = 2.19e-12
+    per_unit: float = 1.27e-09
     """One unit on one row, forward and backward, besides its activation function."""
-    activation_scale: float = 1.25
+    activation_scale: float = 1.31
     """Applied to each activation's ``cost_ns`` (:class:`actlib.activations.ActivationSpec`)."""
-    per_norm_unit: float = 8.4e-9
-    per_snapshot: float = 0.7e-3
-    per_eval_multiply_add: float = 0.019e-9
-    per_eval_unit: float = 2.0e-9
-    eval_activation_scale: float = 0.8
-    per_eval_norm_unit: float = 3.5e-9
+    per_norm_unit: float = 3.01e-09
+    per_parameter: float = 5.92e-09
+    """The optimiser's update of one weight."""
+    per_snapshot: float = 0.000516
+    per_eval_layer_group: float = 2.88e-05
+    """One layer of one activation group in one evaluation chunk."""
+    per_eval_multiply_add: float = 1.19e-11
+    per_eval_unit: float = 1.55e-09
+    eval_activation_scale: float = 0.532
+    per_eval_norm_unit: float = 4.57e-10
 
 
+SAFETY = 1.1
+"""The factor the fitted coefficients were raised by (already in :data:`COSTS`)."""
 COSTS = CostModel()
 
 
@@ -143,25 +152,50 @@ def _evaluated_rows(config: TrainConfig) -> int:
     return config.n_total + 3 * min(config.probe_size, config.n_train) + config.surface_points
 
 
-def estimate_cost(config: TrainConfig, costs: CostModel = COSTS) -> RunCost:
-    """The run's time on one thread, from the cost model (see :class:`CostModel`)."""
+STEP_FEATURES = ("per_multiply_add", "per_unit", "per_norm_unit", "activation_scale",
+                 "per_parameter", "per_step", "per_layer_group")
+"""The coefficients of one training step, in the order of :func:`cost_features`: the
+arithmetic (growing with the network's size) first, then the overhead (per operation)."""
+ARITHMETIC_TERMS = 5
+SNAPSHOT_FEATURES = ("per_eval_multiply_add", "per_eval_unit", "per_eval_norm_unit",
+                     "eval_activation_scale", "per_snapshot", "per_eval_layer_group")
+"""The coefficients of one snapshot, in the order of :func:`cost_features`."""
+
+
+def cost_features(config: TrainConfig) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """What each coefficient multiplies: (one training step, one snapshot).
+
+    A step costs per row ``3 x weights`` multiply-adds per model (forward, and the two
+    products of backward), the units (and norms) per model, and the activation functions
+    (``cost_ns`` per unit); per step a fixed overhead, one per layer and activation group
+    (and one for the split and join around them), and the optimiser per weight. A snapshot
+    evaluates every row once (data, grid, and the probe three times: forward, backward,
+    derivatives) in chunks of :data:`EVAL_CHUNK_ROWS`.
+    """
     net = config.net_config()
     layers, units = config.depth + 1, config.depth * config.width
     groups = len(activation_groups(config.models))
     activation_ns = sum(m.spec.cost_ns for m in config.models) * 1e-9
-    norm = config.norm != "none"
-    per_row = config.n_models * (3 * net.weights_per_model * costs.per_multiply_add
-                                 + units * (costs.per_unit + norm * costs.per_norm_unit))
-    per_row += units * activation_ns * costs.activation_scale
-    arithmetic = config.steps * config.batch_rows * per_row
-    overhead = config.steps * (costs.per_step + layers * (groups + 1) * costs.per_layer_group)
-    rows = _evaluated_rows(config)
-    per_eval_row = config.n_models * (
-        net.weights_per_model * costs.per_eval_multiply_add
-        + units * (costs.per_eval_unit + norm * costs.per_eval_norm_unit))
-    per_eval_row += units * activation_ns * costs.eval_activation_scale
-    per_snapshot = (costs.per_snapshot + rows * per_eval_row
-                    + layers * (groups + 1) * costs.per_layer_group * (1 + rows // EVAL_CHUNK_ROWS))
+    norm = float(config.norm != "none")
+    m, weights, rows = config.n_models, net.weights_per_model, config.batch_rows
+    step = (rows * m * 3 * weights, rows * m * units, rows * m * units * norm,
+            rows * units * activation_ns, m * weights, 1.0, layers * (groups + 1))
+    evaluated = _evaluated_rows(config)
+    chunks = 1 + evaluated // EVAL_CHUNK_ROWS
+    snapshot = (evaluated * m * weights, evaluated * m * units, evaluated * m * units * norm,
+                evaluated * units * activation_ns, 1.0, layers * (groups + 1) * chunks)
+    return step, snapshot
+
+
+def estimate_cost(config: TrainConfig, costs: CostModel = COSTS) -> RunCost:
+    """The run's time on one thread, from the cost model (see :class:`CostModel`)."""
+    step, snapshot = cost_features(config)
+    parts = [feature * getattr(costs, name) for feature, name in zip(step, STEP_FEATURES,
+                                                                    strict=True)]
+    arithmetic = config.steps * sum(parts[:ARITHMETIC_TERMS])
+    overhead = config.steps * sum(parts[ARITHMETIC_TERMS:])
+    per_snapshot = sum(feature * getattr(costs, name)
+                       for feature, name in zip(snapshot, SNAPSHOT_FEATURES, strict=True))
     return RunCost(arithmetic, overhead, len(config.snapshot_steps()) * per_snapshot)
 
 

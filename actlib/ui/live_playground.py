@@ -126,6 +126,8 @@ class Painter:
             np.r_[np.zeros(len(data.y_train), bool), np.ones(len(data.y_test), bool)],
             classes=data.info.n_classes)
         self.run, self.act_name, self.unit = run, act_name, unit
+        self.waiting: Callable[[], str | None] | None = None
+        """Where this session waits for a trainer, if it does (set by the live area)."""
         self.mark = class_probe_view.probe_point(run)
         """The point whose softmax the probe shows (a cross on the surface), or None."""
 
@@ -133,8 +135,7 @@ class Painter:
         scores = frame.scores
         if self.unit is not None and not frame.all_diverged:
             layer, unit = self.unit
-            slots.title.markdown(f"**Unit {unit} of hidden layer {layer}, step "
-                                 f"{frame.step:,}** (red < 0 < blue)")
+            title = f"**Unit {unit} of hidden layer {layer}, step {frame.step:,}** (red < 0 < blue)"
             grid = self.run.config.grid_size
             values = unit_surface(self.run.state.model, 0, layer, unit,
                                   self.run.state.data.bounds, grid)
@@ -142,8 +143,11 @@ class Painter:
                                         f"unit {unit} of layer {layer}"),
                                    unsafe_allow_html=True)
         else:
-            slots.title.markdown(f"**{self.act_name}, step {frame.step:,}**: the colour is "
-                                 "the predicted class, paler where the network is less sure")
+            title = (f"**{self.act_name}, step {frame.step:,}** · colour: the predicted "
+                     "class, paler where less sure")
+        if self.waiting is not None and (waiting := self.waiting()):
+            title += f" · {waiting}"
+        slots.title.markdown(title)
         if frame.all_diverged:
             slots.surface.warning(
                 f"The network diverged at step {int(frame.diverged_step[0]):,}: "
@@ -217,6 +221,7 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
         left, right = st.columns([1, 1.2])
         slots = Slots(left.empty(), left.empty(), right.empty(), right.empty())
         painter = Painter(run, act_name, _picked_unit(config, layer))
+        painter.waiting = lambda: session.waiting if session.playing else None
         if painter.unit is not None:
             left.button("Back to the network's output", icon="↩️", key="p_unit_back",
                         on_click=_pick, args=(None,))

@@ -123,7 +123,8 @@ def status_text(session: LiveSession) -> str:
                 "Reset and Play to watch it train)." if session.from_cache
                 else f"Trained {run.end:,} steps.")
     if session.playing:
-        return f"Training: step {run.step:,} of {run.end:,}."
+        waiting = f" {session.waiting}" if session.waiting else ""
+        return f"Training: step {run.step:,} of {run.end:,}.{waiting}"
     return f"Paused at step {run.step:,} of {run.end:,}."
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from actlib.training.live import LiveRun
-from actlib.ui.live_runner import trainer_slot
+from actlib.ui.live_runner import queue_status, trainer_slot, wait_message
 
 BURST_SECONDS = 1.0
 """How long one fragment run plays before it reruns itself (a queued click acts then at
@@ -52,6 +52,8 @@ class LiveSession:
     refresh_page: bool = False
     """Set when the rest of the page shows numbers of the run that are now out of date (it
     paused or ended inside the fragment): the next fragment run redraws the page once."""
+    waiting: str | None = None
+    """While other sessions hold every trainer: this one's place in the queue, in words."""
     steps_per_second: float = 0.0
     """Training speed over the last burst, for the status line."""
 
@@ -133,9 +135,11 @@ def train_piece(session: LiveSession, seconds: float, wait: float) -> bool:
     waiting click between them), inside one trainer slot if one frees up within ``wait``
     seconds. Returns False when a click waits."""
     deadline = time.monotonic() + seconds
-    with trainer_slot(wait) as got:
-        if not got:
+    with trainer_slot(wait, seconds) as got:
+        if not got:  # other sessions hold both trainers: say where this one stands
+            session.waiting = wait_message(queue_status())
             return not rerun_waiting()
+        session.waiting = None
         while time.monotonic() < deadline and not session.finished:
             start = time.monotonic()
             for run in session.runs:

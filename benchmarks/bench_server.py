@@ -1,0 +1,372 @@
+"""The real server under a class: cold start, memory per session, and concurrent trainings.
+
+    python benchmarks/bench_server.py                 # everything (about 5 minutes)
+    python benchmarks/bench_server.py --only cold     # or: footprint, concurrency
+
+Each part starts ``streamlit run streamlit_app.py`` on a free port (8600-8649) and drives
+it with headless Debian Chromium, as students would, and prints every target of issue #15
+with "met" or "NOT MET":
+
+* cold start: the server process launched -> the home page rendered in an already open
+  browser (its title and a preview chart on screen, the script finished); median of 3.
+  The same is measured for a one-chart Streamlit app in the same run: the floor this host
+  allows at the moment (the machine is shared, so the ratio says more than the seconds).
+* footprint: resident memory (VmRSS, and the process's peak VmHWM) of the server after the
+  home page, after every page opened with its defaults in a fresh session (trainings run),
+  with 12 more sessions open at once, and after they close (the server is started with a
+  short ``server.disconnectedSessionTTL`` so closed sessions are dropped within seconds
+  instead of 2 minutes). Per session: the growth with 12 sessions open, divided by 12.
+* concurrency: N sessions (2, 6, 12) open the Dead ReLU monitor's default training at
+  once, each with its own seed or learning rate (no run shared), on a fresh server; the
+  slowest must settle within 1.3x of (the sum of the same runs' times alone / 2 cores).
+  The runs alone are timed one after another on another fresh server in the same run.
+
+Run by hand, never with the test suite: it is a benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.browser import CHROMIUM_ARGS, chromium_path, wait_for_app  # noqa: E402
+
+PORTS = range(8600, 8650)
+COLD_TARGET_SECONDS = 3.0
+PEAK_TARGET_MB = 450.0
+PER_SESSION_TARGET_MB = 10.0
+PLATEAU_TOLERANCE_MB = 10.0
+CONCURRENCY_TARGET = 1.3
+CORES = 2
+EXTRA_SESSIONS = 12
+SESSION_TTL_SECONDS = 3
+TRIVIAL_APP = """import altair as alt
+import pandas as pd
+import streamlit as st
+
+st.title("Hello")
+st.altair_chart(alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 4]})).mark_line()
+                .encode(x="x", y="y"))
+"""
+# The Dead ReLU monitor's default run, made distinct per session (seeds 0-9, then rates)
+RUN_QUERIES = [f"seed={s}" for s in range(10)] + ["seed=0&lr=0.3", "seed=1&lr=0.3"]
+_TRAINED = re.compile(r"Trained [\d,]+ of [\d,]+ steps")
+
+
+def _handle_sigterm(*_) -> None:  # stop the servers (finally blocks) on kill
+    raise SystemExit(143)
+
+
+signal.signal(signal.SIGTERM, _handle_sigterm)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 8600-8649")
+
+
+class Server:
+    """A ``streamlit run`` in a subprocess, with its memory read from /proc."""
+
+    def __init__(self, app_dir: Path = REPO, ttl: int | None = None) -> None:
+        self.port = free_port()
+        args = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+                "--server.port", str(self.port), "--server.headless", "true",
+                "--browser.gatherUsageStats", "false"]
+        if ttl is not None:
+            args += ["--server.disconnectedSessionTTL", str(ttl)]
+        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(args, cwd=app_dir, stdout=self.log,
+                                        stderr=subprocess.STDOUT,
+                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    def wait_healthy(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(Path(self.log.name).read_text())
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as r:
+                    if r.read().strip() == b"ok":
+                        return
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError("the server did not become healthy")
+
+    def memory_mb(self) -> tuple[float, float]:
+        """(resident now, peak resident) in MB."""
+        fields = {}
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            fields[key] = value
+        return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used (user + system): what a cold start costs
+        the machine, whatever the load of the shared host does to the wall clock."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+def launch(playwright):
+    executable = chromium_path()
+    if executable is None:
+        raise SystemExit("Chromium not found (set CHROMIUM_PATH)")
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+
+def rendered_home(page) -> None:
+    """The home page's title and a preview chart on screen, the script finished."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"] h1',
+                           timeout=120_000)
+    page.wait_for_selector('[data-testid="stVegaLiteChart"]', timeout=120_000)
+
+
+# --- cold start ------------------------------------------------------------------------
+
+
+def cold_start_once(browser, app_dir: Path, ready: Callable) -> tuple[float, float, float]:
+    """(seconds to healthy, seconds to rendered, server CPU seconds until rendered)."""
+    page = browser.new_page()
+    server = Server(app_dir)
+    try:
+        server.wait_healthy()
+        healthy = time.monotonic() - server.started
+        page.goto(server.url)
+        ready(page)
+        return healthy, time.monotonic() - server.started, server.cpu_seconds()
+    finally:
+        page.close()
+        server.stop()
+
+
+def report_cold_start(browser, reps: int = 3) -> None:
+    with tempfile.TemporaryDirectory() as trivial:
+        (Path(trivial) / "streamlit_app.py").write_text(TRIVIAL_APP)
+        ours, floor = [], []
+        for _ in range(reps):
+            ours.append(cold_start_once(browser, REPO, rendered_home))
+            floor.append(cold_start_once(browser, Path(trivial), rendered_home))
+
+    def medians(runs: list[tuple[float, float, float]]) -> list[float]:
+        return [statistics.median(column) for column in zip(*runs, strict=True)]
+
+    (healthy, median, cpu), (floor_healthy, floor_median, floor_cpu) = medians(ours), \
+        medians(floor)
+    print(f"cold start, `streamlit run` -> home page rendered: median {median:.2f} s (runs "
+          f"{', '.join(f'{t[1]:.2f}' for t in ours)}; healthy after {healthy:.2f} s; the "
+          f"server used {cpu:.2f} CPU s)")
+    print(f"  a one-chart app on this host now: {floor_median:.2f} s (healthy after "
+          f"{floor_healthy:.2f} s, {floor_cpu:.2f} CPU s); ours is {median / floor_median:.2f}x")
+    print(f"  target <= {COLD_TARGET_SECONDS:g} s: {verdict(median <= COLD_TARGET_SECONDS)}",
+          flush=True)
+
+
+# --- footprint -------------------------------------------------------------------------
+
+
+def page_stems() -> list[str]:
+    from actlib.ui.page_registry import TOPIC_PAGES
+
+    return [info.stem for info in TOPIC_PAGES]
+
+
+def open_settled(context, url: str):
+    page = context.new_page()
+    page.goto(url, timeout=180_000)
+    wait_for_app(page, timeout=180_000)
+    return page
+
+
+def report_footprint(browser) -> None:
+    server = Server(ttl=SESSION_TTL_SECONDS)
+    try:
+        server.wait_healthy()
+        context = browser.new_context()
+        open_settled(context, server.url)
+        home, _ = server.memory_mb()
+        context.close()
+        for stem in page_stems():  # every page with its defaults, each in a fresh session
+            context = browser.new_context()
+            open_settled(context, f"{server.url}/{stem}")
+            context.close()
+        time.sleep(SESSION_TTL_SECONDS + 4)
+        pages, _ = server.memory_mb()
+        stems = page_stems()
+        contexts = []
+        for i in range(EXTRA_SESSIONS):  # 12 students, two on each page, all open at once
+            context = browser.new_context()
+            open_settled(context, f"{server.url}/{stems[i % len(stems)]}")
+            contexts.append(context)
+        crowded, _ = server.memory_mb()
+        for context in contexts:
+            context.close()
+        time.sleep(SESSION_TTL_SECONDS + 6)
+        after, peak = server.memory_mb()
+    finally:
+        server.stop()
+    per_session = (crowded - pages) / EXTRA_SESSIONS
+    print(f"footprint (resident MB): {home:.0f} after the home page, {pages:.0f} after every "
+          f"page's default run, {crowded:.0f} with {EXTRA_SESSIONS} more sessions open, "
+          f"{after:.0f} after they closed; peak {peak:.0f}")
+    print(f"  peak <= {PEAK_TARGET_MB:g} MB: {verdict(peak <= PEAK_TARGET_MB)}; each extra "
+          f"session {per_session:.1f} MB <= {PER_SESSION_TARGET_MB:g} MB: "
+          f"{verdict(per_session <= PER_SESSION_TARGET_MB)}; back to the plateau "
+          f"({after:.0f} <= {pages:.0f} + {PLATEAU_TOLERANCE_MB:g}): "
+          f"{verdict(after <= pages + PLATEAU_TOLERANCE_MB)}")
+
+
+# --- concurrency -----------------------------------------------------------------------
+
+
+def settle_run(context, url: str) -> float:
+    """Seconds from opening ``url`` until its training has finished and the page settled."""
+    start = time.monotonic()
+    page = context.new_page()
+    page.goto(url, timeout=300_000)
+    page.get_by_text(_TRAINED).first.wait_for(timeout=300_000)
+    wait_for_app(page, timeout=300_000)
+    return time.monotonic() - start
+
+
+def run_alone(browser, queries: list[str]) -> list[float]:
+    server = Server()
+    try:
+        server.wait_healthy()
+        warm = browser.new_context()
+        open_settled(warm, f"{server.url}/dead_relu?steps=50")  # imports and first run
+        warm.close()
+        times = []
+        for query in queries:
+            context = browser.new_context()
+            times.append(settle_run(context, f"{server.url}/dead_relu?{query}"))
+            context.close()
+        return times
+    finally:
+        server.stop()
+
+
+_SETTLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state') === 'notRunning';
+}"""
+
+
+async def _settle_async(browser, url: str, start: float) -> float:
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(url, timeout=300_000)
+    await page.get_by_text(_TRAINED).first.wait_for(timeout=300_000)
+    await page.wait_for_function(_SETTLED, timeout=300_000)
+    seconds = time.monotonic() - start
+    await context.close()
+    return seconds
+
+
+def run_together(queries: list[str]) -> list[float]:
+    """The sessions open at once: one browser, one context each, driven concurrently."""
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    async def drive(url: str) -> list[float]:
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=chromium_path(),
+                                              args=CHROMIUM_ARGS)
+            warm = await browser.new_context()
+            page = await warm.new_page()
+            await page.goto(f"{url}/dead_relu?steps=50", timeout=300_000)
+            await page.get_by_text(_TRAINED).first.wait_for(timeout=300_000)
+            await warm.close()
+            start = time.monotonic()
+            times = await asyncio.gather(*(_settle_async(browser, f"{url}/dead_relu?{q}", start)
+                                           for q in queries))
+            await browser.close()
+            return list(times)
+
+    server = Server()
+    try:
+        server.wait_healthy()
+        # its own thread: the caller's sync playwright keeps an event loop in this one
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, drive(server.url)).result()
+    finally:
+        server.stop()
+
+
+def report_concurrency(browser, counts: list[int]) -> None:
+    queries = RUN_QUERIES[: max(counts)]
+    alone = run_alone(browser, queries)
+    print(f"concurrency: the Dead ReLU monitor's default run alone, per session: "
+          f"{', '.join(f'{t:.1f}' for t in alone)} s")
+    for n in counts:
+        together = run_together(queries[:n])
+        ideal = sum(alone[:n]) / CORES
+        slowest = max(together)
+        ok = slowest <= CONCURRENCY_TARGET * ideal
+        print(f"  {n} sessions at once: slowest settled after {slowest:.1f} s, sum alone / "
+              f"{CORES} cores = {ideal:.1f} s, ratio {slowest / ideal:.2f} "
+              f"(target <= {CONCURRENCY_TARGET:g}): {verdict(ok)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["cold", "footprint", "concurrency"], action="append")
+    parser.add_argument("--sessions", default="2,6,12", help="concurrent session counts")
+    args = parser.parse_args()
+    parts = args.only or ["cold", "footprint", "concurrency"]
+    from playwright.sync_api import sync_playwright
+
+    with os.popen("uptime") as uptime:
+        print(f"load: {uptime.read().strip()}")
+    with sync_playwright() as p:
+        browser = launch(p)
+        if "cold" in parts:
+            report_cold_start(browser)
+        if "footprint" in parts:
+            report_footprint(browser)
+        if "concurrency" in parts:
+            report_concurrency(browser, [int(n) for n in args.sessions.split(",")])
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
