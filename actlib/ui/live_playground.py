@@ -34,6 +34,7 @@ from actlib.charts import nonlinearity as nl_charts
 from actlib.live_plots import SurfacePainter, data_url, loss_png
 from actlib.training import MAX_RUN_SECONDS, TrainConfig
 from actlib.training.live import MAX_LIVE_STEPS, LiveFrame, LiveRun, LrChange, TrainedRuns
+from actlib.ui.fault import guarded
 from actlib.ui.live_runner import trainer_slot
 from actlib.ui.notices import divergence_sentences, show_divergences
 
@@ -236,6 +237,7 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
     """
 
     @st.fragment
+    @guarded("the Playground's live area")
     def area() -> None:
         session: PlaySession = st.session_state[SESSION_KEY]
         _controls(session)
