@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from actlib.ui.live_runner import WAIT_MESSAGE
 from tests.browser import ConsoleWatch, assert_clean, wait_for_app
 
 LINKS = (
@@ -47,6 +48,8 @@ class Session:
     started: float = 0.0
     finished: float = 0.0
     figures: list[str] = field(default_factory=list)
+    saw_wait: bool = False
+    """Whether a poll of :func:`finish` saw it waiting for a free trainer."""
 
     @property
     def playground(self) -> bool:
@@ -124,12 +127,13 @@ def play(sessions: list[Session]) -> None:
         s.page.get_by_role("button", name=re.compile("Pause")).first.click(timeout=60_000)
 
 
-_SETTLED = """() => {
+_SETTLED = """(wait) => {
+    const waiting = document.body.innerText.includes(wait);
     const app = document.querySelector('[data-testid="stApp"]');
-    if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
-    if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
+        || app.getAttribute('data-test-script-state') !== 'notRunning') return [false, waiting];
     const labels = [...document.querySelectorAll('button')].map(b => b.innerText);
-    return !labels.some(t => t.includes('Stop training') || t.includes('Pause'));
+    return [!labels.some(t => t.includes('Stop training') || t.includes('Pause')), waiting];
 }"""
 SETTLE_CHECKS = 4
 
@@ -143,7 +147,9 @@ def finish(sessions: list[Session], timeout: float = 300.0) -> None:
         assert time.monotonic() < deadline, f"{len(calm)} sessions did not finish"
         for i in list(calm):
             s = sessions[i]
-            calm[i] = calm[i] + 1 if s.page.evaluate(_SETTLED) else 0
+            settled, waiting = s.page.evaluate(_SETTLED, WAIT_MESSAGE)
+            s.saw_wait = s.saw_wait or waiting
+            calm[i] = calm[i] + 1 if settled else 0
             if calm[i] == 1:
                 s.finished = time.monotonic()
             if calm[i] >= SETTLE_CHECKS:
