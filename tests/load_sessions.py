@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from actlib.ui.live_runner import WAIT_MESSAGE
 from tests.browser import ConsoleWatch, assert_clean, wait_for_app
 
@@ -29,6 +31,7 @@ LINKS = (
 """One link per session, in turn; a session's seed (or width) is its own (seeds 1-9 fit
 every page's range; beyond 9 sessions, links repeat, as when a class opens one link)."""
 PLAY_SECONDS = 3.0
+PRESS_WAIT_MS = 60_000
 SOMETHING_WRONG = "Something went wrong"
 
 
@@ -49,6 +52,7 @@ class Session:
     finished: float = 0.0
     figures: list[str] = field(default_factory=list)
     saw_wait: bool = False
+    lost_presses: int = 0
     """Whether a poll of :func:`finish` saw it waiting for a free trainer."""
 
     @property
@@ -117,14 +121,33 @@ def open_sessions(chromium, base_url: str, count: int) -> list[Session]:
     return sessions
 
 
-def play(sessions: list[Session]) -> None:
-    """Press Play on every Playground session, let them play, then Pause them."""
+def _press(s: Session, press: str, then: str, timeout: float) -> None:
+    """Press ``press`` until ``then`` shows (a press can be lost while a heavily loaded
+    server redraws the button: counted in ``lost_presses``)."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        if s.page.get_by_role("button", name=re.compile(then)).count():
+            return  # an earlier press took effect late
+        s.page.get_by_role("button", name=re.compile(press)).first.click(timeout=timeout)
+        try:
+            s.page.get_by_role("button", name=re.compile(then)).first.wait_for(
+                timeout=PRESS_WAIT_MS)
+            return
+        except PlaywrightTimeout:
+            s.lost_presses += 1
+            assert time.monotonic() < deadline, f"{press} never took effect on {s.link}"
+
+
+def play(sessions: list[Session], timeout: float = 300_000) -> None:
+    """Press Play on every Playground session once it has loaded, let them play, then
+    Pause them."""
     players = [s for s in sessions if s.playground]
     for s in players:
-        s.page.get_by_role("button", name=re.compile("Play")).first.click(timeout=120_000)
+        wait_for_app(s.page, timeout=timeout)
+        _press(s, "Play", "Pause", timeout)
     time.sleep(PLAY_SECONDS)
     for s in players:
-        s.page.get_by_role("button", name=re.compile("Pause")).first.click(timeout=60_000)
+        _press(s, "Pause", "Play", timeout)
 
 
 _SETTLED = """(wait) => {

@@ -64,6 +64,7 @@ def test_six_sessions_at_once(load_server: AppServer, chromium) -> None:
             finish(sessions)
             for s in sessions:
                 assert not s.watch.errors, (s.link, s.watch.errors)
+                assert not s.lost_presses, f"{s.lost_presses} presses lost on {s.link}"
                 query, link = s.query(), s.link
                 for key, value in (p.split("=") for p in link.split("?")[1].split("&")):
                     if key != "p_steps":
