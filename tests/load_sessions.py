@@ -30,7 +30,7 @@ LINKS = (
 )
 """One link per session, in turn; a session's seed (or width) is its own (seeds 1-9 fit
 every page's range; beyond 9 sessions, links repeat, as when a class opens one link)."""
-PLAY_SECONDS = 3.0
+PLAY_SECONDS = 2.0
 PRESS_WAIT_MS = 60_000
 SOMETHING_WRONG = "Something went wrong"
 

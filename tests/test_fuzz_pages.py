@@ -35,7 +35,7 @@ from tests.fuzz_strategies import (
 
 APP = str(REPO / "streamlit_app.py")
 NOTE = "were not valid"
-CASES_PER_PAGE = 12
+CASES_PER_PAGE = 8
 """AppTest cases per page in the suite (0.2-2 s each); no shrinking phase, since every
 shrink step is another page run: a failure prints the link as drawn."""
 PAGES: dict[str, PageSettings] = {
