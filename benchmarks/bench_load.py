@@ -42,6 +42,13 @@ def measure(chromium, size: int, log_dir: Path) -> dict[str, float]:
                 errors = sum(bool(s.watch.errors) for s in sessions)
                 waited = sum(s.saw_wait for s in sessions)
                 lost = sum(s.lost_presses for s in sessions)
+            except Exception:
+                shots = Path(tempfile.mkdtemp(prefix=f"bench-load-{size}-"))
+                for i, s in enumerate(sessions):
+                    s.page.screenshot(path=str(shots / f"{i:02d}.png"), full_page=True)
+                print(f"{size} sessions failed; screenshots in {shots}, server log "
+                      f"{server.log_path}", flush=True)
+                raise
             finally:
                 close(sessions)
         times = [s.seconds for s in sessions]
