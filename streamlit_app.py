@@ -3,6 +3,7 @@
 import streamlit as st
 
 from actlib.runtime import configure_torch
+from actlib.ui.fault import guarded
 from actlib.ui.page_registry import SECTIONS, all_pages
 from actlib.ui.settings_widgets import note_page_run
 
@@ -16,4 +17,4 @@ for info in all_pages():
     )
 navigation = st.navigation({name: pages for name, pages in sections.items() if pages})
 note_page_run(navigation.url_path)
-navigation.run()
+guarded(f"page {navigation.url_path or 'home'}")(navigation.run)()

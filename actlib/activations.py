@@ -238,12 +238,22 @@ def _gelu(x: Tensor, form: str) -> Tensor:
     return F.gelu(x, approximate="tanh" if form == "tanh" else "none")
 
 
+def _flat_tails(x: Tensor, z: Tensor, slope: Tensor, beyond: float) -> Tensor:
+    """``slope`` where ``|z| <= beyond``, else the slope's limit (1 for x > 0, 0 below).
+
+    Past ``beyond`` the limit is exact to the float's precision, while the formula's
+    terms overflow (x³ or βx reach inf and 0 · inf is NaN: found by the reliability fuzz
+    at |x| >= 1e30 for GELU's tanh form and at 3e38 for Swish with β = 10)."""
+    return torch.where(z.abs() > beyond, (z > 0).to(x.dtype), slope)
+
+
 def _gelu_d(x: Tensor, form: str) -> Tensor:
     if form == "tanh":
-        u = SQRT_2_OVER_PI * (x + GELU_TANH_COEF * x**3)
-        du = SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_COEF * x**2)
+        xc = x.clamp(-10.0, 10.0)
+        u = SQRT_2_OVER_PI * (xc + GELU_TANH_COEF * xc**3)
+        du = SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_COEF * xc**2)
         t = torch.tanh(u)
-        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
+        return _flat_tails(x, x, 0.5 * (1 + t) + 0.5 * xc * (1 - t * t) * du, 10.0)
     return _normal_cdf(x) + x * _normal_pdf(x)
 
 
@@ -252,8 +262,10 @@ def _swish(x: Tensor, beta: float) -> Tensor:
 
 
 def _swish_d(x: Tensor, beta: float) -> Tensor:
-    s = torch.sigmoid(float(beta) * x)
-    return s + float(beta) * x * s * (1 - s)
+    z = float(beta) * x
+    zc = z.clamp(-80.0, 80.0)
+    s = torch.sigmoid(zc)
+    return _flat_tails(x, z, s + zc * s * (1 - s), 80.0)
 
 
 def _mish_d(x: Tensor) -> Tensor:

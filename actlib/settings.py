@@ -35,6 +35,10 @@ RESERVED_KEYS: frozenset[str] = frozenset({"embed", "embed_options", *LECTURE_KE
 MAX_SHOWN_CHARS = 40
 """How much of a link value a note repeats: enough to recognise it, never a screenful."""
 
+MAX_NAMED_ENTRIES = 3
+"""How many bad entries of one repeated key a note names; the rest are counted (a link can
+repeat a key thousands of times, and the note must stay a few lines)."""
+
 
 def code_span(text: str) -> str:
     """``text`` as a Markdown code span, cut to :data:`MAX_SHOWN_CHARS`.
@@ -389,6 +393,7 @@ class MultiChoice(Setting):
         """
         problems: list[str] = []
         value: list[str] = []
+        unknown = 0
         for entry in raw:
             text = entry.strip()
             match = _match_option(text, self.options)
@@ -396,7 +401,11 @@ class MultiChoice(Setting):
                 if match not in value:
                     value.append(match)
             else:
-                problems.append(f"{_given(self.key, text)} is not one of {self.allowed()}")
+                unknown += 1
+                if unknown <= MAX_NAMED_ENTRIES:
+                    problems.append(f"{_given(self.key, text)} is not one of {self.allowed()}")
+        if unknown > MAX_NAMED_ENTRIES:
+            problems.append(f"{unknown - MAX_NAMED_ENTRIES:,} more unknown {self.key} values")
         if self.max_count is not None and len(value) > self.max_count:
             problems.append(f"{self.key} takes at most {self.max_count} values")
             value = value[: self.max_count]

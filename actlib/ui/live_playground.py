@@ -24,6 +24,7 @@ from actlib.live_plots import SurfacePainter, data_url, fold_png, loss_png, unit
 from actlib.training import MAX_RUN_SECONDS, TrainConfig
 from actlib.training.live import MAX_LIVE_STEPS, LiveFrame, LiveRun, LrChange, TrainedRuns
 from actlib.ui import class_probe_view
+from actlib.ui.fault import guarded
 from actlib.ui.live_runner import trainer_slot
 from actlib.ui.live_view import (
     LiveSession,
@@ -212,6 +213,7 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
     """
 
     @st.fragment
+    @guarded("the Playground's live area")
     def area() -> None:
         session: LiveSession = st.session_state[SESSION_KEY]
         _controls(session)

@@ -31,6 +31,7 @@ import streamlit as st
 
 from actlib.training import Snapshot, TrainConfig
 from actlib.training.live import LiveRun, TrainedRuns
+from actlib.ui.fault import guarded
 from actlib.ui.live_runner import trainer_slot
 from actlib.ui.live_view import (
     LiveSession,
@@ -164,6 +165,7 @@ def live_runs(key: str, configs: Sequence[TrainConfig],
     lesson_session(key, configs)
 
     @st.fragment
+    @guarded("a live training view")
     def area() -> None:
         session: LiveSession = st.session_state[_state_key(key)]
         refresh_page_if_due(session)

@@ -25,6 +25,9 @@ _NOTES_KEY = "_url_notes"
 _ACTIVE_PAGE_KEY = "_settings_active_page"
 _LAST_PAGE_KEY = "_settings_last_page_run"
 _MEMORY_KEY = "_settings_memory"
+MAX_NAMED_KEYS = 8
+"""How many unknown keys of a link the note names; the rest are counted, so that a link
+with hundreds of keys still gets a note of a few lines."""
 
 
 def note_page_run(page: str) -> None:
@@ -117,9 +120,14 @@ class SettingsPanel:
         """Name every query parameter this page does not declare, and drop it from the URL
         so that the link shows only what the page reads."""
         problems = []
-        for key in self.settings.unknown_keys(list(params.keys())):
-            problems.append(f"{code_span(key)} is not a setting of this page; ignored")
+        unknown = self.settings.unknown_keys(list(params.keys()))
+        for key in unknown:
+            if len(problems) < MAX_NAMED_KEYS:
+                problems.append(f"{code_span(key)} is not a setting of this page; ignored")
             del params[key]
+        if len(unknown) > MAX_NAMED_KEYS:
+            problems.append(f"{len(unknown) - MAX_NAMED_KEYS:,} more keys this page does not "
+                            "know; ignored")
         return problems
 
     def value(self, key: str) -> Any:
