@@ -156,7 +156,8 @@ _SETTLED = """(wait) => {
     if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
         || app.getAttribute('data-test-script-state') !== 'notRunning') return [false, waiting];
     const labels = [...document.querySelectorAll('button')].map(b => b.innerText);
-    return [!labels.some(t => t.includes('Stop training') || t.includes('Pause')), waiting];
+    const training = /Training: step/.test(document.body.innerText);
+    return [!training && !labels.some(t => t.includes('Pause')), waiting];
 }"""
 SETTLE_CHECKS = 4
 
