@@ -10,9 +10,9 @@ Why offline: the browser benchmark (bench_live.py) costs a minute per task and s
 noisy on a shared machine; wall time to target is steps to target divided by steps per
 second, and both can be measured here, seed by seed, with the numbers the browser shows
 (the live run's test accuracy, read every :data:`CHECK_EVERY` steps, about a frame's worth).
-Steps per second are measured on seed 0 as the browser loop takes them (a frame's steps,
-then a frame), the variants alternating in the same process, with each variant's speed as
-a ratio to the first one's; the browser's own rate is lower (it also draws).
+Steps per CPU second are measured on seed 0 as the browser loop takes them (a frame's
+steps, then a frame), the variants alternating in the same process, with each variant's
+speed as a ratio to the first one's; the browser's own rate is lower (it also draws).
 
 ``--inits N`` trains N initial networks (init seeds 0..N-1) on each data seed at once in
 the batched engine: three seeds decide little on spirals, where one seed's run may take ten
@@ -95,18 +95,20 @@ def steps_to_target_batched(config, target: float, max_steps: int) -> list[float
 
 
 def steps_per_second(configs: list) -> list[float]:
-    """Steps per second of :meth:`LiveRun.advance` for each config, taken as the browser
-    loop takes them (a frame's steps, then a frame), the configs alternating round by round
-    so that a shared machine's load falls on all alike; medians over :data:`SPEED_ROUNDS`."""
+    """Steps per CPU second of :meth:`LiveRun.advance` for each config, taken as the
+    browser loop takes them (a frame's steps, then a frame), the configs alternating round
+    by round; medians over :data:`SPEED_ROUNDS`. CPU time, not wall time: on a shared
+    machine the wall clock measures the neighbours (one thread, so on an idle machine the
+    two agree)."""
     runs = [LiveRun(config) for config in configs]
     rates: list[list[float]] = [[] for _ in runs]
     for _ in range(SPEED_ROUNDS):
         for run, rate in zip(runs, rates, strict=True):
-            start, first = time.perf_counter(), run.step
+            start, first = time.process_time(), run.step
             for _ in range(SPEED_STEPS // SPEED_ROUNDS // FRAME_STEPS):
                 run.advance(FRAME_STEPS)
                 run.frame()
-            rate.append((run.step - first) / (time.perf_counter() - start))
+            rate.append((run.step - first) / (time.process_time() - start))
     return [statistics.median(rate) for rate in rates]
 
 
