@@ -50,7 +50,9 @@ def test_a_plateau_early_in_the_run_does_not_count() -> None:
 
 
 def _playground(lr: float, steps: int = 500) -> TrainConfig:
-    """The Playground's run (pages/nonlinearity.py PLAY) of a 6 x 16 tanh network."""
+    """The Playground's first run of a 6 x 16 tanh network (minibatches of 32 of 400
+    points, PyTorch's init), which a rate of 0.1 saturates; the Playground now trains full
+    batches from Xavier init, where it takes 0.3 (tests/test_page_playground.py)."""
     return TrainConfig(dataset="circles", noise=0.1, test_fraction=0.25,
                        models=ensemble(["tanh"]), depth=6, width=16, lr=lr, steps=steps,
                        snapshot_every=25, n_samples=400, batch_size=32, grid_size=40)
