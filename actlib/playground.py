@@ -220,7 +220,7 @@ def live_config(dataset: str, noise: float, test_share: float, activation: str, 
 def describe_run(config: TrainConfig, seed: int, own: bool = False) -> str:
     """The caption under the live area: the points, the batch, the optimiser, the first
     weights and what the seed draws (``own``: the student's own data, only split by it)."""
-    batch = ("every step uses all training points" if config.full_batch else
+    batch = ("full batches (every step uses all training points)" if config.full_batch else
              f"minibatches of {config.batch_size}")
     drawn = "the split and the first weights" if own else "both the data and the first weights"
     return (f"{config.n_train} training points (white ring) and "

@@ -13,11 +13,14 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from actlib import playground
+from actlib.runtime import configure_torch
 from actlib.training.live import LiveRun
 from actlib.ui import live_playground, live_view
 from actlib.ui.live_view import LiveSession
 from tests.apptest_charts import assert_no_exception, metric_value, open_page
 from tests.browser import assert_clean, wait_for_app
+
+configure_torch()  # one thread, as the app runs: full-batch runs differ by thread count
 
 PAGE = "pages/playground.py"
 _clean, _metric = assert_no_exception, metric_value

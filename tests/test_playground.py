@@ -98,7 +98,7 @@ def test_the_live_config_trains_on_every_point_from_the_recommended_init() -> No
     assert tanh.full_batch and tanh.init == "xavier_uniform" and relu.init == "he"
     text = pg.describe_run(tanh, seed=0)
     assert text.startswith("600 training points (white ring) and 200 test points")  # 800/4
-    assert "every step uses all training points, Adam" in text
+    assert "full batches (every step uses all training points), Adam" in text
     assert "First weights: Xavier (Glorot) uniform, as recommended for Tanh." in text
     assert "minibatches of 16" in pg.describe_run(replace(tanh, batch_size=16), seed=0)
     assert text.endswith("Seed 0 draws both the data and the first weights.")
