@@ -10,15 +10,18 @@ Measured in the browser (a MutationObserver on the "<activation>, step N" title)
 * time to target: a cold link at step 0, Play pressed once, until the displayed test
   accuracy first reaches the target (s; median of 3 seeds), next to TensorFlow
   Playground's own figures measured on this machine (its defaults: 500 points, SGD 0.03,
-  batch 10; the issue's table). Our side uses the Playground's own defaults (Adam 0.03,
-  batch 32, 400 points, noise 0.1); TFP's "4, 2" layers become 2 layers of 4 here.
+  batch 10, noise 0; the issue's table). Our side uses the Playground's own defaults
+  (Adam 0.03, every step on all 300 training points, the activation's recommended init,
+  400 points, noise 0.1); TFP's "4, 2" layers become 2 layers of 4 here.
 
 Run by hand on a quiet machine (never with the test suite): it is a benchmark, not a test.
+It prints the load average before and after, since the machine may be shared.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -113,6 +116,7 @@ def main() -> int:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
     server = AppServer.start(Path(tempfile.mkdtemp()))
     try:
         with sync_playwright() as p:
@@ -138,6 +142,7 @@ def main() -> int:
             browser.close()
     finally:
         server.stop()
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
     return 0
 
 

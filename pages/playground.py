@@ -53,13 +53,7 @@ def on_link(step: int, rates: tuple[tuple[int, float], ...]) -> None:
 
 
 live_area(config, get(act).name, layer, on_link, units)
-st.caption(
-    f"{config.n_train} training points (white ring) and "
-    f"{config.n_total - config.n_train} test points (dark ring); "
-    + ("full batches" if config.full_batch else f"minibatches of {config.batch_size}")
-    + f", Adam. Seed {seed} draws "
-    + ("the split and the first weights." if own else "both the data and the first weights.")
-)
+st.caption(playground.describe_run(config, seed, own))
 export_row(  # read when pressed: the network as it stands then, rate changes included
     "playground", name="playground",
     script=lambda: reproduce_script(session.run.config, max(session.run.step, 1),

@@ -74,10 +74,11 @@ def test_bad_choices_are_refused_and_a_picture_is_drawn() -> None:
 def test_the_playground_shows_the_fold_and_names_a_dead_axis() -> None:
     from tests.apptest_charts import assert_no_exception, open_page
 
-    at = open_page("pages/playground.py", p_steps="600", p_act="relu")
+    # ReLU at rate 0.3: unit 6 of layer 1 is dead at step 600 (full batches, He init)
+    at = open_page("pages/playground.py", p_steps="600", p_act="relu", p_lr="0.3", p_ux="6")
     assert_no_exception(at)
     assert any("How hidden layer 1 folds the plane" in m.value for m in at.markdown)
-    assert any("Unit 1 outputs 0 on every point: a dead unit." in c.value for c in at.caption)
+    assert any("Unit 6 outputs 0 on every point: a dead unit." in c.value for c in at.caption)
     at = open_page("pages/playground.py", p_steps="0", p_ux="9", p_uy="9", p_width="4")
     assert_no_exception(at)
     assert any("Units 9 and 9 cannot be the two axes of a layer of 4 units: showing units "

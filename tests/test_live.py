@@ -52,6 +52,22 @@ def test_a_live_run_matches_the_engines_snapshots() -> None:
     assert _same(_weights(run), [p.detach() for p in run_to(CONFIG, 400).model.parameters()])
 
 
+def test_the_history_records_the_losses_the_engine_measures_without_the_surface(
+        monkeypatch) -> None:
+    """Advancing records the train and test loss every few steps; it never evaluates the
+    decision surface (the grid is a frame's business), and its losses are the engine's."""
+    run = LiveRun(CONFIG)
+    calls = []
+    real_scores = live_module.RunState.scores
+    monkeypatch.setattr(live_module.RunState, "scores",
+                        lambda self: calls.append(self.steps_done) or real_scores(self))
+    run.advance(120)
+    assert calls == [] and run.history.steps[-1] == 120
+    scores = run.state.scores()
+    np.testing.assert_allclose(run.history.train[-1], scores.train_loss, rtol=1e-6)
+    np.testing.assert_allclose(run.history.test[-1], scores.test_loss, rtol=1e-6)
+
+
 def test_the_history_is_on_a_fixed_grid_of_steps() -> None:
     run = LiveRun(CONFIG)
     run.advance(33)

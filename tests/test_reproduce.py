@@ -43,7 +43,10 @@ def _expect(printed, labels, train, test, rtol: float = 1e-4) -> None:
 
 
 def test_playground_run_with_a_rate_change(tmp_path: Path) -> None:
-    config = playground.live_config("xor", 0.1, 0.25, "relu", 2, 6, seed=3)
+    # float64: full batches of 600 rows sum in a different order in the batched engine and
+    # in plain nn.Linear; at rate 0.1 float32 rounding then grew to 0.8 % in 300 steps
+    config = replace(playground.live_config("xor", 0.1, 0.25, "relu", 2, 6, seed=3),
+                     dtype="float64")
     changes = ((0, 0.03), (150, 0.1))
     run = LiveRun(config, changes)
     run.reach(300)

@@ -22,7 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
+from actlib.nets import task_loss
 from actlib.training.config import TrainConfig
 from actlib.training.engine import RunState, Scores
 from actlib.training.snapshots import Snapshot
@@ -70,10 +72,10 @@ class LossHistory:
     def due(self, step: int) -> bool:
         return step % self.every == 0 and (not self.steps or step > self.steps[-1])
 
-    def add(self, step: int, scores: Scores) -> None:
+    def add(self, step: int, train_loss: np.ndarray, test_loss: np.ndarray) -> None:
         self.steps.append(step)
-        self.train.append(np.asarray(scores.train_loss, dtype=np.float64))
-        self.test.append(np.asarray(scores.test_loss, dtype=np.float64))
+        self.train.append(np.asarray(train_loss, dtype=np.float64))
+        self.test.append(np.asarray(test_loss, dtype=np.float64))
         if len(self.steps) > MAX_HISTORY_POINTS:
             self.every *= 2
             keep = [i for i, s in enumerate(self.steps) if s % self.every == 0]
@@ -99,8 +101,11 @@ class LiveRun:
         """The step where this run stops: a lesson run ends at its config's step count
         (its charts span exactly that), an open-ended one (the Playground) at the bound."""
         self._snapshot_steps = set(config.snapshot_steps()) if record_snapshots else set()
+        data = self.state.data
+        self._loss_x = torch.cat([data.x_train, data.x_test])
+        self._loss_rows = [len(data.x_train), len(data.x_test)]
         self._set_optimizer_lr(self.lr_at(0))
-        self._record(self.state.scores())
+        self._record()
         self.initial_snapshot: Snapshot = self.state.snapshot()
         """The untrained network measured in full: what "since step 0" compares with."""
         self.snapshots: list[Snapshot] = [self.initial_snapshot] if record_snapshots else []
@@ -153,7 +158,7 @@ class LiveRun:
             self.state.advance_to(stop)
             self._set_optimizer_lr(self.lr_at(self.step))
             if self.history.due(self.step) or self.all_diverged:
-                self._record(self.state.scores())
+                self._record()
             if self._snapshot_steps and (self.step in self._snapshot_steps
                                          or self.all_diverged):
                 self.snapshots.append(self.state.snapshot())
@@ -218,9 +223,25 @@ class LiveRun:
         for group in self.state.optimizer.param_groups:
             group["lr"] = rate
 
-    def _record(self, scores: Scores) -> None:
+    def _record(self) -> None:
         if not self.history.steps or self.step > self.history.steps[-1]:
-            self.history.add(self.step, scores)
+            self.history.add(self.step, *self._losses())
+
+    def _losses(self) -> tuple[np.ndarray, np.ndarray]:
+        """Training and test loss of every model, as :meth:`RunState.scores` measures them
+        (evaluation mode, no gradients) but without the decision surface: the history needs
+        only the losses, and the grid's 3,600 rows were most of the evaluation's cost."""
+        state = self.state
+        model, data = state.model, state.data
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                train, test = torch.split(model(self._loss_x), self._loss_rows, dim=1)
+                return (task_loss(train, data.y_train, state.task).double().numpy(),
+                        task_loss(test, data.y_test, state.task).double().numpy())
+        finally:
+            model.train(was_training)
 
 
 class TrainedRuns:
