@@ -70,6 +70,25 @@ def _source(obj: object, name: str | None = None) -> str:
     return text
 
 
+_DIGITS_FROM_SKLEARN = '''def _digits_arrays():
+    """scikit-learn's digits: the app ships the same arrays as a file (a test checks)."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return digits.data.astype(np.float64), digits.target.astype(np.int64)
+'''
+"""The script reads the digits from scikit-learn; the app reads the same arrays from its
+own small file (``actlib/data/digits.npz``), which a standalone script does not have."""
+
+
+def reproducible(config: TrainConfig) -> bool:
+    """Whether a standalone script can rebuild this run's data (not a student's own data,
+    which lives in the session only)."""
+    name = config.dataset
+    return (name == "digits" or name in datasets.CLASSIFICATION_2D
+            or name in datasets.MULTICLASS_2D or name in datasets.REGRESSION_TARGETS)
+
+
 def _data_code(config: TrainConfig) -> str:
     """The data set's generator, the split and (for digits) the scaling, as the app has them."""
     name = config.dataset
@@ -77,7 +96,7 @@ def _data_code(config: TrainConfig) -> str:
              _source(datasets.split_sizes), _source(datasets._class_quotas),
              _source(datasets._stratified_split)]
     if name == "digits":
-        parts += [_source(datasets._digits_arrays), _source(datasets._stratified_subset),
+        parts += [_DIGITS_FROM_SKLEARN, _source(datasets._stratified_subset),
                   _source(datasets._digits)]
         body = (f"    x_train, y_train, x_test, y_test = _digits({config.n_total}, "
                 f"{config.noise!r}, {config.data_seed}, {config.test_fraction!r})\n"
@@ -96,7 +115,22 @@ def _data_code(config: TrainConfig) -> str:
                 f"    n_test = split_sizes(n, {config.test_fraction!r})[1]\n"
                 "    train, test = _stratified_split(y, n_test, g)\n"
                 "    return x[train].to(DTYPE), y[train], x[test].to(DTYPE), y[test]\n")
-    else:
+    elif name in datasets.MULTICLASS_2D:
+        make = datasets._GENERATORS_MULTI[name]
+        parts.append(_source(make))
+        classes = datasets.info(name).n_classes
+        body = (f"    n, noise, classes = {config.n_total}, {config.noise!r}, {classes}\n"
+                f"    g = _generator({config.data_seed}, {name!r})\n"
+                "    counts = [n // classes + (k >= classes - n % classes)\n"
+                "              for k in range(classes)]\n"
+                f"    x = torch.cat({make.__name__}(counts, g))\n"
+                "    y = torch.cat([torch.full((c,), k, dtype=torch.int64)\n"
+                "                   for k, c in enumerate(counts)])\n"
+                "    x = x + noise * torch.randn(x.shape, generator=g, dtype=F64)\n"
+                f"    n_test = split_sizes(n, {config.test_fraction!r})[1]\n"
+                "    train, test = _stratified_split(y, n_test, g)\n"
+                "    return x[train].to(DTYPE), y[train], x[test].to(DTYPE), y[test]\n")
+    elif name in datasets.REGRESSION_TARGETS:
         target = datasets.REGRESSION_TARGETS[name]
         parts += [_source(datasets._random_split), _source(target)]
         low, high = datasets.REGRESSION_X_RANGE
@@ -109,6 +143,9 @@ def _data_code(config: TrainConfig) -> str:
                 "    y = y.to(DTYPE)\n"
                 f"    train, test = _random_split(n, {config.test_fraction!r}, g)\n"
                 "    return x[train].to(DTYPE), y[train], x[test].to(DTYPE), y[test]\n")
+    else:
+        raise ValueError(f"a script cannot rebuild the data set {name!r} (your own data "
+                         "lives in this session only)")
     make_data = ("def make_data():\n"
                  f'    """The {name} set: training and test inputs and targets."""\n' + body)
     return "\n\n".join([*parts, make_data])

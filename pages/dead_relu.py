@@ -114,8 +114,7 @@ if (tab := tabs["Training run"]) is not None:
             if not session.playing:
                 predict_demos.dead_reveal(config, snapshots)
                 st.caption(text.run_notes(dead.run_summary(snapshots)))
-                export_row(
-                    "dead_relu", name="dead_relu",
+                export_row("dead_relu", name="dead_relu", config=config,
                     script=lambda: reproduce_script(config, session.run.step,
                                                     title="Dead ReLU monitor"),
                     metrics=lambda: dead.metrics_csv_frame(snapshots))

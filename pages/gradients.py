@@ -168,7 +168,7 @@ if (tab := tabs["Training"]) is not None and exp is not None:
             if not session.playing and exp.clip_norm is not None and chance is not None:
                 st.markdown(text.clipped_note(last, chance))
             if not session.playing:
-                export_row("gradients", name="gradients",
+                export_row("gradients", name="gradients", config=config,
                            script=lambda: reproduce_script(config, session.run.step,
                                                            title="Vanishing and exploding"),
                            metrics=lambda: history_frame(snapshots))

@@ -151,7 +151,7 @@ def bake_off() -> None:
                    f"{100 / test_rows:.2f} % of accuracy.")
     if config.dataset_info.input_dim == 2:
         views.surfaces(last, config)
-    export_row("guide", name="bakeoff",
+    export_row("guide", name="bakeoff", config=config,
                script=lambda: reproduce_script(config, session.run.step, title="Bake-off"),
                metrics=lambda: history)
 

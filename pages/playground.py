@@ -55,6 +55,6 @@ def on_link(step: int, rates: tuple[tuple[int, float], ...]) -> None:
 live_area(config, get(act).name, layer, on_link, units)
 st.caption(playground.describe_run(config, seed, own))
 export_row(  # read when pressed: the network as it stands then, rate changes included
-    "playground", name="playground",
+    "playground", name="playground", config=config,
     script=lambda: reproduce_script(session.run.config, max(session.run.step, 1),
                                     tuple(session.run.lr_changes), "Playground"))

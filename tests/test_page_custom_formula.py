@@ -29,10 +29,16 @@ def _titles(at) -> list[str]:
     return [c.title for c in drawn_charts(at)]
 
 
+NOT_YET_FORMULA = {"q_act"}
+"""The Quantised tab (new) quantises catalogue activations over their known range; a typed
+formula has no declared range yet. Named here so that the gap stays visible."""
+
+
 def test_every_picker_offers_the_formula_and_each_page_declares_one() -> None:
     for stem in ("shapes", "playground", "nonlinearity", "gradients", "dead_relu", "guide"):
         settings = settings_of(stem)
-        pickers = [s for s in settings if isinstance(s, ActivationChoice | ActivationChoices)]
+        pickers = [s for s in settings if isinstance(s, ActivationChoice | ActivationChoices)
+                   and s.key not in NOT_YET_FORMULA]
         assert pickers, stem
         for picker in pickers:
             assert FORMULA_OPTION in picker.options, (stem, picker.key)

@@ -23,14 +23,17 @@ def export_row(
     script: Callable[[], tuple[TrainConfig, str]] | None = None,
     metrics: Callable[[], pd.DataFrame] | None = None,
     name: str = "run",
+    config: TrainConfig | None = None,
 ) -> None:
     """The row of export buttons for one view.
 
     ``script`` returns the run's config and its script (see :func:`reproduce_script`);
     ``metrics`` returns a tidy frame of the run's metrics. Both are called on click only.
+    ``config``: the run's, when known now; a run on a student's own data gets no script
+    (its data lives in the session only).
     """
     with st.container(horizontal=True, key=f"exports_{key}"):
-        if script is not None:
+        if script is not None and (config is None or reproduce.reproducible(config)):
             st.download_button(
                 "Reproduce in PyTorch", data=lambda: script()[1], file_name=f"{name}.py",
                 mime="text/x-python", icon="🐍", key=f"export_script_{key}",
