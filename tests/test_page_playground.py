@@ -132,8 +132,8 @@ def test_a_link_past_what_one_click_may_train_stops_at_the_cap_and_says_so() -> 
 def test_stuck_playground_says_so_and_why() -> None:
     """The 6 x 16 tanh network at a rate that saturates it stays at chance level: the page
     says it is stuck, why and what to try. (With full batches and Xavier init it trains at
-    0.1 and saturates at 0.3.)"""
-    at = _open(p_depth="6", p_width="16", p_lr="0.3", p_steps="500")
+    0.1 and saturates at 0.5.)"""
+    at = _open(p_depth="6", p_width="16", p_lr="0.5", p_steps="500")
     stuck = [w.value for w in at.warning if w.value.startswith("Stuck at chance")]
     assert stuck, [w.value for w in at.warning]
     assert "of the hidden units are flat" in stuck[0] and "Try learning rate 0.01" in stuck[0]
