@@ -32,7 +32,7 @@ from torch import Tensor
 
 from actlib.activations import get
 from actlib.datasets import REGRESSION_X_RANGE, grid_points, load, target_function
-from actlib.nets import BatchedMLP, Trace, ensemble
+from actlib.nets import BatchedMLP, ensemble, traced_eval
 from actlib.training import TrainConfig
 
 F64 = torch.float64
@@ -150,14 +150,7 @@ def unit_outputs(model: BatchedMLP, index: int, layer: int, x: Tensor) -> np.nda
     ``[rows, width]``, in evaluation mode."""
     if not 1 <= layer <= model.config.depth:
         raise ValueError(f"layer must lie between 1 and {model.config.depth}, got {layer}")
-    trace = Trace()
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model(x.to(model.config.torch_dtype), trace=trace)
-    finally:
-        model.train(was_training)
+    trace = traced_eval(model, x)
     return trace.f[layer - 1][index].to(F64).numpy()
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from actlib.nets import BatchedMLP, Trace
+from actlib.nets import BatchedMLP, traced_eval
 
 LINES = 13
 """Grid lines per direction: enough to see the bend, few enough to follow one line."""
@@ -53,15 +53,7 @@ def layer_inputs_outputs(model: BatchedMLP, member: int, layer: int, x: np.ndarr
     rows of ``x``: two ``[rows, width]`` arrays, in evaluation mode."""
     if not 1 <= layer <= model.config.depth:
         raise ValueError(f"layer must lie between 1 and {model.config.depth}, got {layer}")
-    trace = Trace()
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            model(torch.as_tensor(x, dtype=model.config.torch_dtype), trace=trace,
-                  batch_stats=False, update_stats=False)
-    finally:
-        model.train(was_training)
+    trace = traced_eval(model, torch.as_tensor(x))
     before = trace.a[layer - 1][member].to(torch.float64).numpy()
     after = trace.f[layer - 1][member].to(torch.float64).numpy()
     return before, after

@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 
 from actlib.curves import curve_frame
-from actlib.nets import Trace
+from actlib.nets import traced_eval
 from actlib.probes import SATURATION_THRESHOLD
 from actlib.training import RunState
 
@@ -70,15 +70,8 @@ def inputs_on_curve(run: RunState, member: int, layer: int, bins: int = BINS) ->
     model = run.model
     if not 1 <= layer <= model.config.depth:
         raise ValueError(f"layer must lie between 1 and {model.config.depth}, got {layer}")
-    was_training = model.training
-    model.eval()
-    try:
-        trace = Trace()
-        with torch.no_grad():
-            model(run.probe_x, trace=trace, batch_stats=False, update_stats=False)
-            slopes = model.local_derivative(layer - 1, trace.a[layer - 1])[member]
-    finally:
-        model.train(was_training)
+    trace = traced_eval(model, run.probe_x)
+    slopes = model.local_derivative(layer - 1, trace.a[layer - 1])[member]
     values = trace.a[layer - 1][member].to(torch.float64).reshape(-1).numpy()
     slopes = slopes.reshape(-1)
     half = _window(values)

@@ -353,6 +353,21 @@ class Trace:
         self.f.append(f)
 
 
+def traced_eval(model: BatchedMLP, x: Tensor) -> Trace:
+    """One evaluation-mode forward pass of ``x`` without gradients, every hidden layer
+    recorded; the model is left in the mode it was in (a live run trains on after)."""
+    trace = Trace()
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(x.to(model.config.torch_dtype), trace=trace, batch_stats=False,
+                  update_stats=False)
+    finally:
+        model.train(was_training)
+    return trace
+
+
 def _per_model(values: list[Tensor], dtype: torch.dtype) -> nn.Parameter:
     return nn.Parameter(torch.stack(values).to(dtype).contiguous())
 
