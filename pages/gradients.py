@@ -5,21 +5,20 @@ import streamlit as st
 
 from actlib import gradients as grad
 from actlib.charts import gradients as charts
-from actlib.charts import loss_chart
 from actlib.datasets import info
 from actlib.page_settings.gradients import CAP_CONTROLS, SETTINGS, scenario_values
 from actlib.page_text import gradients as text
 from actlib.training import history_frame
-from actlib.ui import cached_gradients, inputs_view, predict_demos
+from actlib.ui import cached_gradients, predict_demos
 from actlib.ui.exports import export_row, reproduce_script
 from actlib.ui.formula_input import formula_input
+from actlib.ui.gradients_views import training_view
 from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import lesson_session, live_runs
-from actlib.ui.notices import checked, divergence_sentences, show_divergences
+from actlib.ui.notices import checked, divergence_sentences
 from actlib.ui.settings_widgets import SettingsPanel
 
 RUNNER_KEY = "gradients"
-HEATMAP_WIDTH = 600  # px of heatmap panels side by side; with axis and legend: the page width
 REFRESH_SECONDS = 0.6  # a redraw of both charts costs ~0.1 s: leave most time to training
 CUSTOM = "custom"
 SCENARIO_KEY = "gradients:scenario"  # a menu, not a setting: the URL holds its settings
@@ -119,50 +118,10 @@ if (tab := tabs["Training"]) is not None and exp is not None:
         if (config := checked(exp.train_config, CAP_CONTROLS)) is not None:
             meta = info(exp.dataset)
             chance = grad.chance_loss(meta.task, meta.n_classes)
-            columns = min(len(selected), 4) if len(selected) <= 4 else 3
-
-            def training_view():
-                activation_legend(selected)
-                messages = st.empty()
-                left, right = st.columns([1.3, 1])
-                loss_slot, summary_slot = left.empty(), right.empty()
-                heat_slot = st.empty()
-                st.markdown(inputs_view.INTRO)
-                shown, layer, notes = inputs_view.pick(panel, selected, exp.depth, "in_act",
-                                                       "in_layer")
-                for note in notes:
-                    st.caption(note)
-                inputs_slot = st.empty()
-
-                def draw(runs) -> None:
-                    snapshots = runs[0]
-                    show_divergences(divergence_sentences(snapshots[-1]),
-                                     grad.divergence_advice(exp), target=messages)
-                    loss_slot.altair_chart(
-                        loss_chart(history_frame(snapshots), selected,
-                                   "Training loss (log scale)", ("train",), 300, exp.steps,
-                                   chance, points=True),
-                        width="stretch",
-                    )
-                    heatmap = charts.gradient_heatmap(
-                        grad.gradient_history_frame(snapshots), selected, columns=columns,
-                        cell_width=int(HEATMAP_WIDTH / columns), pickable=not session.playing)
-                    if session.playing:  # redrawn every frame: no click while it plays
-                        heat_slot.altair_chart(heatmap, width="content")
-                    else:
-                        heat_slot.altair_chart(
-                            heatmap, width="content", key="grad_heatmap",
-                            selection_mode=charts.LAYER_PICK, on_select=lambda: (
-                                inputs_view.pick_from_click(panel, "grad_heatmap",
-                                                            charts.LAYER_PICK, "in_act",
-                                                            "in_layer")))
-                    inputs_view.draw(inputs_slot, session.run.state, config, shown, layer)
-                    summary_slot.markdown("\n".join(
-                        f"- {line}" for line in grad.training_summary(snapshots)))
-                return draw
-
             session = lesson_session(RUNNER_KEY, [config])
-            live_runs(RUNNER_KEY, [config], training_view, frame_seconds=REFRESH_SECONDS)
+            live_runs(RUNNER_KEY, [config], lambda: training_view(
+                panel, exp, config, selected, chance, lambda: session),
+                frame_seconds=REFRESH_SECONDS)
             snapshots = session.run.snapshots_now()
             last = snapshots[-1]
             if not session.playing and exp.clip_norm is not None and chance is not None:
