@@ -242,13 +242,16 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
             _draw_maps(run, config, layer, maps)
             _draw_fold(run, config, layer, units, folds)
             return
-        # While playing, the probe and the unit maps follow once a burst (a second): an
-        # Altair chart costs tens of milliseconds, too much for every frame.
-        class_probe_view.draw(run, probe)
-        _draw_maps(run, config, layer, maps)
-        _draw_fold(run, config, layer, units, folds)
+        def follow() -> None:
+            # While playing, the probe and the unit maps follow once a burst (a second):
+            # their Altair charts cost 40-50 ms, too much for every frame, so they are
+            # drawn after the burst's first frame, which then shows without that wait.
+            class_probe_view.draw(run, probe)
+            _draw_maps(run, config, layer, maps)
+            _draw_fold(run, config, layer, units, folds)
+
         play(session, SESSION_KEY, lambda: painter.draw(run.frame(), slots), FRAME_SECONDS,
-             TRAIN_SHARE, link, LINK_EVERY_SECONDS)
+             TRAIN_SHARE, link, LINK_EVERY_SECONDS, after_first_frame=follow)
 
     area()
 

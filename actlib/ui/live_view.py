@@ -35,6 +35,9 @@ the latest, should the check for waiting reruns be unavailable)."""
 PIECE_SECONDS = 0.04
 """Training between two checks for a waiting click: Pause acts within about this, plus
 the frame being drawn."""
+FIRST_PIECE_SECONDS = 0.01
+"""Training before the first frame of a burst: after a press of Play the first change
+waits on this, not on a full frame's share."""
 MAX_STEPS_PER_PIECE = 2000
 
 
@@ -140,12 +143,16 @@ def train_piece(session: LiveSession, seconds: float, wait: float) -> bool:
             session.waiting = wait_message(queue_status())
             return not rerun_waiting()
         session.waiting = None
-        while time.monotonic() < deadline and not session.finished:
+        while (left := deadline - time.monotonic()) > 0.1 * seconds and not session.finished:
+            # A piece never runs past the deadline: the last one is cut to the time left,
+            # so a frame trains for its share and no more (frames keep their pace).
+            steps = session.steps_per_piece
+            cut = max(1, int(steps * min(1.0, left / PIECE_SECONDS)))
             start = time.monotonic()
             for run in session.runs:
-                run.advance(session.steps_per_piece)
-            session.steps_per_piece = adapt_steps(session.steps_per_piece,
-                                                  time.monotonic() - start)
+                run.advance(cut)
+            if cut == steps:
+                session.steps_per_piece = adapt_steps(steps, time.monotonic() - start)
             if rerun_waiting():
                 return False
     return True
@@ -153,13 +160,16 @@ def train_piece(session: LiveSession, seconds: float, wait: float) -> bool:
 
 def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds: float,
          train_share: float, on_link: Callable[[], None] = lambda: None,
-         link_every: float = 1.0) -> None:
+         link_every: float = 1.0, after_first_frame: Callable[[], None] = lambda: None
+         ) -> None:
     """Play for one burst: each frame trains for ``train_share`` of ``frame_seconds`` and
     then calls ``draw()``. The fragment run ends when a click waits, when the runs are over
     (pausing, and asking the page to redraw once) or when the burst is up (rerunning the
     fragment to go on). In a full-page run the burst is one frame, after which playing
     resumes once the page is drawn (:func:`resume_after_page_run`). ``on_link()`` writes
-    the runs' state to the link every ``link_every`` seconds and at the end."""
+    the runs' state to the link every ``link_every`` seconds and at the end;
+    ``after_first_frame()`` draws what follows the run once a burst (slow charts), after
+    the first frame so that a press of Play shows its first change without waiting."""
     fragment_run = in_fragment_rerun()
     burst_start, first_step = time.monotonic(), session.step
     burst_end = time.monotonic() + (BURST_SECONDS if fragment_run else 0.0)
@@ -169,10 +179,12 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
         start = time.monotonic()
         # The first frame of a burst trains one short piece, so the first change shows
         # at once after Play; later frames train their full share.
-        share = PIECE_SECONDS if first else frame_seconds * train_share
+        share = FIRST_PIECE_SECONDS if first else frame_seconds * train_share
         free = train_piece(session, min(share, frame_seconds * train_share), frame_seconds)
-        first = False
         draw()
+        if first:
+            after_first_frame()
+        first = False
         session.frames += 1
         if session.finished:
             session.playing = False
