@@ -91,12 +91,12 @@ def _keep_finished(session: LiveSession) -> None:
 
 
 def _pause(session: LiveSession) -> None:
-    session.playing = False
-    st.rerun()  # from a callback: the whole page redraws with the paused run
+    # The area reruns alone and shows the pause at once; then the page catches up.
+    session.playing, session.refresh_page = False, True
 
 
 def _play(session: LiveSession) -> None:
-    session.playing, session.note = True, None
+    session.playing, session.note, session.just_pressed = True, None, True
 
 
 def _step(session: LiveSession) -> None:
@@ -168,7 +168,6 @@ def live_runs(key: str, configs: Sequence[TrainConfig],
     @guarded("a live training view")
     def area() -> None:
         session: LiveSession = st.session_state[_state_key(key)]
-        refresh_page_if_due(session)
         status = _controls(session, key)
         if session.note:
             st.caption(session.note)
@@ -180,6 +179,7 @@ def live_runs(key: str, configs: Sequence[TrainConfig],
 
         if not session.playing:
             frame()
+            refresh_page_if_due(session)
             return
         if in_fragment_rerun():
             play(session, key, frame, frame_seconds, TRAIN_SHARE,

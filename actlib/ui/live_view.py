@@ -38,6 +38,8 @@ the frame being drawn."""
 FIRST_PIECE_SECONDS = 0.01
 """Training before the first frame of a burst: after a press of Play the first change
 waits on this, not on a full frame's share."""
+CLICK_CHECK_SECONDS = 0.01
+"""How often a frame waiting for its time asks whether a click waits."""
 MAX_STEPS_PER_PIECE = 2000
 
 
@@ -59,6 +61,8 @@ class LiveSession:
     """While other sessions hold every trainer: this one's place in the queue, in words."""
     steps_per_second: float = 0.0
     """Training speed over the last burst, for the status line."""
+    just_pressed: bool = False
+    """Play was pressed (or the page redrawn while playing) and no frame has shown since."""
 
     @property
     def run(self) -> LiveRun:
@@ -125,6 +129,16 @@ def continue_playing() -> None:
     st.rerun(scope="fragment")
 
 
+def wait_for_click(until: float) -> bool:
+    """Wait until ``until`` (a ``time.monotonic()`` time) in short naps, so that a click
+    arriving meanwhile acts at once. Returns False when a click waits."""
+    while (left := until - time.monotonic()) > 0:
+        if rerun_waiting():
+            return False
+        time.sleep(min(left, CLICK_CHECK_SECONDS))
+    return not rerun_waiting()
+
+
 def adapt_steps(steps: int, seconds: float, wanted_seconds: float = PIECE_SECONDS) -> int:
     """Steps for the next piece of training, so that it takes about ``wanted_seconds``."""
     if seconds <= 0:
@@ -177,10 +191,13 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
     first = True
     while True:
         start = time.monotonic()
-        # The first frame of a burst trains one short piece, so the first change shows
-        # at once after Play; later frames train their full share.
-        share = FIRST_PIECE_SECONDS if first else frame_seconds * train_share
-        free = train_piece(session, min(share, frame_seconds * train_share), frame_seconds)
+        # The first frame after Play trains one short piece, so the first change shows at
+        # once; later frames (and later bursts) train their full share.
+        share = FIRST_PIECE_SECONDS if session.just_pressed else frame_seconds * train_share
+        session.just_pressed = False
+        if not train_piece(session, min(share, frame_seconds * train_share), frame_seconds):
+            on_link()
+            return  # a click waits (Pause, Step, Reset): it runs next and draws the frame
         draw()
         if first:
             after_first_frame()
@@ -188,12 +205,11 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
         session.frames += 1
         if session.finished:
             session.playing = False
-            session.refresh_page = fragment_run
             on_link()
             if fragment_run:
-                continue_playing()  # once more, paused: it redraws the page
+                st.rerun(scope="app")  # the page below the area shows the finished run
             return
-        if not free or rerun_waiting():
+        if rerun_waiting():
             on_link()
             return  # the queued click (Pause, Step, Reset) runs next
         if time.monotonic() >= burst_end:
@@ -201,7 +217,9 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
         if time.monotonic() - linked > link_every:
             on_link()
             linked = time.monotonic()
-        time.sleep(max(0.0, frame_seconds - (time.monotonic() - start)))
+        if not wait_for_click(start + frame_seconds):
+            on_link()
+            return  # a click came while waiting for the next frame
     on_link()
     session.steps_per_second = (session.step - first_step) / max(
         time.monotonic() - burst_start, 1e-3)
@@ -215,13 +233,16 @@ def toggle_play(session: LiveSession) -> None:
     """Play or Pause (a button callback); pausing asks the page to catch up once."""
     session.playing = not session.playing
     session.note = None
+    session.just_pressed = session.playing
     if not session.playing:
         session.refresh_page = True
 
 
 def refresh_page_if_due(session: LiveSession) -> None:
-    """Rerun the whole page once after a run paused or ended inside the fragment, so the
-    parts drawn outside it (tables, verdicts, notes) show the run where it stands."""
+    """Rerun the whole page once after a run paused inside the fragment, so the parts drawn
+    outside it (tables, verdicts, notes) show the run where it stands. Called at the end of
+    the area: the paused frame and its status are on screen first (Pause shows at once),
+    and the rest of the page follows."""
     if session.refresh_page and in_fragment_rerun():
         session.refresh_page = False
         st.rerun(scope="app")
