@@ -53,13 +53,16 @@ def page_header(title: str, subtitle: str) -> None:
     state = nav.read_state()
     presenter.apply(state.present, state.hidden)
     st.html(_TIGHTER_TOP)
-    heading, tools = st.columns([1, 1], vertical_alignment="center")
-    heading.title(title)
-    with tools.container(horizontal=True, horizontal_alignment="right",
-                         vertical_alignment="center", key="lecture_tools"):
-        scenes_menu.scenes_menu()
-        copy_link_button()
-        scenes_menu.presenter_toggle(state.present)
+    # One flexible row: the title takes what the three tools leave (half the width made
+    # "Vanishing and exploding gradients" wrap at 1400 px); on a narrow screen the tools
+    # wrap below it.
+    with st.container(horizontal=True, vertical_alignment="center", key="page_heading"):
+        st.title(title, width="stretch")
+        with st.container(horizontal=True, horizontal_alignment="right", width="content",
+                          vertical_alignment="center", wrap=False, key="lecture_tools"):
+            scenes_menu.scenes_menu()
+            copy_link_button()
+            scenes_menu.presenter_toggle(state.present)
     # In a keyed container: the presenter view hides it (the scene's note says what to see).
     st.container(key="page_subtitle").markdown(
         f"<p style='font-size:1.15rem;margin-top:-0.6rem'>{escape(subtitle)}</p>",
