@@ -238,6 +238,12 @@ def max_slope(key: str, params: Params | None = None) -> SlopeMaximum:
             return SlopeMaximum(math.inf, None, f"grows without bound towards x → {end}")
         return SlopeMaximum(max(best, limit), None, f"approached as x → {end}")
     if int(top.sum()) == 1 and 0 < i < len(x) - 1:
+        raw = dfn(x[i - 1:i + 2])
+        if not bool(torch.isfinite(raw[0])) or not bool(torch.isfinite(raw[2])):
+            # The peak sits at the edge of where a typed formula is defined (sqrt(x + 7)
+            # at -7): look at f' as x approaches the edge instead of reporting the grid.
+            side = 0 if not bool(torch.isfinite(raw[0])) else 2
+            return _slope_at_edge(dfn, float(x[i]), float(x[i - 1 + side]))
         xr, value = _refine_extremum(dfn, float(x[i - 1]), float(x[i + 1]), minimum=False)
         xr = _clean(round(xr, 6))  # golden-section search resolves x to ~1e-8
         return SlopeMaximum(value, xr, f"x = {xr:.4g}")
@@ -254,6 +260,31 @@ def max_slope(key: str, params: Params | None = None) -> SlopeMaximum:
         return SlopeMaximum(best, None, f"x > {edge:g}")
     edge = _clean(round(float(x[last] + x[last + 1]) / 2, 2))
     return SlopeMaximum(best, None, f"x < {edge:g}")
+
+
+def _slope_at_edge(dfn: Callable[[torch.Tensor], torch.Tensor], inside: float,
+                   outside: float) -> SlopeMaximum:
+    """The slope's supremum where f' is largest next to the edge of its domain: the edge
+    is found by bisection between a point where f' is finite and one where it is not;
+    then f' is read ever closer to the edge (10⁻² … 10⁻¹⁰ away). Growing a hundredfold
+    over that range is a slope without bound (sqrt: f' ~ 1/(2√d)); else the largest
+    value read is the bound, approached at the edge."""
+    for _ in range(60):
+        middle = (inside + outside) / 2
+        if math.isfinite(_scalar(dfn, middle)):
+            inside = middle
+        else:
+            outside = middle
+    edge = _clean(round(outside, 6))
+    toward = 1.0 if inside > outside else -1.0
+    values = [_scalar(dfn, outside + toward * 10.0 ** -k) for k in (2, 4, 6, 8, 10)]
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite or finite[-1] > 100 * max(finite[0], 1e-300):
+        return SlopeMaximum(math.inf, None,
+                            f"grows without bound towards x = {edge:g}, where f stops "
+                            "being defined")
+    return SlopeMaximum(max(finite), None, f"approached at x = {edge:g}, where f stops "
+                        "being defined")
 
 
 def is_monotonic(key: str, params: Params | None = None) -> bool:
@@ -510,7 +541,9 @@ def properties_frame(props: list[Properties]) -> pd.DataFrame:
                 "Minimum (at x)": (
                     f"{p.minimum.value:.4f} (x = {p.minimum.x:.4f})" if p.minimum else "—"
                 ),
-                "Max slope (where)": f"{p.max_slope.value:.4f} ({p.max_slope.where})",
+                "Max slope (where)": (
+                    f"{p.max_slope.value:.4f}" if math.isfinite(p.max_slope.value) else "∞"
+                ) + f" ({p.max_slope.where})",
                 "Exact zeros, x~N(0,1)": p.sparsity,
                 "E[f′(x)], x~N(0,1)": p.mean_slope,
                 "√E[f′(x)²], x~N(0,1) (gradient-size factor)": p.rms_slope,

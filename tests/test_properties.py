@@ -301,3 +301,21 @@ def test_slope_at_a_kink_is_labelled_as_pytorchs_convention() -> None:
         "PyTorch's convention at the kink (not a derivative)",
         "the derivative",
     ]
+
+
+def test_a_slope_without_bound_at_the_edge_of_a_formula_domain() -> None:
+    """sqrt(x + 7) is defined from -7 on, where f'(x) = 1 / (2 sqrt(x + 7)) has no bound
+    (closed form: 5,000 at 1e-8 from the edge): the grid's largest value (1.2e7 at the
+    grid point -7) must not be reported as the maximum."""
+    peak = max_slope("f:sqrt(x + 7)")
+    assert peak.value == float("inf")
+    assert "x = -7" in peak.where and "without bound" in peak.where
+    assert max_slope("f:sqrt(x + 7) + x").value == float("inf")
+
+
+def test_a_bounded_slope_at_the_edge_of_a_formula_domain() -> None:
+    """-(x + 7)^1.5 has f' = -1.5 sqrt(x + 7) ≤ 0: its largest slope is approached (0) at
+    the edge -7, not a peak inside."""
+    peak = max_slope("f:-(x + 7)**1.5")
+    assert -1e-3 < peak.value <= 0
+    assert "approached at x = -7" in peak.where
