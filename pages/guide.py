@@ -192,8 +192,9 @@ if (tab := tabs["Quantised"]) is not None:
         st.markdown("Hardware often stores activations in a few bits. Round an activation's "
                     "output to 2^k levels and see what it costs.")
         row = st.columns(3)
-        quantise_view.view(panel.widget("q_act", row[0]), panel.widget("q_bits", row[1]),
-                           panel.widget("q_clip", row[2]))
+        q_act = panel.widget("q_act", row[0])
+        formula_input(panel, "q_act", row[0])
+        quantise_view.view(q_act, panel.widget("q_bits", row[1]), panel.widget("q_clip", row[2]))
 
 if (tab := tabs["History"]) is not None:
     with tab:

@@ -136,3 +136,19 @@ def test_the_quantised_tab_draws() -> None:
     text = " ".join(m.value for m in at.markdown)
     assert "8 levels" in text and "the bottom is ReLU's own" in text
     assert any("Exact zeros: ReLU" in c.value for c in at.caption)
+
+
+def test_a_typed_formula_quantises_like_the_catalogue_function_it_equals() -> None:
+    """x*sigmoid(x) is SiLU: the tab shows the same range, levels and errors for both (an
+    independent check of the formula path against the catalogue's own definition)."""
+    def shown(**query) -> tuple[list[str], list[str]]:
+        at = open_page("pages/guide.py", view="Quantised", q_bits="4", timeout=300, **query)
+        assert_no_exception(at)
+        return ([m.value for m in at.metric],
+                [m.value for m in at.markdown if m.value.startswith("**Range**")])
+
+    formula = shown(q_act="formula", fx="x*sigmoid(x)")
+    catalogue = shown(q_act="swish")  # beta = 1: SiLU
+    assert formula[0] and formula[0] == catalogue[0]
+    assert formula[1][0].replace("f(x) = x * sigmoid(x)", "Swish / SiLU") == catalogue[1][0]
+    assert "[-0.2785, 6]" in formula[1][0] and "16 levels" in formula[1][0]

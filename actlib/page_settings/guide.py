@@ -67,8 +67,9 @@ SETTINGS = PageSettings(
                    step=0.01, help="The table counts the steps each activation needed to "
                    "bring its training loss down to this value."),
         # Quantised
-        ActivationChoice("q_act", "Activation", options=quantise.KEYS, default="relu",
-                         labels=activation_labels(quantise.KEYS)),
+        ActivationChoice("q_act", "Activation", options=with_formula(quantise.KEYS),
+                         default="relu", labels=activation_labels(with_formula(quantise.KEYS)),
+                         formula_key="fx"),
         IntRange("q_bits", "Bits k", default=4, low=quantise.MIN_BITS, high=quantise.MAX_BITS,
                  help="2^k output levels, evenly spaced over the range."),
         FloatRange("q_clip", "Clip value c (unbounded ends)", default=6.0,
