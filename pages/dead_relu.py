@@ -20,10 +20,10 @@ from actlib.ui.stores import session_memo
 from actlib.ui.user_data_view import own_data
 from actlib.user_data import OWN_DATA_OPTION
 
+# A redraw of this page's live charts costs 0.1-0.27 s on the server and about as much in
+# the browser: at 0.5 s a frame a Pause click often waited on both (median 0.4 s), at 0.65 s
+# 0.11 s (benchmarks/bench_lesson_live.py). A comment: a bare string in a page is drawn.
 REFRESH_SECONDS = 0.65
-"""A redraw of this page's live charts costs 0.1-0.27 s on the server and about as much in
-the browser: at 0.5 s a frame a Pause click often waited on both (median 0.4 s), at 0.65 s
-0.11 s (benchmarks/bench_lesson_live.py)."""
 
 page_header("Dead ReLU monitor", "Watch ReLU units die while a network trains, then prevent it.")
 panel = SettingsPanel(SETTINGS, page="dead_relu")
