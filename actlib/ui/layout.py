@@ -9,8 +9,8 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from actlib.activations import get
+from actlib.ui import chart_export, presenter, scenes_menu
 from actlib.ui import lecture_nav as nav
-from actlib.ui import presenter, scenes_menu
 from actlib.ui.copy_link import copy_link_button
 
 _SHELL_RERUN_KEY = "_app_shell_rerun_done"
@@ -60,6 +60,7 @@ def page_header(title: str, subtitle: str) -> None:
         st.title(title, width="stretch")
         with st.container(horizontal=True, horizontal_alignment="right", width="content",
                           vertical_alignment="center", wrap=False, key="lecture_tools"):
+            chart_export.mount()  # draws nothing: it adds export buttons to every chart
             scenes_menu.scenes_menu()
             copy_link_button()
             scenes_menu.presenter_toggle(state.present)
