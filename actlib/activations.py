@@ -94,6 +94,10 @@ class ActivationSpec:
                                                                            repr=False)
     """Where the module expression depends on the parameters (nn.SiLU is Swish only at
     beta = 1): resolved parameters -> expression, ``(no module: ...)`` where none exists."""
+    dark_color: str | None = None
+    """The colour on the presenter view's dark background where ``color`` is too dark
+    there (under 3:1 against it); None keeps ``color``. Tested for contrast and for
+    staying apart from every other activation's colour (tests/test_palette.py)."""
     gate: str | None = None
     """For a gated unit, the catalogue key of its gate's elementwise activation (SwiGLU's is
     SiLU): the engine's MLP holds only elementwise units, so a bake-off trains the gate's
@@ -370,6 +374,7 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         origin="McCulloch and Pitts's threshold neuron; Rosenblatt's perceptron (1958)",
         use_when="Historical reference only: its zero derivative gives gradient descent nothing",
         color="#000000",
+        dark_color="#e6e6e6",
         reference=True,
         torch_module=None,
         sources=("W. S. McCulloch and W. Pitts (1943), 'A logical calculus of the ideas "
@@ -542,6 +547,7 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         use_when="Plain deep MLPs, with what self-normalisation assumes: LeCun normal "
         "init, standardised inputs, AlphaDropout instead of Dropout, no batch norm",
         color="#882255",
+        dark_color="#d9609c",
         torch_module=lambda: nn.SELU(),
         sources=("G. Klambauer, T. Unterthiner, A. Mayr and S. Hochreiter (2017), "
                  "'Self-normalizing neural networks', NeurIPS (LeCun normal init, "
@@ -616,6 +622,7 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         "and Doya (2017); with β as Swish by Ramachandran, Zoph and Le (2017)",
         use_when="Deep CNNs (EfficientNet) and diffusion models (SiLU)",
         color="#332288",
+        dark_color="#8f84e8",
         params=(Param("beta", "Beta", 1.0, 0.1, 10.0, 0.1, help="beta = 1 is SiLU"),),
         torch_module=lambda beta: _ScaledSiLU(float(beta)),
         module_for=lambda v: ("nn.SiLU()" if float(v["beta"]) == 1.0 else
@@ -752,6 +759,7 @@ CATALOGUE: tuple[ActivationSpec, ...] = (
         origin="Shazeer (2020), 'GLU Variants Improve Transformer'; LLaMA, PaLM",
         use_when="Transformer feed-forward blocks of large language models",
         color="#661100",
+        dark_color="#b9733f",
         torch_module=lambda: _GatedModule(_silu),
         sources=("N. Shazeer (2020), 'GLU variants improve transformer', arXiv:2002.05202",
                  "H. Touvron et al. (2023), 'LLaMA: open and efficient foundation language "

@@ -125,22 +125,43 @@ def read(query: Mapping[str, Sequence[str]]) -> Lecture | None:
     return Lecture(scenes, position, tuple(problems))
 
 
-def step_query(lecture: Lecture, present: bool) -> dict[str, list[str]]:
+FLAG_WORDS = {"1": True, "true": True, "yes": True, "on": True,
+              "0": False, "false": False, "no": False, "off": False}
+"""What a link's on/off key (``present``, ``dark``) may say, in any letter case."""
+
+
+def parse_flag(text: str) -> bool | None:
+    """A link's on/off value, or None when it is neither (the page names it and ignores
+    it)."""
+    return FLAG_WORDS.get(text.strip().lower())
+
+
+def flag_problem(key: str, text: str) -> str | None:
+    """The page's note for a bad on/off value in the link, or None when it is valid."""
+    if parse_flag(text) is not None:
+        return None
+    return f"{code_span(key + '=' + text)} is not 1 or 0; ignored"
+
+
+def step_query(lecture: Lecture, present: bool, dark: bool = False) -> dict[str, list[str]]:
     """The full query that opens the lecture's current scene: the scene's parameters, its
-    id, the sequence and position, and the presenter flag (kept across Next/Previous)."""
-    query = scene_query(lecture.current, present)
+    id, the sequence and position, and the presenter flags (kept across Next/Previous)."""
+    query = scene_query(lecture.current, present, dark)
     query[keys.LECTURE] = [lecture.text()]
     query[keys.AT] = [str(lecture.position + 1)]
     return query
 
 
-def scene_query(scene: Scene, present: bool) -> dict[str, list[str]]:
+def scene_query(scene: Scene, present: bool, dark: bool = False) -> dict[str, list[str]]:
     """The query that opens one scene (the Scenes menu, the home index): its parameters and
-    id; in the presenter view also the flag and the controls the scene tucks away."""
+    id; in the presenter view also the flag, the dark theme when it is on, and the
+    controls the scene tucks away."""
     query = scene.query()
     query[keys.SCENE] = [scene.id]
     if present:
         query[keys.PRESENT] = ["1"]
+        if dark:
+            query[keys.DARK] = ["1"]
         if scene.hide:
             query[keys.HIDE] = list(scene.hide)
     return query

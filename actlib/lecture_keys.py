@@ -15,7 +15,9 @@ AT = "at"
 """The position in the lecture, counted from 1 ("3 of 8")."""
 PRESENT = "present"
 """Presenter view on (``present=1``)."""
+DARK = "dark"
+"""The presenter view's dark theme on (``dark=1``; it acts in the presenter view only)."""
 HIDE = "hide"
 """A setting whose control is tucked away, repeated per setting (``hide=seed&hide=lr``)."""
 
-LECTURE_KEYS: frozenset[str] = frozenset({SCENE, LECTURE, AT, PRESENT, HIDE})
+LECTURE_KEYS: frozenset[str] = frozenset({SCENE, LECTURE, AT, PRESENT, DARK, HIDE})

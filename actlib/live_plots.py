@@ -13,24 +13,61 @@ import base64
 import io
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from actlib import charts
 from actlib.charts import CLASS_COLORS
 
-MIDDLE = (244, 244, 244)
+RGB = tuple[int, int, int]
+
+
+def _rgb(color: str) -> RGB:
+    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The colours of a picture: the light page's, or the presenter view's dark theme
+    (the same colours as the Altair charts there, from :mod:`actlib.charts`)."""
+
+    background: RGB
+    text: RGB
+    grid: RGB
+    outline: RGB
+    middle: RGB
+    """The surface at P(class 1) = 0.5 (and a unit map at 0): where colours fade to."""
+    classes: tuple[str, ...]
+    train_ring: RGB
+    test_ring: RGB
+
+
+LIGHT = Palette(background=(255, 255, 255), text=(38, 39, 48), grid=(228, 230, 235),
+                outline=(200, 200, 200), middle=(244, 244, 244), classes=CLASS_COLORS,
+                train_ring=(255, 255, 255), test_ring=(40, 40, 40))
+DARK = Palette(background=_rgb(charts.DARK_BACKGROUND), text=_rgb(charts.DARK_TEXT),
+               grid=_rgb(charts.DARK_GRID), outline=_rgb(charts.DARK_DOMAIN),
+               middle=_rgb(charts.DARK_MIDDLE), classes=charts.CLASS_COLORS_DARK,
+               train_ring=(15, 17, 23), test_ring=(243, 244, 246))
+"""On the dark background: light text, dark grid, surfaces that fade toward the dark, and
+the rings swapped (training points ringed dark, test points light)."""
+
+
+def palette() -> Palette:
+    """The palette of the view this thread draws for (:func:`actlib.charts.dark`)."""
+    return DARK if charts.dark() else LIGHT
+
+
+MIDDLE = LIGHT.middle
 """The surface at P(class 1) = 0.5: the near-white the Altair surfaces also fade through."""
-TEXT = (38, 39, 48)
-GRID = (228, 230, 235)
-TRAIN_RING, TEST_RING = (255, 255, 255), (40, 40, 40)
+TEXT = LIGHT.text
+GRID = LIGHT.grid
+TRAIN_RING, TEST_RING = LIGHT.train_ring, LIGHT.test_ring
 TRAIN_LINE = (25, 103, 210)
 TEST_LINE = (232, 113, 10)
-
-
-def _rgb(color: str) -> tuple[int, int, int]:
-    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=4)
@@ -62,8 +99,9 @@ def class_colors(probability: np.ndarray) -> np.ndarray:
     """P(class 1) in [0, 1] -> RGB: class 0's colour, through near-white at 0.5, to
     class 1's (the Altair surfaces' scale)."""
     p = np.clip(np.nan_to_num(probability, nan=0.5), 0.0, 1.0)[..., None]
+    pal = palette()
     low, mid, high = (np.array(c, dtype=np.float64)
-                      for c in (_rgb(CLASS_COLORS[0]), MIDDLE, _rgb(CLASS_COLORS[1])))
+                      for c in (_rgb(pal.classes[0]), pal.middle, _rgb(pal.classes[1])))
     lower = low + (mid - low) * (p / 0.5)
     upper = mid + (high - mid) * ((p - 0.5) / 0.5)
     return np.where(p < 0.5, lower, upper).round().astype(np.uint8)
@@ -85,10 +123,11 @@ def predicted_class_colors(probabilities: np.ndarray) -> np.ndarray:
 def faded_class_rgb(predicted: np.ndarray, share: np.ndarray) -> np.ndarray:
     """Class indices and a certainty share in [0, 1] -> RGB: near-white at 0, the class's
     full colour at 1 (every surface of many classes fades this way)."""
-    palette = np.array([_rgb(c) for c in CLASS_COLORS], dtype=np.float64)
+    pal = palette()
+    colors = np.array([_rgb(c) for c in pal.classes], dtype=np.float64)
     share = np.clip(np.asarray(share, dtype=np.float64), 0.0, 1.0)[..., None]
-    mid = np.array(MIDDLE, dtype=np.float64)
-    return (mid + (palette[np.asarray(predicted)] - mid) * share).round().astype(np.uint8)
+    mid = np.array(pal.middle, dtype=np.float64)
+    return (mid + (colors[np.asarray(predicted)] - mid) * share).round().astype(np.uint8)
 
 
 def surface_colors(surface: np.ndarray) -> np.ndarray:
@@ -108,7 +147,7 @@ def unit_colors(values: np.ndarray) -> np.ndarray:
     v = np.nan_to_num(np.asarray(values, dtype=np.float64))
     limit = float(np.abs(v).max()) or 1.0
     t = np.clip(v / limit, -1.0, 1.0)[..., None]
-    mid = np.array(MIDDLE, dtype=np.float64)
+    mid = np.array(palette().middle, dtype=np.float64)
     low, high = (np.array(_rgb(c), dtype=np.float64) for c in (UNIT_NEGATIVE, UNIT_POSITIVE))
     return np.where(t < 0, mid + (low - mid) * -t, mid + (high - mid) * t).round().astype(
         np.uint8)
@@ -130,7 +169,8 @@ class _Frame:
 
     def __init__(self, width: int, height: int, left: int, bottom: int, top: int = 8,
                  right: int = 10) -> None:
-        self.image = Image.new("RGB", (width, height), (255, 255, 255))
+        self.palette = palette()
+        self.image = Image.new("RGB", (width, height), self.palette.background)
         self.draw = ImageDraw.Draw(self.image)
         self.x0, self.x1 = left, width - right
         self.y0, self.y1 = top, height - bottom
@@ -143,37 +183,41 @@ class _Frame:
 
     def x_axis(self, ticks: Sequence[float], low: float, high: float, title: str,
                labels: Sequence[str] | None = None, grid: bool = False) -> None:
-        font = _font(13)
+        font, ink = _font(13), self.palette.text
         for i, tick in enumerate(ticks):
             x = self.px(tick, low, high)
             if grid:
-                self.draw.line([(x, self.y0), (x, self.y1)], fill=GRID)
-            self.draw.line([(x, self.y1), (x, self.y1 + 4)], fill=TEXT)
+                self.draw.line([(x, self.y0), (x, self.y1)], fill=self.palette.grid)
+            self.draw.line([(x, self.y1), (x, self.y1 + 4)], fill=ink)
             text = labels[i] if labels is not None else _label(tick)
-            self.draw.text((x, self.y1 + 6), text, fill=TEXT, font=font, anchor="ma")
-        self.draw.text(((self.x0 + self.x1) / 2, self.y1 + 24), title, fill=TEXT,
+            self.draw.text((x, self.y1 + 6), text, fill=ink, font=font, anchor="ma")
+        self.draw.text(((self.x0 + self.x1) / 2, self.y1 + 24), title, fill=ink,
                        font=_font(14), anchor="ma")
 
     def y_axis(self, ticks: Sequence[float], low: float, high: float,
                labels: Sequence[str] | None = None, grid: bool = False) -> None:
-        font = _font(13)
+        font, ink = _font(13), self.palette.text
         for i, tick in enumerate(ticks):
             y = self.py(tick, low, high)
             if grid:
-                self.draw.line([(self.x0, y), (self.x1, y)], fill=GRID)
-            self.draw.line([(self.x0 - 4, y), (self.x0, y)], fill=TEXT)
+                self.draw.line([(self.x0, y), (self.x1, y)], fill=self.palette.grid)
+            self.draw.line([(self.x0 - 4, y), (self.x0, y)], fill=ink)
             text = labels[i] if labels is not None else _label(tick)
-            self.draw.text((self.x0 - 6, y), text, fill=TEXT, font=font, anchor="rm")
+            self.draw.text((self.x0 - 6, y), text, fill=ink, font=font, anchor="rm")
+
+    def outline(self) -> None:
+        """The plot area's frame."""
+        self.draw.rectangle([self.x0, self.y0, self.x1, self.y1], outline=self.palette.outline)
 
 
 def _legend(draw: ImageDraw.ImageDraw, classes: int, left: float, middle: float) -> None:
     """A colour chip and "class k" per class, in a row from ``left`` at height ``middle``."""
     if not 1 <= classes <= len(CLASS_COLORS):
         raise ValueError(f"the palette has colours for 1 to {len(CLASS_COLORS)} classes")
-    font, x = _font(13), left
+    font, x, pal = _font(13), left, palette()
     for k in range(classes):
-        draw.rectangle([x, middle - 6, x + 12, middle + 6], fill=_rgb(CLASS_COLORS[k]))
-        draw.text((x + 16, middle), f"class {k}", fill=TEXT, font=font, anchor="lm")
+        draw.rectangle([x, middle - 6, x + 12, middle + 6], fill=_rgb(pal.classes[k]))
+        draw.text((x + 16, middle), f"class {k}", fill=pal.text, font=font, anchor="lm")
         x += 66
 
 
@@ -198,14 +242,15 @@ class SurfacePainter:
             _legend(frame.draw, classes, frame.x0, size + legend - 14)
         frame.x_axis(nice_ticks(x_lo, x_hi), x_lo, x_hi, "x1")
         frame.y_axis(nice_ticks(y_lo, y_hi), y_lo, y_hi)
-        frame.draw.text((10, (frame.y0 + frame.y1) / 2), "x2", fill=TEXT, font=_font(14),
+        pal = frame.palette
+        frame.draw.text((10, (frame.y0 + frame.y1) / 2), "x2", fill=pal.text, font=_font(14),
                         anchor="lm")
         self.base = frame.image
         self.corner = (int(frame.x0), int(frame.y0))
         self.area = (int(frame.x1 - frame.x0), int(frame.y1 - frame.y0))
         self.points = Image.new("RGBA", frame.image.size, (0, 0, 0, 0))
         draw = ImageDraw.Draw(self.points)
-        colors = [_rgb(c) for c in CLASS_COLORS]
+        colors = [_rgb(c) for c in pal.classes]
         radius = 3.6
         for (x, y), label, test in zip(np.asarray(points), np.asarray(labels),
                                        np.asarray(is_test), strict=True):
@@ -213,8 +258,8 @@ class SurfacePainter:
             if frame.x0 <= cx <= frame.x1 and frame.y0 <= cy <= frame.y1:
                 draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius],
                              fill=colors[int(label) % len(colors)],
-                             outline=TEST_RING if test else TRAIN_RING, width=1)
-        draw.rectangle([frame.x0, frame.y0, frame.x1, frame.y1], outline=(200, 200, 200))
+                             outline=pal.test_ring if test else pal.train_ring, width=1)
+        draw.rectangle([frame.x0, frame.y0, frame.x1, frame.y1], outline=pal.outline)
         self._frame, self._bounds = frame, ((x_lo, x_hi), (y_lo, y_hi))
 
     def png(self, surface: np.ndarray,
@@ -234,7 +279,8 @@ class SurfacePainter:
             cx = self._frame.px(mark[0], x_lo, x_hi)
             cy = self._frame.py(mark[1], y_lo, y_hi)
             draw = ImageDraw.Draw(image)
-            for color, width in ((TRAIN_RING, 5), (TEXT, 2)):
+            pal = self._frame.palette
+            for color, width in ((pal.background, 5), (pal.text, 2)):
                 draw.line([(cx - 8, cy), (cx + 8, cy)], fill=color, width=width)
                 draw.line([(cx, cy - 8), (cx, cy + 8)], fill=color, width=width)
         return _png(image)
@@ -303,7 +349,7 @@ def loss_png(
     if len(steps) < 2 or finite.size == 0:
         frame.draw.text(((frame.x0 + frame.x1) / 2, (frame.y0 + frame.y1) / 2),
                         "The loss curve starts with training: press Play or Step.",
-                        fill=TEXT, font=font, anchor="mm")
+                        fill=frame.palette.text, font=font, anchor="mm")
         return _png(frame.image)
     lo, hi = float(finite.min()) / 1.3, float(finite.max()) * 1.3
     y_lo, y_hi = math.log10(lo), math.log10(hi)
@@ -319,14 +365,15 @@ def loss_png(
             _dashed(frame.draw, xy, color)
         elif len(xy) > 1:
             frame.draw.line(xy, fill=color, width=2, joint="curve")
-    frame.draw.rectangle([frame.x0, frame.y0, frame.x1, frame.y1], outline=(200, 200, 200))
+    frame.outline()
     legend_x = frame.x0
     for name, color, dashed in (("train", TRAIN_LINE, False), ("test", TEST_LINE, True)):
         for i in range(3 if dashed else 1):
             seg = 18 / (5 if dashed else 1)
             start = legend_x + (2 * i * seg if dashed else 0)
             frame.draw.line([(start, 12), (start + seg, 12)], fill=color, width=2)
-        frame.draw.text((legend_x + 24, 12), name, fill=TEXT, font=font, anchor="lm")
+        frame.draw.text((legend_x + 24, 12), name, fill=frame.palette.text, font=font,
+                        anchor="lm")
         legend_x += 80
     return _png(frame.image)
 
@@ -352,7 +399,8 @@ def fold_png(lines: Sequence[np.ndarray], points: np.ndarray, labels: np.ndarray
     frame = _Frame(size, size, left=50, bottom=44)
     frame.x_axis(nice_ticks(x_lo, x_hi), x_lo, x_hi, x_title)
     frame.y_axis(nice_ticks(y_lo, y_hi), y_lo, y_hi)
-    frame.draw.text((4, frame.y0 - 2), y_title, fill=TEXT, font=_font(13), anchor="la")
+    frame.draw.text((4, frame.y0 - 2), y_title, fill=frame.palette.text, font=_font(13),
+                    anchor="la")
     half = len(lines) // 2
 
     def pixels(xy: np.ndarray) -> np.ndarray:
@@ -364,11 +412,12 @@ def fold_png(lines: Sequence[np.ndarray], points: np.ndarray, labels: np.ndarray
         path = pixels(line)
         if len(path) > 1:
             frame.draw.line(path.ravel().tolist(), fill=FOLD_LINE_COLORS[i >= half], width=1)
-    colors = [_rgb(c) for c in CLASS_COLORS]
+    colors = [_rgb(c) for c in frame.palette.classes]
     radius = 2.6
     finite = np.isfinite(np.asarray(points, dtype=np.float64)).all(axis=1)
     for (cx, cy), label in zip(pixels(points), np.asarray(labels)[finite], strict=True):
         frame.draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius],
-                           fill=colors[int(label) % len(colors)], outline=TRAIN_RING)
-    frame.draw.rectangle([frame.x0, frame.y0, frame.x1, frame.y1], outline=(200, 200, 200))
+                           fill=colors[int(label) % len(colors)],
+                           outline=frame.palette.train_ring)
+    frame.outline()
     return _png(frame.image)

@@ -8,9 +8,10 @@ from html import escape
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from actlib import charts
 from actlib.activations import get
+from actlib.ui import chart_export, presenter, scenes_menu
 from actlib.ui import lecture_nav as nav
-from actlib.ui import presenter, scenes_menu
 from actlib.ui.copy_link import copy_link_button
 
 _SHELL_RERUN_KEY = "_app_shell_rerun_done"
@@ -51,7 +52,7 @@ def page_header(title: str, subtitle: str) -> None:
     _ensure_app_shell()
     nav.follow_request()
     state = nav.read_state()
-    presenter.apply(state.present, state.hidden)
+    presenter.apply(state.present, state.hidden, state.dark)
     st.html(_TIGHTER_TOP)
     # One flexible row: the title takes what the three tools leave (half the width made
     # "Vanishing and exploding gradients" wrap at 1400 px); on a narrow screen the tools
@@ -60,9 +61,12 @@ def page_header(title: str, subtitle: str) -> None:
         st.title(title, width="stretch")
         with st.container(horizontal=True, horizontal_alignment="right", width="content",
                           vertical_alignment="center", wrap=False, key="lecture_tools"):
+            chart_export.mount()  # draws nothing: it adds export buttons to every chart
             scenes_menu.scenes_menu()
             copy_link_button()
             scenes_menu.presenter_toggle(state.present)
+            if state.present:
+                scenes_menu.dark_toggle(state.dark)
     # In a keyed container: the presenter view hides it (the scene's note says what to see).
     st.container(key="page_subtitle").markdown(
         f"<p style='font-size:1.15rem;margin-top:-0.6rem'>{escape(subtitle)}</p>",
@@ -79,10 +83,17 @@ def page_header(title: str, subtitle: str) -> None:
 
 def activation_legend(keys: Sequence[str]) -> None:
     """A legend of coloured chips above a group of charts: never clipped, readable on a
-    projector, and the same colours as every chart (the catalogue's)."""
+    projector, and the same colours as every chart (the catalogue's, or their dark
+    variants on the dark theme)."""
+    on_dark = charts.dark()
+
+    def color(key: str) -> str:
+        spec = get(key)
+        return spec.dark_color or spec.color if on_dark else spec.color
+
     chips = "".join(
         f"<span style='display:inline-flex;align-items:center;margin:0 1.1rem 0.2rem 0'>"
-        f"<span style='width:1.6rem;height:0.35rem;border-radius:2px;background:{get(k).color};"
+        f"<span style='width:1.6rem;height:0.35rem;border-radius:2px;background:{color(k)};"
         f"display:inline-block;margin-right:0.45rem'></span>{escape(get(k).name)}</span>"
         for k in keys
     )

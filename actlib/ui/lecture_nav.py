@@ -27,6 +27,7 @@ _GO = "_lecture:go"
 _FRESH = "_lecture:fresh"
 _LEFT = "_lecture:left"
 _PRESENT = "_lecture:present"
+_DARK = "_lecture:dark"
 _SEQUENCE = "_lecture:sequence"
 MENU_KEY = "scenes_menu"
 """The Scenes popover's key: its open state lives there, so opening a scene closes it."""
@@ -53,7 +54,7 @@ def request_scene(scene_id: str) -> None:
     if item is None:
         return
     st.session_state.pop(_SEQUENCE, None)
-    request(item.page, lec.scene_query(item, presenting()), item.id)
+    request(item.page, lec.scene_query(item, presenting(), dark_theme()), item.id)
 
 
 def request_step(lecture: lec.Lecture, present: bool | None = None) -> None:
@@ -62,7 +63,8 @@ def request_step(lecture: lec.Lecture, present: bool | None = None) -> None:
     if present is not None:
         st.session_state[_PRESENT] = present
     on = presenting() if present is None else present
-    request(lecture.current.page, lec.step_query(lecture, on), lecture.current.id)
+    request(lecture.current.page, lec.step_query(lecture, on, dark_theme()),
+            lecture.current.id)
 
 
 def absolute_link(page: str, query: dict[str, list[str]]) -> str:
@@ -88,22 +90,49 @@ def follow_request() -> None:
     st.switch_page(page_path(page), query_params=query)
 
 
+def _flag(key: str, session_key: str) -> bool:
+    """An on/off flag: the link's value when it has a valid one, else the session's."""
+    params = st.query_params
+    if key in params:
+        on = lec.parse_flag(params.get(key, ""))
+        if on is not None:
+            st.session_state[session_key] = on
+    return bool(st.session_state.get(session_key, False))
+
+
 def presenting() -> bool:
     """The presenter flag: the link's ``present`` when it has one, else the session's."""
-    params = st.query_params
-    if keys.PRESENT in params:
-        on = params.get(keys.PRESENT, "").strip().lower() in ("1", "true", "yes", "on")
-        st.session_state[_PRESENT] = on
-    return bool(st.session_state.get(_PRESENT, False))
+    return _flag(keys.PRESENT, _PRESENT)
+
+
+def dark_theme() -> bool:
+    """The dark theme's flag (``dark``), kept like the presenter flag. It acts in the
+    presenter view only, and is kept while that is off, so the presenter toggle brings
+    the dark theme back."""
+    return _flag(keys.DARK, _DARK)
 
 
 def set_presenting(on: bool) -> None:
-    """The header's toggle: the flag goes into the session and the link."""
+    """The header's toggle: the flag goes into the session and the link (the dark theme's
+    with it: in the link only while presenting)."""
     st.session_state[_PRESENT] = on
     if on:
         st.query_params[keys.PRESENT] = "1"
-    elif keys.PRESENT in st.query_params:
-        del st.query_params[keys.PRESENT]
+        if dark_theme():
+            st.query_params[keys.DARK] = "1"
+    else:
+        for key in (keys.PRESENT, keys.DARK):
+            if key in st.query_params:
+                del st.query_params[key]
+
+
+def set_dark(on: bool) -> None:
+    """The presenter view's dark/light toggle: into the session and the link."""
+    st.session_state[_DARK] = on
+    if on:
+        st.query_params[keys.DARK] = "1"
+    elif keys.DARK in st.query_params:
+        del st.query_params[keys.DARK]
 
 
 @dataclass
@@ -113,6 +142,8 @@ class LectureState:
 
     page: str
     present: bool
+    dark: bool = False
+    """The dark theme, on only in the presenter view."""
     hidden: list[str] = field(default_factory=list)
     scene: Scene | None = None
     scene_left: Scene | None = None
@@ -142,9 +173,17 @@ def read_state() -> LectureState:
     the link when the sidebar dropped them."""
     page = page_stem()
     params = st.query_params
-    state = LectureState(page=page, present=presenting())
+    notes = [note for key in (keys.PRESENT, keys.DARK) if key in params
+             and (note := lec.flag_problem(key, params.get(key, ""))) is not None]
+    state = LectureState(page=page, present=presenting(), notes=notes)
+    state.dark = state.present and dark_theme()
+    for key in (keys.PRESENT, keys.DARK):
+        if key in params and lec.parse_flag(params.get(key, "")) is None:
+            del params[key]  # named in the page's note; the session's value stands
     if state.present and keys.PRESENT not in params:
         params[keys.PRESENT] = "1"
+    if state.dark and keys.DARK not in params:
+        params[keys.DARK] = "1"
     _read_hidden(state)
     _read_lecture(state)
     _read_scene(state)

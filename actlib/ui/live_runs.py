@@ -31,6 +31,7 @@ import streamlit as st
 
 from actlib.training import Snapshot, TrainConfig
 from actlib.training.live import LiveRun, TrainedRuns
+from actlib.ui import presenter
 from actlib.ui.fault import guarded
 from actlib.ui.live_runner import trainer_slot
 from actlib.ui.live_view import (
@@ -167,6 +168,7 @@ def live_runs(key: str, configs: Sequence[TrainConfig],
     @st.fragment
     @guarded("a live training view")
     def area() -> None:
+        presenter.restore()  # a fragment's rerun may come on a new thread
         session: LiveSession = st.session_state[_state_key(key)]
         status = _controls(session, key)
         if session.note:

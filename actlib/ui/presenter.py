@@ -10,7 +10,11 @@ toggle; it stays on across Next/Previous and the sidebar. It sets:
 * the sidebar collapsed, and less space above the title, so a scene's result is on the
   first screen;
 * every control named by ``hide=`` tucked away (TensorFlow Playground hides controls by a
-  URL flag the same way); scenes name their secondary controls.
+  URL flag the same way); scenes name their secondary controls;
+* with ``dark=1``, a dark theme: Streamlit's theme is one per app, so it is a style sheet
+  over Streamlit's test ids (:data:`_DARK_CSS`), the Altair theme's dark colours with the
+  builders' greys and too-dark colours repainted (:func:`actlib.charts.dark_chart_css`),
+  and the live PNG frames' dark palette (:data:`actlib.live_plots.DARK`).
 """
 
 from __future__ import annotations
@@ -20,11 +24,16 @@ from collections.abc import Iterable
 import streamlit as st
 
 from actlib import charts
+from actlib.charts import DARK_BACKGROUND as BG
+from actlib.charts import DARK_DOMAIN as LINE
+from actlib.charts import DARK_SURFACE as RAISED
+from actlib.charts import DARK_TEXT as INK
 
 BODY_PX = 22
 """The smallest text the presenter view draws outside charts."""
 LINE_PX = 4
 _WAS_ON = "_presenter_was_on"
+_CHART_MODE = "_presenter_chart_mode"
 
 _PRESENTER_CSS = f"""<style>
 [data-testid="stMainBlockContainer"] {{ padding-top: 3.6rem !important;
@@ -53,13 +62,73 @@ h3 {{ font-size: 1.8rem !important; }}
 </style>"""
 
 
-def apply(on: bool, hidden: Iterable[str]) -> None:
-    """Set this run's chart theme and draw the style sheet of the view and hidden keys."""
-    charts.set_presenter(on)
+_DARK_CSS = f"""<style>
+.stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"], [data-testid="stHeader"],
+[data-testid="stSidebar"], [data-testid="stBottomBlockContainer"] {{
+  background-color: {BG} !important; color: {INK} !important; }}
+.stApp p, .stApp li, .stApp label, .stApp h1, .stApp h2, .stApp h3, .stApp h4, .stApp span,
+.stApp td, .stApp th, .stApp summary, .stApp code, .stApp small,
+[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"],
+[data-testid="stWidgetLabel"], [data-testid="stMetricValue"], [data-testid="stMetricLabel"],
+[data-testid="stMetricDelta"], [data-testid="stSliderTickBarMin"],
+[data-testid="stSliderTickBarMax"], .katex {{ color: {INK} !important; }}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{ opacity: 1; }}
+.stApp a, .stApp a span {{ color: #8cc4ff !important; }}
+.stApp code {{ background-color: {RAISED} !important; }}
+[data-baseweb="select"] > div, [data-baseweb="input"], [data-baseweb="base-input"],
+[data-baseweb="textarea"], .stApp input, .stApp textarea, [data-baseweb="popover"] ul,
+[data-baseweb="popover"] li, [data-baseweb="menu"], [data-testid="stPopoverBody"],
+[data-testid="stNumberInputContainer"], [data-testid="stNumberInput"] button {{
+  background-color: {RAISED} !important; color: {INK} !important;
+  border-color: {LINE} !important; }}
+.stApp button[kind="secondary"], .stApp button[kind="secondaryFormSubmit"],
+[data-testid="stPopover"] button, [data-testid="stBaseButton-secondary"],
+[data-testid="stDownloadButton"] button, .copy-button, [data-testid="stElementToolbar"],
+[data-testid="stElementToolbarButtonContainer"],
+[data-testid="stElementToolbar"] button, .al-export-png {{
+  background-color: {RAISED} !important; color: {INK} !important;
+  border-color: {LINE} !important; }}
+.stApp button[kind="tertiary"] p, .stApp button[kind="tertiary"] {{ color: {INK} !important; }}
+[data-testid="stExpander"] details, [data-testid="stExpander"] summary,
+[data-testid="stVerticalBlockBorderWrapper"], .stApp [data-testid="stForm"] {{
+  background-color: {BG} !important; border-color: {LINE} !important; }}
+[data-testid="stAlertContainer"] {{ background-color: {RAISED} !important;
+  border: 1px solid {LINE}; }}
+[data-testid="stTable"] table, [data-testid="stTable"] td, [data-testid="stTable"] th,
+.stApp table td, .stApp table th {{ background-color: {BG} !important;
+  border-color: {LINE} !important; }}
+[data-testid="stTabs"] [data-baseweb="tab-border"] {{ background-color: {LINE} !important; }}
+[data-testid="stDataFrame"], [data-testid="stImage"] img[src$=".svg"] {{
+  filter: invert(0.93) hue-rotate(180deg); }}
+hr {{ border-color: {LINE} !important; }}
+.stApp svg.marks {{ background-color: {BG} !important; }}
+.stApp .react-aria-ComboBox > div, [data-testid="stMetricDelta"],
+[data-testid="stCode"] div:has(> [data-testid="stElementToolbarButton"]) {{
+  background-color: {RAISED} !important; border-color: {LINE} !important; }}
+[data-testid="stCheckbox"] input:not(:checked) + div {{ background-color: {LINE} !important; }}
+[data-testid="stCode"] pre {{ background-color: {RAISED} !important; }}
+[data-testid="stCode"] pre code, [data-testid="stCode"] pre span {{
+  background-color: transparent !important; }}
+.stApp button:disabled {{ background-color: {RAISED} !important; color: {INK} !important;
+  border: 1px solid {LINE} !important; opacity: 0.55; }}
+</style>"""
+"""The dark theme over Streamlit's test ids: dark backgrounds, light text (17:1), raised
+inputs and buttons, no white boxes. The data grid draws on a canvas with the app's light
+theme, which no style reaches inside: it is inverted as a whole (hue kept)."""
+
+
+def apply(on: bool, hidden: Iterable[str], dark: bool = False) -> None:
+    """Set this run's chart theme and draw the style sheet of the view and hidden keys;
+    ``dark`` (in the presenter view only) adds the dark theme."""
+    dark = on and dark
+    charts.set_presenter(on, dark)
+    st.session_state[_CHART_MODE] = (on, dark)
     hidden = [key for key in hidden if key.replace("_", "").isalnum()]
     css = "".join(f".st-key-{key} {{ display: none !important; }}\n" for key in hidden)
     if on:
         st.html(_PRESENTER_CSS + (f"<style>{css}</style>" if css else ""))
+        if dark:
+            st.html(_DARK_CSS + f"<style>{charts.dark_chart_css()}</style>")
         st.set_page_config(initial_sidebar_state="collapsed")
     else:
         if st.session_state.get(_WAS_ON):
@@ -67,3 +136,10 @@ def apply(on: bool, hidden: Iterable[str]) -> None:
         if css:
             st.html(f"<style>{css}</style>")
     st.session_state[_WAS_ON] = on
+
+
+def restore() -> None:
+    """Set the chart theme again from the session, at the start of a fragment's rerun: it
+    may run on a new thread, where the page header's setting is not."""
+    on, dark = st.session_state.get(_CHART_MODE, (False, False))
+    charts.set_presenter(on, dark)

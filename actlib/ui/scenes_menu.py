@@ -43,6 +43,13 @@ def presenter_toggle(present: bool) -> None:
               args=(not present,))
 
 
+def dark_toggle(dark: bool) -> None:
+    """The presenter view's dark theme on or off (``dark=1`` in the link)."""
+    st.button("Light" if dark else "Dark", icon="☀️" if dark else "🌙", key="dark_toggle",
+              on_click=nav.set_dark, args=(not dark,),
+              help="The presenter view's dark theme, for a dark hall")
+
+
 def scene_banner(state: nav.LectureState) -> None:
     """Which scene is open, or that a moved control has left it (outside a lecture; the
     sequence bar says the same inside one)."""
