@@ -59,6 +59,11 @@ h3 {{ font-size: 1.8rem !important; }}
 [data-testid="stVegaLiteChart"] g.mark-line path,
 [data-testid="stVegaLiteChart"] g.mark-rule line {{ stroke-width: {LINE_PX}px; }}
 [data-testid="stVegaLiteChart"] g.mark-text text {{ font-size: 18px; }}
+[data-testid="stMarkdownContainer"] span[style*="font-size"] {{
+  font-size: inherit !important; }}
+[data-testid="stSlider"] > div[role="group"] {{ margin-top: 1.1rem; }}
+[data-testid="stSelectbox"] input, [data-testid="stMultiSelect"] input,
+[data-testid="stMultiSelect"] [role="group"] span {{ font-size: {BODY_PX}px !important; }}
 </style>"""
 
 
@@ -105,7 +110,8 @@ hr {{ border-color: {LINE} !important; }}
 .stApp .react-aria-ComboBox > div, [data-testid="stMetricDelta"],
 [data-testid="stCode"] div:has(> [data-testid="stElementToolbarButton"]) {{
   background-color: {RAISED} !important; border-color: {LINE} !important; }}
-[data-testid="stCheckbox"] input:not(:checked) + div {{ background-color: {LINE} !important; }}
+[data-testid="stCheckbox"] label:has(input:not(:checked)) > span + div {{
+  background-color: {LINE} !important; }}
 [data-testid="stCode"] pre {{ background-color: {RAISED} !important; }}
 [data-testid="stCode"] pre code, [data-testid="stCode"] pre span {{
   background-color: transparent !important; }}
