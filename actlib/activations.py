@@ -20,7 +20,7 @@ Three kinds of activation exist:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -897,7 +897,58 @@ def is_hidden_layer_key(key: str) -> bool:
     return key in HIDDEN_LAYER_KEYS or is_custom(key)
 
 
+# --- stacks: one activation per hidden layer ---------------------------------------------
+
+STACK_SEPARATOR = "→"
+"""Joins the layer keys of a stack into one key (``relu→tanh→gelu``): the key that frames,
+charts and tables group a stacked model by, next to plain keys. No catalogue key and no
+formula (its parser knows no such character) contains it, so a stack key is never mistaken
+for one activation."""
+STACK_NAME_SEPARATOR = " → "
+
+
+def is_stack_key(key: str) -> bool:
+    """Is ``key`` a stack (one activation per hidden layer) rather than one activation?"""
+    return isinstance(key, str) and STACK_SEPARATOR in key
+
+
+def stack_key(keys: Sequence[str]) -> str:
+    """The key of a stack of layer keys; a single key stays itself."""
+    return STACK_SEPARATOR.join(keys)
+
+
+def stack_keys(key: str) -> tuple[str, ...]:
+    """The layer keys of a stack key (one key for a plain activation)."""
+    return tuple(key.split(STACK_SEPARATOR))
+
+
+def display_name(key: str) -> str:
+    """The name a student reads: the catalogue name, or a stack's names joined by arrows
+    (``ReLU → tanh → GELU``)."""
+    return STACK_NAME_SEPARATOR.join(get(k).name for k in stack_keys(key))
+
+
+def _blend(colors: Sequence[str]) -> str:
+    """A stack's colour: its layers' colours averaged (the first layer weighs most, so
+    relu→tanh and tanh→relu differ) and darkened by a third, so a stack never takes the
+    colour of a plain activation drawn beside it."""
+    weights = [0.5**i for i in range(len(colors))]
+    total = sum(weights)
+    channels = [sum(w * int(c[1 + 2 * j:3 + 2 * j], 16) for w, c in zip(weights, colors,
+                                                                      strict=True)) / total
+                for j in range(3)]
+    return "#" + "".join(f"{round(0.67 * v):02x}" for v in channels)
+
+
+def entry_color(key: str) -> str:
+    """The colour of an activation, or of a stack (see :func:`_blend`)."""
+    keys = stack_keys(key)
+    if len(keys) == 1:
+        return get(key).color
+    return _blend([get(k).color for k in keys])
+
+
 def color_scale(keys: list[str] | tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """(display names, colours) in the given order, for an Altair colour scale."""
-    specs = [get(k) for k in keys]
-    return [s.name for s in specs], [s.color for s in specs]
+    """(display names, colours) in the given order, for an Altair colour scale; a stack key
+    gets its arrowed name and its own colour."""
+    return [display_name(k) for k in keys], [entry_color(k) for k in keys]
