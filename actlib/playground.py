@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from actlib.activations import display_name, get
-from actlib.nets import ModelSpec, fit_stack, recommended_inits, stacked
+from actlib.nets import ModelSpec, fit_note, fit_stack, recommended_inits, stacked
 from actlib.probes import SATURATION_THRESHOLD
 from actlib.training import MAX_RUN_SECONDS, MAX_STEPS, Snapshot, TrainConfig, estimate_cost
 from actlib.vocabulary import INIT_LABELS
@@ -214,6 +214,33 @@ def live_member(activation: str | Sequence[str], depth: int, seed: int = 0) -> M
     if isinstance(activation, str):
         return ModelSpec(activation, seed=seed)
     return stacked(fit_stack(tuple(activation), depth), seed=seed)
+
+
+@dataclass(frozen=True)
+class LiveActivation:
+    """What the Playground's activation controls ask for: ``activation`` (a key, or a stack
+    of keys fitted to the depth) for :func:`live_config`, the ``name`` the title and the
+    captions show (``ReLU → Tanh → GELU``), and ``note``: what fitting the stack to the
+    depth did, or None."""
+
+    activation: str | tuple[str, ...]
+    name: str
+    note: str | None = None
+
+
+def live_activation(act: str, stacks: Sequence[Sequence[str]], depth: int) -> LiveActivation:
+    """The activation chosen by the Activation picker (``act``, resolved) and the typed
+    stack (``stacks``: none or one, resolved): a stack wins over the picker. A stack with
+    fewer entries than hidden layers repeats its last; extra entries are left out; the
+    note says which (:func:`actlib.nets.fit_note`)."""
+    if not stacks or not stacks[0]:
+        return LiveActivation(act, get(act).name)
+    stack = tuple(stacks[0])
+    fitted = fit_stack(stack, depth)
+    member = stacked(fitted)
+    note = fit_note([get(k).name for k in stack], depth)
+    return LiveActivation(fitted if member.is_stack else member.key, member.activation_label,
+                          note)
 
 
 def live_config(dataset: str, noise: float, test_share: float,
