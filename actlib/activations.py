@@ -20,6 +20,7 @@ Three kinds of activation exist:
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -928,27 +929,28 @@ def display_name(key: str) -> str:
     return STACK_NAME_SEPARATOR.join(get(k).name for k in stack_keys(key))
 
 
-def _blend(colors: Sequence[str]) -> str:
-    """A stack's colour: its layers' colours averaged (the first layer weighs most, so
-    relu→tanh and tanh→relu differ) and darkened by a third, so a stack never takes the
-    colour of a plain activation drawn beside it."""
-    weights = [0.5**i for i in range(len(colors))]
-    total = sum(weights)
-    channels = [sum(w * int(c[1 + 2 * j:3 + 2 * j], 16) for w, c in zip(weights, colors,
-                                                                      strict=True)) / total
-                for j in range(3)]
-    return "#" + "".join(f"{round(0.67 * v):02x}" for v in channels)
+STACK_COLORS: tuple[str, ...] = ("#7570B3", "#E7298A", "#A6761D", "#66A61E", "#B15928",
+                                 "#6A3D9A")
+"""Colours for stacks, none of them a catalogue activation's: a stack drawn beside its own
+layers' activations (ReLU, ReLU → Tanh) must not look like one of them."""
 
 
 def entry_color(key: str) -> str:
-    """The colour of an activation, or of a stack (see :func:`_blend`)."""
-    keys = stack_keys(key)
-    if len(keys) == 1:
+    """The colour of an activation; a stack's is one of :data:`STACK_COLORS`, chosen by its
+    key (the same on every page and in every session)."""
+    if not is_stack_key(key):
         return get(key).color
-    return _blend([get(k).color for k in keys])
+    return STACK_COLORS[zlib.crc32(key.encode()) % len(STACK_COLORS)]
 
 
 def color_scale(keys: list[str] | tuple[str, ...]) -> tuple[list[str], list[str]]:
     """(display names, colours) in the given order, for an Altair colour scale; a stack key
-    gets its arrowed name and its own colour."""
-    return [display_name(k) for k in keys], [entry_color(k) for k in keys]
+    gets its arrowed name and its own colour, the next free stack colour when another
+    stack in ``keys`` has taken it."""
+    colors: list[str] = []
+    for key in keys:
+        color = entry_color(key)
+        if is_stack_key(key) and color in colors:
+            color = next((c for c in STACK_COLORS if c not in colors), color)
+        colors.append(color)
+    return [display_name(k) for k in keys], colors

@@ -121,9 +121,14 @@ def _title(page) -> tuple[str, int]:
     return (match.group(1), int(match.group(2).replace(",", ""))) if match else ("", -1)
 
 
-def _shots(tmp_path: Path) -> Path:
-    """Where the screenshots go: PER_LAYER_SHOTS if set (to look at them), else tmp."""
-    return Path(os.environ.get("PER_LAYER_SHOTS", tmp_path))
+def _shot(page, tmp_path: Path, name: str) -> None:
+    """A tall screenshot (Streamlit scrolls inside the page, so the viewport is the
+    picture) into PER_LAYER_SHOTS if set (to look at it), else tmp."""
+    page.mouse.move(5, 5)  # no tooltip over the controls
+    page.set_viewport_size({"width": 1280, "height": 2600})
+    page.wait_for_timeout(1_500)
+    page.screenshot(path=str(Path(os.environ.get("PER_LAYER_SHOTS", tmp_path)) / name))
+    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 @pytest.mark.browser
@@ -133,6 +138,9 @@ def test_a_stack_plays_in_a_browser_and_a_bake_off_shows_it(app_server, browser_
     page.goto(f"{app_server.url}/playground?p_stack=relu,tanh,gelu&p_depth=3&p_steps=0"
               "&p_width=4")
     wait_for_app(page)
+    deadline = time.monotonic() + 30
+    while _title(page)[1] < 0 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     assert _title(page) == ("ReLU → Tanh → GELU", 0)
     page.get_by_role("button", name="Play").click()
     deadline = time.monotonic() + 30
@@ -144,7 +152,7 @@ def test_a_stack_plays_in_a_browser_and_a_bake_off_shows_it(app_server, browser_
     wait_for_app(page)
     assert_clean(page)
     assert "p_stack=relu%2Ctanh%2Cgelu" in page.url or "p_stack=relu,tanh,gelu" in page.url
-    page.screenshot(path=str(_shots(tmp_path) / "playground_stack.png"), full_page=True)
+    _shot(page, tmp_path, "playground_stack.png")
 
     page.goto(f"{app_server.url}/guide?view=Bake-off&pick=custom&act=relu&act=tanh"
               "&stack=relu,tanh&layers=2&steps=100&seeds=2")
@@ -153,4 +161,5 @@ def test_a_stack_plays_in_a_browser_and_a_bake_off_shows_it(app_server, browser_
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
     wait_for_app(page)
     assert_clean(page)
-    page.screenshot(path=str(_shots(tmp_path) / "bakeoff_stack.png"), full_page=True)
+    page.get_by_text("ReLU → Tanh", exact=True).first.wait_for(timeout=30_000)
+    _shot(page, tmp_path, "bakeoff_stack.png")

@@ -15,7 +15,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from actlib.activations import custom_key, display_name, entry_color, get, is_stack_key
+from actlib.activations import (
+    ELEMENTWISE_KEYS,
+    color_scale,
+    custom_key,
+    display_name,
+    entry_color,
+    get,
+    is_stack_key,
+)
 from actlib.inputs_on_curve import inputs_on_curve
 from actlib.nets import (
     BatchedMLP,
@@ -103,9 +111,12 @@ def test_a_stack_is_a_member_and_a_uniform_stack_is_the_plain_member() -> None:
         ModelSpec("relu→swiglu")
     with pytest.raises(ValueError, match="names 3 activations for 2 hidden layers"):
         _net([member], depth=2)
-    # its own colour, not the colour of a plain activation beside it
-    assert entry_color(member.key) not in {get(k).color for k in ("relu", "tanh", "gelu")}
-    assert entry_color("relu→tanh") != entry_color("tanh→relu")
+    # its own colour, never an activation's; two stacks in one chart never share one
+    catalogue = {get(k).color for k in ELEMENTWISE_KEYS}
+    assert entry_color(member.key) not in catalogue
+    stacks = [f"relu→{k}" for k in ELEMENTWISE_KEYS if k != "relu"][:6]
+    names, colors = color_scale(["relu", *stacks])
+    assert names[1] == "ReLU → Identity (linear)" and len(set(colors)) == 7
 
 
 def test_fitting_a_stack_to_the_depth_extends_with_the_last_or_cuts() -> None:
