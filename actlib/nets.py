@@ -142,6 +142,9 @@ class ModelSpec:
         object.__setattr__(self, "seed", int(self.seed))
         items = tuple(self.layers)
         if not items and is_stack_key(self.key):
+            if self.params:
+                raise ValueError(f"{self.key} is a stack: give each layer's parameters in "
+                                 "layers=((key, params), ...)")
             items = stack_keys(self.key)
         if items:
             layers = tuple(_layer_activation(item) for item in items)

@@ -31,9 +31,8 @@ test_share, lr = panel.widget("p_test", row[2]), panel.widget("p_lr", row[3])
 seed = panel.widget("p_seed", row[4])
 row = st.columns([1.3, 1, 1, 1.5, 0.9])
 per_layer = bool(panel.value("p_stack"))
-act = panel.widget("p_act", row[0], disabled=per_layer,
-                   help="Every hidden layer's activation (off while Activation per layer "
-                   "names one per layer)." if per_layer else None)
+off = {"disabled": True, "help": "Off while Activation per layer names one per layer."}
+act = panel.widget("p_act", row[0], **(off if per_layer else {}))
 depth = panel.widget("p_depth", row[1])
 width, layer = panel.widget("p_width", row[2]), panel.widget("p_layer", row[3])
 with row[4].popover("Fold axes", icon="🗺️", width="stretch",

@@ -109,6 +109,8 @@ def test_a_stack_is_a_member_and_a_uniform_stack_is_the_plain_member() -> None:
         _ = member.spec
     with pytest.raises(ValueError, match="gated"):
         ModelSpec("relu→swiglu")
+    with pytest.raises(ValueError, match="is a stack"):
+        ModelSpec("relu→leaky_relu", {"slope": 0.1})
     with pytest.raises(ValueError, match="names 3 activations for 2 hidden layers"):
         _net([member], depth=2)
     # its own colour, never an activation's; two stacks in one chart never share one
