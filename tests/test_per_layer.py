@@ -218,7 +218,7 @@ def test_a_stack_trained_in_an_ensemble_equals_it_trained_alone() -> None:
 def test_per_layer_measures_use_each_layers_own_derivative() -> None:
     config = TrainConfig(dataset="moons", n_samples=200, depth=3, width=8, steps=1,
                          snapshot_every=1, models=(ModelSpec("relu→tanh→sigmoid"),),
-                         dtype="float64", probe_size=64)
+                         dtype="float64", probe_size=64, bias_init=-1.0)  # dead ReLUs
     run = RunState(config)
     snapshot = run.snapshot()
     trace_a = []
@@ -238,7 +238,11 @@ def test_per_layer_measures_use_each_layers_own_derivative() -> None:
         measured = inputs_on_curve(run, 0, layer + 1)
         assert measured.key == config.models[0].layer_activation(layer)[0]
         assert measured.flat_share == pytest.approx(expected, abs=1e-12)
-    # ReLU's layer has units that are exactly zero, tanh's and sigmoid's none
+    # ReLU's layer has units silent on every sample; tanh's and sigmoid's never do (with
+    # ReLU's f' in their place they would: their inputs sit below 0 as well)
+    silent = float((trace_a[0] <= 0).all(dim=0).to(F64).mean())
+    assert 0 < silent == pytest.approx(snapshot.dead_share[0, 0], abs=1e-12)
+    assert (trace_a[1] <= 0).all(dim=0).any(), "some tanh units get only negative inputs"
     assert snapshot.dead_share[0, 1] == 0 and snapshot.dead_share[0, 2] == 0
 
 
