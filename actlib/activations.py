@@ -20,7 +20,8 @@ Three kinds of activation exist:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -897,7 +898,59 @@ def is_hidden_layer_key(key: str) -> bool:
     return key in HIDDEN_LAYER_KEYS or is_custom(key)
 
 
+# --- stacks: one activation per hidden layer ---------------------------------------------
+
+STACK_SEPARATOR = "→"
+"""Joins the layer keys of a stack into one key (``relu→tanh→gelu``): the key that frames,
+charts and tables group a stacked model by, next to plain keys. No catalogue key and no
+formula (its parser knows no such character) contains it, so a stack key is never mistaken
+for one activation."""
+STACK_NAME_SEPARATOR = " → "
+
+
+def is_stack_key(key: str) -> bool:
+    """Is ``key`` a stack (one activation per hidden layer) rather than one activation?"""
+    return isinstance(key, str) and STACK_SEPARATOR in key
+
+
+def stack_key(keys: Sequence[str]) -> str:
+    """The key of a stack of layer keys; a single key stays itself."""
+    return STACK_SEPARATOR.join(keys)
+
+
+def stack_keys(key: str) -> tuple[str, ...]:
+    """The layer keys of a stack key (one key for a plain activation)."""
+    return tuple(key.split(STACK_SEPARATOR))
+
+
+def display_name(key: str) -> str:
+    """The name a student reads: the catalogue name, or a stack's names joined by arrows
+    (``ReLU → tanh → GELU``)."""
+    return STACK_NAME_SEPARATOR.join(get(k).name for k in stack_keys(key))
+
+
+STACK_COLORS: tuple[str, ...] = ("#7570B3", "#E7298A", "#A6761D", "#66A61E", "#B15928",
+                                 "#6A3D9A")
+"""Colours for stacks, none of them a catalogue activation's: a stack drawn beside its own
+layers' activations (ReLU, ReLU → Tanh) must not look like one of them."""
+
+
+def entry_color(key: str) -> str:
+    """The colour of an activation; a stack's is one of :data:`STACK_COLORS`, chosen by its
+    key (the same on every page and in every session)."""
+    if not is_stack_key(key):
+        return get(key).color
+    return STACK_COLORS[zlib.crc32(key.encode()) % len(STACK_COLORS)]
+
+
 def color_scale(keys: list[str] | tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """(display names, colours) in the given order, for an Altair colour scale."""
-    specs = [get(k) for k in keys]
-    return [s.name for s in specs], [s.color for s in specs]
+    """(display names, colours) in the given order, for an Altair colour scale; a stack key
+    gets its arrowed name and its own colour, the next free stack colour when another
+    stack in ``keys`` has taken it."""
+    colors: list[str] = []
+    for key in keys:
+        color = entry_color(key)
+        if is_stack_key(key) and color in colors:
+            color = next((c for c in STACK_COLORS if c not in colors), color)
+        colors.append(color)
+    return [display_name(k) for k in keys], colors

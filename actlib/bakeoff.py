@@ -18,16 +18,16 @@ directly from the snapshots' arrays.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from actlib.activations import HIDDEN_LAYER_KEYS, get, is_hidden_layer_key
+from actlib.activations import HIDDEN_LAYER_KEYS, display_name, get, is_hidden_layer_key
 from actlib.datasets import CLASSIFICATION_2D
 from actlib.guide import Advice, Placement, advise
-from actlib.nets import ensemble
+from actlib.nets import ModelSpec, ensemble, fit_note, fit_stack, stacked
 from actlib.training import TrainConfig
 from actlib.user_data import USER_PREFIX
 
@@ -38,6 +38,7 @@ __all__ = [
     "PROBE_SIZE",
     "SNAPSHOTS_PER_RUN",
     "Candidate",
+    "StackEntry",
     "Verdict",
     "advice_candidates",
     "band_frame",
@@ -47,6 +48,7 @@ __all__ = [
     "first_seed_members",
     "learning_rate_note",
     "snapshot_every",
+    "stack_notes",
     "steps_to_target",
     "summary_table",
     "verdict",
@@ -95,8 +97,39 @@ def snapshot_every(steps: int, snapshots: int = SNAPSHOTS_PER_RUN) -> int:
     return max(1, steps // snapshots)
 
 
+@dataclass(frozen=True)
+class StackEntry:
+    """A bake-off entry with one activation per hidden layer (``relu→tanh``): its layers'
+    candidates, first to last. It trains beside the plain entries in the same batched
+    run, fitted to the run's depth (:func:`actlib.nets.fit_stack`: the last activation
+    repeats, or extra ones are left out; :func:`stack_notes` says which)."""
+
+    layers: tuple[Candidate, ...]
+
+    @classmethod
+    def of(cls, keys: Sequence[str], params: Mapping[str, Params] | None = None
+           ) -> StackEntry:
+        """From keys, each with the parameters ``params`` gives its key (the advice's)."""
+        return cls(tuple((k, (params or {}).get(k, ())) for k in keys))
+
+    def members(self, depth: int, seeds: Sequence[int]) -> list[ModelSpec]:
+        fitted = fit_stack(tuple((k, dict(p)) for k, p in self.layers), depth)
+        return [stacked(fitted, seed) for seed in seeds]
+
+
+def stack_notes(stacks: Sequence[StackEntry], depth: int) -> list[str]:
+    """What fitting each stack to ``depth`` hidden layers did, one sentence per stack that
+    changed."""
+    notes = []
+    for entry in stacks:
+        names = [get(k).name for k, _ in entry.layers]
+        if (note := fit_note(names, depth)) is not None:
+            notes.append(f"{' → '.join(names)}: {note}")
+    return notes
+
+
 def build_config(
-    activations: Sequence[str | Candidate],
+    activations: Sequence[str | Candidate | StackEntry],
     dataset: str = "moons",
     depth: int = 3,
     width: int = 32,
@@ -106,7 +139,8 @@ def build_config(
     seeds: int = 3,
     init: str = "default",
 ) -> TrainConfig:
-    """The one batched run of a bake-off: every activation with seeds 0..seeds-1.
+    """The one batched run of a bake-off: every activation with seeds 0..seeds-1, and
+    every stack (:class:`StackEntry`) the same way, fitted to ``depth``.
 
     Raises ValueError with a readable message for an empty choice, an unknown data set or
     too many seeds, and the engine's CapExceededError (a ValueError) for a run over its caps.
@@ -117,16 +151,25 @@ def build_config(
         raise ValueError(f"the bake-off uses classification sets: {', '.join(DATASETS)}")
     if not 1 <= seeds <= MAX_SEEDS:
         raise ValueError(f"seeds must lie between 1 and {MAX_SEEDS}, got {seeds}")
-    members = [item if isinstance(item, str) else (item[0], dict(item[1]))
-               for item in activations]
-    for item in members:
-        key = item if isinstance(item, str) else item[0]
-        if not is_hidden_layer_key(key):
-            raise ValueError(f"{get(key).name} is not a hidden-layer activation the bake-off "
-                             "can train")
+    models: list[ModelSpec] = []
+    for item in activations:
+        layers = item.layers if isinstance(item, StackEntry) else [item]
+        for layer in layers:
+            key = layer if isinstance(layer, str) else layer[0]
+            if not is_hidden_layer_key(key):
+                raise ValueError(f"{get(key).name} is not a hidden-layer activation the "
+                                 "bake-off can train")
+        if isinstance(item, StackEntry):
+            models += item.members(depth, range(seeds))
+        else:
+            plain = item if isinstance(item, str) else (item[0], dict(item[1]))
+            models += ensemble([plain], tuple(range(seeds)))
+    if len({m for m in models}) < len(models):
+        raise ValueError("an activation is picked twice (a stack of one activation is that "
+                         "activation): pick each once")
     return TrainConfig(
         dataset=dataset,
-        models=ensemble(members, tuple(range(seeds))),
+        models=tuple(models),
         depth=depth,
         width=width,
         init=init,
@@ -181,7 +224,7 @@ def steps_to_target(history: pd.DataFrame, target_loss: float) -> pd.Series:
 
 
 def _name(key: str) -> str:
-    return get(key).name
+    return display_name(key)
 
 
 def summary_table(history: pd.DataFrame, target_loss: float) -> pd.DataFrame:

@@ -79,13 +79,14 @@ def inputs_on_curve(run: RunState, member: int, layer: int, bins: int = BINS) ->
     finite = values[np.isfinite(values)]
     counts, _ = np.histogram(np.clip(finite, -half, half), bins=edges)
     n = values.size
+    key, params = model.config.models[member].layer_activation(layer - 1)  # this layer's f
     return InputsOnCurve(
-        key=model.config.models[member].key, layer=layer, step=run.steps_done, edges=edges,
+        key=key, layer=layer, step=run.steps_done, edges=edges,
         share=counts / max(n, 1),
         flat_share=float((slopes.abs() < SATURATION_THRESHOLD).to(torch.float64).mean()),
         zero_slope_share=float((slopes == 0).to(torch.float64).mean()),
         outside_share=float((np.abs(finite) > half).sum() / max(n, 1)),
-        n_inputs=n, params=tuple(model.config.models[member].param_dict.items()),
+        n_inputs=n, params=params,
     )
 
 

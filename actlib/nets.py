@@ -17,6 +17,9 @@ activation`` with an optional residual connection where the layer's input and ou
 widths agree (every hidden layer but the first, unless the input is as wide), then a linear
 head. The activation of a hidden layer may be any elementwise catalogue entry (PReLU with
 one learned slope per model and per layer, like ``nn.PReLU()``) or softmax over the units.
+A member may name one activation per hidden layer (a *stack*, ``relu→tanh→gelu``): each
+layer's stacked tensor is then split into that layer's own runs of equal activations, so
+stacks and plain members train side by side in one ensemble.
 Gated activations (the GLU family) are rejected: they halve the width of their input, so a
 "width 32" layer would mean different things for different members of one ensemble.
 """
@@ -26,13 +29,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Literal
+from typing import Literal, TypeVar
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from actlib.activations import ActivationSpec, Params, get
+from actlib.activations import (
+    STACK_NAME_SEPARATOR,
+    ActivationSpec,
+    Params,
+    get,
+    is_stack_key,
+    stack_key,
+    stack_keys,
+)
 from actlib.datasets import Task
 from actlib.vocabulary import INIT_DESCRIPTIONS, NORM_DESCRIPTIONS
 
@@ -53,52 +64,156 @@ MAX_ABS_BIAS = 5.0
 NORM_EPS = 1e-5
 BATCH_NORM_MOMENTUM = 0.1
 DTYPES: dict[str, torch.dtype] = {"float32": torch.float32, "float64": torch.float64}
+T = TypeVar("T")
 
 
 # --- members of an ensemble ----------------------------------------------------------------
 
 
+LayerActivation = tuple[str, tuple[tuple[str, float | str], ...]]
+"""One hidden layer's activation: its catalogue key and its resolved parameters."""
+
+
+def _layer_activation(item: str | tuple[str, Params | None] | LayerActivation
+                      ) -> LayerActivation:
+    """A layer's (key, resolved params), from a key or a (key, params) pair."""
+    key, params = (item, None) if isinstance(item, str) else item
+    spec = get(key)
+    if spec.kind == "gated":
+        raise ValueError(
+            f"{spec.name} is a gated activation: it halves the width of its input, so the "
+            "batched MLP cannot hold it next to other activations. Use an elementwise "
+            "activation or softmax."
+        )
+    raw = params if isinstance(params, Mapping) else dict(params or ())
+    return key, tuple(sorted(spec.resolve(raw).items()))
+
+
+def fit_stack(items: Sequence[T], depth: int) -> tuple[T, ...]:
+    """A stack fitted to ``depth`` hidden layers: cut after ``depth``, or extended by
+    repeating its last entry. What the Playground and the bake-off do when the number of
+    hidden layers and the stack disagree (and they say so, see :func:`fit_note`)."""
+    if not items:
+        raise ValueError("a stack needs at least one activation")
+    items = tuple(items)[:depth]
+    return items + (items[-1],) * (depth - len(items))
+
+
+def fit_note(names: Sequence[str], depth: int) -> str | None:
+    """What :func:`fit_stack` did to a stack of these names, in a sentence; None if it
+    fitted as it was."""
+    n = len(names)
+    if n == depth or n == 1:
+        return None
+    if n > depth:
+        dropped = ", ".join(names[depth:])
+        return (f"The stack names {n} activations for {depth} hidden "
+                f"layer{'s' if depth != 1 else ''}: {dropped} "
+                f"{'is' if n - depth == 1 else 'are'} left out.")
+    layers = (f"layer {depth}" if depth - n == 1 else f"layers {n + 1} to {depth}")
+    return (f"The stack names {n} activations for {depth} hidden layers: {layers} "
+            f"repeat{'s' if depth - n == 1 else ''} the last, {names[-1]}.")
+
+
 @dataclass(frozen=True)
 class ModelSpec:
-    """One member of an ensemble: an activation with its parameters, and a seed.
+    """One member of an ensemble: an activation with its parameters, and a seed; or a
+    *stack*, one activation per hidden layer (``layers``).
 
     ``params`` may be given as a mapping; it is stored as a sorted tuple of the *resolved*
     values (defaults filled in), so two specs that mean the same network are equal and hash
     alike, which is what caching a run by its config needs.
+
+    A stack is given by ``layers`` (keys or ``(key, params)`` pairs, one per hidden layer)
+    or by a stack key (``ModelSpec("relu→tanh→gelu")``, default parameters). Its ``key``
+    is the stack key (:func:`actlib.activations.stack_key`), what frames and charts group
+    it by; its own ``params`` are empty. A stack whose layers are all alike is stored as
+    the plain member it equals (``ModelSpec("relu→relu") == ModelSpec("relu")``), so a
+    single key keeps meaning "every layer". :attr:`spec` refuses a stack: code that
+    needs f or f' asks for a layer's (:meth:`layer_spec`, :meth:`layer_activation`).
     """
 
     key: str
     params: tuple[tuple[str, float | str], ...] = ()
     seed: int = 0
+    layers: tuple[LayerActivation, ...] = ()
 
     def __post_init__(self) -> None:
-        spec = get(self.key)
-        if spec.kind == "gated":
-            raise ValueError(
-                f"{spec.name} is a gated activation: it halves the width of its input, so the "
-                "batched MLP cannot hold it next to other activations. Use an elementwise "
-                "activation or softmax."
-            )
-        raw = dict(self.params) if not isinstance(self.params, Mapping) else self.params
-        resolved = spec.resolve(raw)
-        object.__setattr__(self, "params", tuple(sorted(resolved.items())))
         object.__setattr__(self, "seed", int(self.seed))
+        items = tuple(self.layers)
+        if not items and is_stack_key(self.key):
+            if self.params:
+                raise ValueError(f"{self.key} is a stack: give each layer's parameters in "
+                                 "layers=((key, params), ...)")
+            items = stack_keys(self.key)
+        if items:
+            layers = tuple(_layer_activation(item) for item in items)
+            if len(set(layers)) > 1:
+                object.__setattr__(self, "layers", layers)
+                object.__setattr__(self, "key", stack_key([k for k, _ in layers]))
+                object.__setattr__(self, "params", ())
+                return
+            key, params = layers[0]
+            object.__setattr__(self, "key", key)
+            object.__setattr__(self, "params", params)
+            object.__setattr__(self, "layers", ())
+            return
+        key, params = _layer_activation((self.key, self.params))
+        object.__setattr__(self, "params", params)
+
+    @property
+    def is_stack(self) -> bool:
+        """One activation per hidden layer, not all alike."""
+        return bool(self.layers)
 
     @property
     def spec(self) -> ActivationSpec:
+        """The activation of every layer; a stack has none (ValueError): ask a layer."""
+        if self.layers:
+            raise ValueError(f"{self.activation_label} has one activation per layer: ask "
+                             "for a layer's (layer_spec)")
         return get(self.key)
+
+    def layer_activation(self, layer: int) -> LayerActivation:
+        """Hidden ``layer``'s (0-based) (key, params)."""
+        return self.layers[layer] if self.layers else (self.key, self.params)
+
+    def layer_spec(self, layer: int) -> ActivationSpec:
+        return get(self.layer_activation(layer)[0])
+
+    def layer_params(self, layer: int) -> dict[str, float | str]:
+        return dict(self.layer_activation(layer)[1])
+
+    def check_depth(self, depth: int) -> None:
+        """A stack must name exactly one activation per hidden layer (ValueError)."""
+        if self.layers and len(self.layers) != depth:
+            raise ValueError(f"the stack {self.activation_label} names {len(self.layers)} "
+                             f"activations for {depth} hidden layers")
 
     @property
     def param_dict(self) -> dict[str, float | str]:
         return dict(self.params)
 
     @property
-    def activation_label(self) -> str:
-        """The activation's name, with any parameter that differs from its default."""
-        spec = self.spec
+    def mean_cost_ns(self) -> float:
+        """The activation's cost per element, averaged over the layers of a stack."""
+        keys = [k for k, _ in self.layers] or [self.key]
+        return sum(get(k).cost_ns or 0.0 for k in keys) / len(keys)
+
+    @staticmethod
+    def _one_label(key: str, params: tuple[tuple[str, float | str], ...]) -> str:
+        spec = get(key)
         changed = [f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                   for k, v in self.params if spec.defaults().get(k) != v]
+                   for k, v in params if spec.defaults().get(k) != v]
         return spec.name + (f" ({', '.join(changed)})" if changed else "")
+
+    @property
+    def activation_label(self) -> str:
+        """The activation's name, with any parameter that differs from its default; a
+        stack's layers joined by arrows (``ReLU → Tanh → GELU``)."""
+        if self.layers:
+            return STACK_NAME_SEPARATOR.join(self._one_label(k, p) for k, p in self.layers)
+        return self._one_label(self.key, self.params)
 
     @property
     def label(self) -> str:
@@ -118,6 +233,12 @@ def ensemble(
         for seed in seeds:
             members.append(ModelSpec(key, tuple((params or {}).items()), seed))
     return tuple(members)
+
+
+def stacked(layers: Sequence[str | tuple[str, Params | None]], seed: int = 0) -> ModelSpec:
+    """A member with one activation per hidden layer (keys or ``(key, params)`` pairs)."""
+    return ModelSpec(stack_key([item if isinstance(item, str) else item[0]
+                                for item in layers]), seed=seed, layers=tuple(layers))
 
 
 # --- architecture --------------------------------------------------------------------------
@@ -142,6 +263,11 @@ class Architecture:
     bias_init: float | None = None
     norm: NormKind = "none"
     residual: bool = False
+    layer_inits: tuple[str, ...] = ()
+    """Empty: every layer draws with ``init``. Else one scheme per layer, the hidden layers
+    in order and the head last (``depth + 1`` of them), overriding ``init``: how a stack of
+    activations gets each layer's recommended initialisation (see
+    :func:`recommended_inits`)."""
 
     def architecture(self) -> Architecture:
         """These fields alone, whatever holds them."""
@@ -161,6 +287,17 @@ class Architecture:
             raise ValueError(f"bias_init must lie between -{MAX_ABS_BIAS:g} and {MAX_ABS_BIAS:g}")
         if self.norm not in NORM_KINDS:
             raise ValueError(f"unknown norm {self.norm!r}; known: {', '.join(NORM_KINDS)}")
+        if self.layer_inits:
+            if len(self.layer_inits) != self.depth + 1:
+                raise ValueError(f"layer_inits needs {self.depth + 1} schemes (each hidden "
+                                 f"layer and the head), got {len(self.layer_inits)}")
+            for scheme in self.layer_inits:
+                if scheme not in INIT_SCHEMES:
+                    raise ValueError(f"unknown init {scheme!r}; known: {', '.join(INIT_SCHEMES)}")
+
+    def layer_init(self, layer: int) -> str:
+        """The scheme that draws layer ``layer`` (0-based; ``depth`` is the head)."""
+        return self.layer_inits[layer] if self.layer_inits else self.init
 
     def net_config_for(self, in_dim: int, out_dim: int, models: Sequence[ModelSpec],
                        dtype: str = "float32") -> NetConfig:
@@ -184,6 +321,8 @@ class NetConfig(Architecture):
         if self.in_dim < 1 or self.out_dim < 1:
             raise ValueError("in_dim and out_dim must be positive")
         self.check_architecture()
+        for member in self.models:
+            member.check_depth(self.depth)
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}")
 
@@ -271,10 +410,25 @@ def _initial_layers(config: NetConfig, seed: int) -> list[tuple[Tensor, Tensor]]
         weight = torch.empty(dims[i + 1], dims[i], dtype=config.torch_dtype)
         bias = torch.empty(dims[i + 1], dtype=config.torch_dtype)
         is_head = i == config.depth
-        init_linear_(weight, bias, config.init, config.init_sigma,
+        init_linear_(weight, bias, config.layer_init(i), config.init_sigma,
                      None if is_head else config.bias_init, g)
         layers.append((weight, bias))
     return layers
+
+
+def recommended_inits(member: ModelSpec, depth: int) -> tuple[InitScheme, tuple[str, ...]]:
+    """``(init, layer_inits)`` for a member drawn with the catalogue's recommended
+    initialisation. A plain member: its activation's scheme for every layer, no per-layer
+    list. A stack: each hidden layer takes the scheme recommended for the activation that
+    follows it (He before ReLU, Xavier before tanh: the scheme's gain is the gain of the
+    layer's own non-linearity, as ``nn.init.calculate_gain`` is used), and the head takes the
+    last hidden layer's (so a stack of one activation draws exactly as the plain member);
+    when every layer's scheme is the same, it is the one ``init`` and no list is needed."""
+    schemes = [member.layer_spec(i).recommended_init for i in range(depth)]
+    schemes.append(schemes[-1])
+    if len(set(schemes)) == 1:
+        return schemes[0], ()  # type: ignore[return-value]
+    return schemes[0], tuple(schemes)  # type: ignore[return-value]
 
 
 # --- activation groups ---------------------------------------------------------------------
@@ -320,16 +474,27 @@ class ActivationGroup:
         return self.spec.derivative(x, **params)
 
 
-def activation_groups(models: Sequence[ModelSpec]) -> tuple[ActivationGroup, ...]:
+def activation_groups(models: Sequence[ModelSpec], layer: int = 0
+                      ) -> tuple[ActivationGroup, ...]:
+    """Runs of neighbouring models whose hidden ``layer`` has the same activation and
+    parameters (each layer of an ensemble with stacks groups on its own)."""
     groups: list[ActivationGroup] = []
     start = 0
     for i in range(1, len(models) + 1):
-        ends_run = i == len(models) or (models[i].key, models[i].params) != (
-            models[start].key, models[start].params)
-        if ends_run:
-            groups.append(ActivationGroup(start, i, models[start].spec, models[start].params))
+        first = models[start].layer_activation(layer)
+        if i == len(models) or models[i].layer_activation(layer) != first:
+            groups.append(ActivationGroup(start, i, get(first[0]), first[1]))
             start = i
     return tuple(groups)
+
+
+def layer_groups(models: Sequence[ModelSpec], depth: int
+                 ) -> tuple[tuple[ActivationGroup, ...], ...]:
+    """The activation groups of every hidden layer. Without stacks every layer has the same
+    groups, found once (the plain Playground pays nothing for stacks)."""
+    if not any(m.is_stack for m in models):
+        return (activation_groups(models),) * depth
+    return tuple(activation_groups(models, layer) for layer in range(depth))
 
 
 # --- the batched network -------------------------------------------------------------------
@@ -384,8 +549,12 @@ class BatchedMLP(nn.Module):
     def __init__(self, config: NetConfig) -> None:
         super().__init__()
         self.config = config
-        self.groups = activation_groups(config.models)
-        self.group_sizes = [g.size for g in self.groups]
+        self.layer_groups = layer_groups(config.models, config.depth)
+        """Per hidden layer, its runs of models with one activation: a stacked tensor per
+        layer is split into its own layer's groups."""
+        self.group_sizes = [[g.size for g in groups] for groups in self.layer_groups]
+        self.learned_layers = [any(g.learned_slope for g in groups)
+                               for groups in self.layer_groups]
         self.residual_layers = config.residual_layers
         dtype = config.torch_dtype
         per_model = [_initial_layers(config, m.seed) for m in config.models]
@@ -407,12 +576,11 @@ class BatchedMLP(nn.Module):
             for i in range(config.depth):
                 self.register_buffer(f"running_mean_{i}", torch.zeros(m, w, dtype=dtype))
                 self.register_buffer(f"running_var_{i}", torch.ones(m, w, dtype=dtype))
-        self.has_prelu = any(g.learned_slope for g in self.groups)
+        self.has_prelu = any(self.learned_layers)
         if self.has_prelu:
-            initial = [float(s.param_dict["slope"]) if s.spec.learnable else 0.0
-                       for s in config.models]
-            slopes = torch.tensor(initial, dtype=dtype).unsqueeze(1).repeat(1, config.depth)
-            self.prelu_slope = nn.Parameter(slopes)
+            initial = [[float(m.layer_params(i)["slope"]) if m.layer_spec(i).learnable else 0.0
+                        for i in range(config.depth)] for m in config.models]
+            self.prelu_slope = nn.Parameter(torch.tensor(initial, dtype=dtype))
 
     @property
     def n_models(self) -> int:
@@ -444,27 +612,30 @@ class BatchedMLP(nn.Module):
         return normed.view(b, m, w).transpose(0, 1)
 
     def _slopes(self, layer: int) -> Sequence[Tensor | None]:
-        if not self.has_prelu:
-            return [None] * len(self.groups)
+        groups = self.layer_groups[layer]
+        if not self.learned_layers[layer]:
+            return [None] * len(groups)
         column = self.prelu_slope[:, layer]
-        return torch.split(column, self.group_sizes) if len(self.groups) > 1 else [column]
+        return torch.split(column, self.group_sizes[layer]) if len(groups) > 1 else [column]
 
     def activate(self, layer: int, a: Tensor) -> Tensor:
-        """Each model's activation on its slice of ``a`` ``[M, B, W]``."""
-        slopes = self._slopes(layer)
-        if len(self.groups) == 1:
-            return self.groups[0].apply(a, slopes[0])
-        chunks = torch.split(a, self.group_sizes, dim=0)
+        """Each model's activation of hidden ``layer`` on its slice of ``a`` ``[M, B, W]``."""
+        groups, slopes = self.layer_groups[layer], self._slopes(layer)
+        if len(groups) == 1:
+            return groups[0].apply(a, slopes[0])
+        chunks = torch.split(a, self.group_sizes[layer], dim=0)
         return torch.cat(
-            [g.apply(c, s) for g, c, s in zip(self.groups, chunks, slopes, strict=True)], dim=0)
+            [g.apply(c, s) for g, c, s in zip(groups, chunks, slopes, strict=True)], dim=0)
 
     def local_derivative(self, layer: int, a: Tensor) -> Tensor:
-        """f'(a) per model and unit, from the catalogue's hand-written derivatives."""
+        """f'(a) per model and unit of hidden ``layer``, from the catalogue's hand-written
+        derivatives of that layer's activations."""
         with torch.no_grad():
+            groups = self.layer_groups[layer]
             slopes = [None if s is None else s.detach() for s in self._slopes(layer)]
-            chunks = torch.split(a.detach(), self.group_sizes, dim=0)
+            chunks = torch.split(a.detach(), self.group_sizes[layer], dim=0)
             return torch.cat(
-                [g.derivative(c, s) for g, c, s in zip(self.groups, chunks, slopes, strict=True)],
+                [g.derivative(c, s) for g, c, s in zip(groups, chunks, slopes, strict=True)],
                 dim=0)
 
     def forward(
@@ -506,7 +677,8 @@ class BatchedMLP(nn.Module):
         m, depth = self.n_models, self.config.depth
         out = torch.full((m, depth), float("nan"), dtype=torch.float64)
         if self.has_prelu:
-            learned = torch.tensor([s.spec.learnable for s in self.config.models])
+            learned = torch.tensor([[m.layer_spec(i).learnable for i in range(depth)]
+                                    for m in self.config.models])
             out[learned] = self.prelu_slope.detach().double()[learned]
         return out
 
@@ -536,12 +708,13 @@ class CatalogueActivation(nn.Module):
         return self.fn(x)
 
 
-def activation_module(member: ModelSpec) -> nn.Module:
-    """The PyTorch module for a member's activation (``nn.PReLU(init=slope)`` for PReLU)."""
-    spec = member.spec
+def activation_module(member: ModelSpec, layer: int = 0) -> nn.Module:
+    """The PyTorch module for a member's activation in hidden ``layer``
+    (``nn.PReLU(init=slope)`` for PReLU)."""
+    spec, params = member.layer_spec(layer), member.layer_params(layer)
     if spec.torch_module is None:
-        return CatalogueActivation(spec, member.param_dict)
-    return spec.torch_module(**member.param_dict)
+        return CatalogueActivation(spec, params)
+    return spec.torch_module(**params)
 
 
 def _norm_module(kind: str, width: int) -> nn.Module | None:
@@ -556,7 +729,8 @@ def reference_model(config: NetConfig, index: int) -> nn.Sequential:
     """Model ``index`` of the ensemble as a plain ``nn.Sequential``, for checking and teaching.
 
     Built the way a student would build it (``nn.Linear``, ``nn.BatchNorm1d`` or
-    ``nn.LayerNorm``, the activation's own module, a small :class:`Residual` wrapper), and
+    ``nn.LayerNorm``, each layer's own activation module, a small :class:`Residual`
+    wrapper), and
     initialised from the member's seed with the same draws as :class:`BatchedMLP`.
     """
     member = config.models[index]
@@ -569,10 +743,10 @@ def reference_model(config: NetConfig, index: int) -> nn.Sequential:
         norm = _norm_module(config.norm, dims[i + 1])
         if norm is not None:
             parts.append(norm.to(config.torch_dtype))
-        activation = activation_module(member).to(config.torch_dtype)
+        activation = activation_module(member, i).to(config.torch_dtype)
         if isinstance(activation, nn.PReLU):  # nn.PReLU rounds its init through float32
             with torch.no_grad():
-                activation.weight.fill_(float(member.param_dict["slope"]))
+                activation.weight.fill_(float(member.layer_params(i)["slope"]))
         parts.append(activation)
         body = nn.Sequential(*parts)
         blocks.append(Residual(body) if config.residual_layers[i] else body)

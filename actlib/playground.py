@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from actlib.activations import get
-from actlib.nets import ensemble
+from actlib.activations import display_name, get
+from actlib.nets import ModelSpec, fit_note, fit_stack, recommended_inits, stacked
 from actlib.probes import SATURATION_THRESHOLD
 from actlib.training import MAX_RUN_SECONDS, MAX_STEPS, Snapshot, TrainConfig, estimate_cost
 from actlib.vocabulary import INIT_LABELS
@@ -207,18 +207,72 @@ LIVE_GRID = 60
 """Cells per side of the live decision surface (3,600 points: under a millisecond here)."""
 
 
-def live_config(dataset: str, noise: float, test_share: float, activation: str, depth: int,
-                width: int, seed: int = 0) -> TrainConfig:
-    """The Playground's network (raises ValueError if it cannot run). ``seed`` draws the
-    data and the first weights, which follow the catalogue's recommended initialisation
-    for the activation (Xavier for tanh, He for ReLU: what the guide teaches; measured on
-    two spirals 3 x 8, He let 75 % of ReLU runs reach 90 % within 6,000 steps, PyTorch's
-    default 38 %). How far it trains and at which rates is the live run's business
+def live_member(activation: str | Sequence[str], depth: int, seed: int = 0) -> ModelSpec:
+    """The Playground's one network: an activation for every layer, or a stack (one key
+    per hidden layer) fitted to ``depth`` (:func:`actlib.nets.fit_stack`: cut, or the last
+    repeated)."""
+    if isinstance(activation, str):
+        return ModelSpec(activation, seed=seed)
+    return stacked(fit_stack(tuple(activation), depth), seed=seed)
+
+
+@dataclass(frozen=True)
+class LiveActivation:
+    """What the Playground's activation controls ask for: ``activation`` (a key, or a stack
+    of keys fitted to the depth) for :func:`live_config`, the ``name`` the title and the
+    captions show (``ReLU → Tanh → GELU``), and ``note``: what fitting the stack to the
+    depth did, or None."""
+
+    activation: str | tuple[str, ...]
+    name: str
+    note: str | None = None
+
+
+def live_activation(act: str, stacks: Sequence[Sequence[str]], depth: int) -> LiveActivation:
+    """The activation chosen by the Activation picker (``act``, resolved) and the typed
+    stack (``stacks``: none or one, resolved): a stack wins over the picker. A stack with
+    fewer entries than hidden layers repeats its last; extra entries are left out; the
+    note says which (:func:`actlib.nets.fit_note`)."""
+    if not stacks or not stacks[0]:
+        return LiveActivation(act, get(act).name)
+    stack = tuple(stacks[0])
+    fitted = fit_stack(stack, depth)
+    member = stacked(fitted)
+    note = fit_note([get(k).name for k in stack], depth)
+    return LiveActivation(fitted if member.is_stack else member.key, member.activation_label,
+                          note)
+
+
+def live_config(dataset: str, noise: float, test_share: float,
+                activation: str | Sequence[str], depth: int, width: int,
+                seed: int = 0) -> TrainConfig:
+    """The Playground's network (raises ValueError if it cannot run). ``activation`` is a
+    key, or a stack of keys (one per hidden layer, see :func:`live_member`). ``seed``
+    draws the data and the first weights, which follow the catalogue's recommended
+    initialisation for the activation (Xavier for tanh, He for ReLU: what the guide
+    teaches; measured on two spirals 3 x 8, He let 75 % of ReLU runs reach 90 % within
+    6,000 steps, PyTorch's default 38 %); in a stack each layer takes the scheme of its
+    own activation and the head that of the last (:func:`actlib.nets.recommended_inits`).
+    How far it trains and at which rates is the live run's business
     (:class:`actlib.training.live.LiveRun`), so the config's own step count is 1."""
+    member = live_member(activation, depth, seed)
+    init, layer_inits = recommended_inits(member, depth)
     return TrainConfig(dataset=dataset, noise=noise, test_fraction=test_share, data_seed=seed,
-                       models=ensemble([activation], seeds=(seed,)), depth=depth, width=width,
-                       init=get(activation).recommended_init, steps=1, snapshot_every=1,
+                       models=(member,), depth=depth, width=width, init=init,
+                       layer_inits=layer_inits, steps=1, snapshot_every=1,
                        grid_size=LIVE_GRID, **RUN)
+
+
+def init_sentence(config: TrainConfig) -> str:
+    """Which scheme drew the first weights, as recommended for which activation."""
+    member = config.models[0]
+    if not config.layer_inits:
+        return (f"{INIT_LABELS[config.init]}, as recommended for "
+                f"{display_name(member.key) if member.is_stack else get(member.key).name}")
+    parts = [f"layer {i + 1} {INIT_LABELS[config.layer_init(i)]} "
+             f"({member.layer_spec(i).name})" for i in range(config.depth)]
+    parts.append(f"the output layer {INIT_LABELS[config.layer_init(config.depth)]}")
+    return ", ".join(parts) + ", as recommended for each layer's activation"
 
 
 def describe_run(config: TrainConfig, seed: int, own: bool = False) -> str:
@@ -229,8 +283,7 @@ def describe_run(config: TrainConfig, seed: int, own: bool = False) -> str:
     drawn = "the split and the first weights" if own else "both the data and the first weights"
     return (f"{config.n_train} training points (white ring) and "
             f"{config.n_total - config.n_train} test points (dark ring); {batch}, Adam. "
-            f"First weights: {INIT_LABELS[config.init]}, as recommended for "
-            f"{get(config.models[0].key).name}. Seed {seed} draws {drawn}.")
+            f"First weights: {init_sentence(config)}. Seed {seed} draws {drawn}.")
 
 
 def link_step_cap(config: TrainConfig) -> int:

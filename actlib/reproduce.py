@@ -2,10 +2,11 @@
 
 Given a run's :class:`~actlib.training.TrainConfig`, :func:`script` writes a Python file a
 student can run at home with nothing but PyTorch (and scikit-learn for digits): the same
-data generation, the same network built from ``nn.Linear`` and the activation's own module,
-the same initialisation and seed, the same minibatches, optimiser, clipping and number of
-steps. It trains each member one at a time, the way the app's tests check the batched
-engine against plain ``torch.nn``, and prints each member's final training and test loss.
+data generation, the same network built from ``nn.Linear`` and each layer's activation
+module (a typed formula as its PyTorch expression), the same initialisation and seed, the
+same minibatches, optimiser, clipping and number of steps. It trains each member one at a
+time, the way the app's tests check the batched engine against plain ``torch.nn``, and
+prints each member's final training and test loss.
 
 The script's data, initialisation and batch code is the app's own, copied in by
 :func:`inspect.getsource` rather than retyped: one definition, and a test runs the
@@ -15,10 +16,10 @@ exported file and compares its losses with the engine's.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from actlib import datasets
-from actlib.activations import _Heaviside, _ScaledSiLU, _TemperatureSoftmax
+from actlib.activations import _Heaviside, _ScaledSiLU, _TemperatureSoftmax, get, is_custom
 from actlib.nets import BATCH_NORM_MOMENTUM, NORM_EPS, ModelSpec, Residual, init_linear_
 from actlib.training.config import TrainConfig
 from actlib.training.engine import BatchSchedule
@@ -40,9 +41,31 @@ class Step(nn.Module):
 '''
 
 
-def activation_code(member: ModelSpec) -> str:
-    """A Python expression building the member's activation module in the script."""
-    key, params = member.key, member.param_dict
+_FORMULA_SOURCE = '''
+class Formula(nn.Module):
+    """A typed formula as a module: its PyTorch expression in x."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x)
+
+
+def PReLU(slope):
+    """nn.PReLU(init=slope) keeps its init in float32: set it again in DTYPE."""
+    module = nn.PReLU(init=slope).to(DTYPE)
+    with torch.no_grad():
+        module.weight.fill_(slope)
+    return module
+'''
+
+
+def layer_activation_code(key: str, params: Mapping[str, float | str]) -> str:
+    """A Python expression building one layer's activation module in the script."""
+    if is_custom(key):  # a typed formula: its own PyTorch expression
+        return f"Formula(lambda x: {get(key).functional})"
     if key in _PLAIN_MODULES:
         return _PLAIN_MODULES[key]
     if key == "step":
@@ -50,7 +73,7 @@ def activation_code(member: ModelSpec) -> str:
     if key == "leaky_relu":
         return f"nn.LeakyReLU(negative_slope={float(params['slope'])!r})"
     if key == "prelu":
-        return f"nn.PReLU(init={float(params['slope'])!r})"
+        return f"PReLU({float(params['slope'])!r})"
     if key == "elu":
         return f"nn.ELU(alpha={float(params['alpha'])!r})"
     if key == "gelu":
@@ -61,6 +84,15 @@ def activation_code(member: ModelSpec) -> str:
     if key == "softmax":
         return f"TemperatureSoftmax({float(params['temperature'])!r})"
     raise ValueError(f"no plain module for the activation {key!r}")
+
+
+def activation_code(member: ModelSpec) -> str:
+    """A Python expression, a function of the hidden layer's index, building the member's
+    activation module for that layer: one module for every layer, or a stack's list."""
+    if not member.is_stack:
+        return f"lambda layer: {layer_activation_code(member.key, member.param_dict)}"
+    modules = ", ".join(layer_activation_code(k, dict(p)) for k, p in member.layers)
+    return f"lambda layer: [{modules}][layer]"
 
 
 def _source(obj: object, name: str | None = None) -> str:
@@ -171,8 +203,9 @@ def _optimizer_code(config: TrainConfig) -> str:
 
 _MAIN = '''
 def build_model(make_activation, seed):
-    """nn.Linear layers with the activation after each hidden one (normalised before it
-    when NORM says so; residual around layers whose width does not change)."""
+    """nn.Linear layers with the activation after each hidden one, ``make_activation(i)``
+    for hidden layer i (normalised before it when NORM says so; residual around layers
+    whose width does not change); layer i drawn with the scheme INITS[i], the head last."""
     g = torch.Generator().manual_seed(seed)
     blocks = []
     for i in range(DEPTH):
@@ -182,11 +215,7 @@ def build_model(make_activation, seed):
                                         dtype=DTYPE))
         elif NORM == "layer":
             parts.append(nn.LayerNorm(DIMS[i + 1], eps=NORM_EPS, dtype=DTYPE))
-        activation = make_activation().to(DTYPE)
-        if isinstance(activation, nn.PReLU):  # nn.PReLU keeps its init in float32
-            with torch.no_grad():
-                activation.weight.fill_(PRELU_SLOPE)
-        parts.append(activation)
+        parts.append(make_activation(i).to(DTYPE))
         body = nn.Sequential(*parts)
         blocks.append(Residual(body) if RESIDUAL[i] else body)
     blocks.append(nn.Linear(DIMS[-2], DIMS[-1], dtype=DTYPE))
@@ -194,7 +223,7 @@ def build_model(make_activation, seed):
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     for i, linear in enumerate(linears):  # drawn in order from the seed, head last
         is_head = i == len(linears) - 1
-        init_linear_(linear.weight, linear.bias, INIT, INIT_SIGMA,
+        init_linear_(linear.weight, linear.bias, INITS[i], INIT_SIGMA,
                      None if is_head else BIAS_INIT, g)
     return model
 
@@ -255,8 +284,7 @@ def script(config: TrainConfig, members: Sequence[int] | None = None,
     if not chosen or len(chosen) > MAX_MEMBERS:
         raise ValueError(f"pick 1 to {MAX_MEMBERS} members")
     models = [config.models[i] for i in chosen]
-    lines = [f"    ({m.label!r}, {m.seed}, lambda: {activation_code(m)})," for m in models]
-    slopes = {float(m.param_dict["slope"]) for m in models if m.key == "prelu"}
+    lines = [f"    ({m.label!r}, {m.seed}, {activation_code(m)})," for m in models]
     net = config.net_config()
     n_steps = config.steps if steps is None else int(steps)
     if n_steps < 1:
@@ -287,7 +315,7 @@ DATASET = {config.dataset!r}
 DIMS = {list(net.dims)!r}
 DEPTH = {net.depth}
 RESIDUAL = {list(net.residual_layers)!r}
-INIT = {config.init!r}
+INITS = {[net.layer_init(i) for i in range(net.depth + 1)]!r}
 INIT_SIGMA = {float(config.init_sigma)!r}
 BIAS_INIT = {config.bias_init!r}
 NORM = {config.norm!r}
@@ -297,11 +325,9 @@ BATCH_SIZE = {config.batch_size!r}
 CLIP_NORM = {config.clip_norm!r}
 STEPS = {n_steps}
 RATE_CHANGES = {[(int(a), float(b)) for a, b in sorted(rate_changes)]!r}
-PRELU_SLOPE = {(slopes.pop() if len(slopes) == 1 else 0.25)!r}
 '''
-    if len(slopes) > 1:
-        raise ValueError("members with different PReLU slopes need one script each")
     classes = "\n\n".join([_source(_Heaviside, "Heaviside"), _STEP_SOURCE.strip(),
+                           _FORMULA_SOURCE.strip(),
                            _source(_ScaledSiLU, "ScaledSiLU"),
                            _source(_TemperatureSoftmax, "TemperatureSoftmax"),
                            _source(Residual)])

@@ -672,6 +672,108 @@ class ActivationChoices(MultiChoice):
         return super().describe([_unresolve(v) for v in value])
 
 
+STACK_SPLIT = re.compile(r"\s*(?:,|→|->|>)\s*")
+"""What separates the layers of a typed stack: a comma or an arrow (``→``, ``->``, ``>``)."""
+STACKS_SPLIT = ";"
+"""What separates two stacks in one text field (the URL repeats the key instead)."""
+
+
+@dataclass(frozen=True)
+class ActivationStacks(Setting):
+    """Stacks of activations, one per hidden layer, typed as text (``relu, tanh, gelu``;
+    several stacks separated by ``;``). The value is a tuple of stacks, each a tuple of
+    option keys (``formula`` stands for the page's typed formula, resolved like
+    :class:`ActivationChoice`); empty: no stack. The URL repeats the key, one stack each,
+    its layers joined by commas (``p_stack=relu,tanh,gelu``). A layer is named by its key
+    or its label, in any letter case. A typed stack that cannot be used is explained under
+    the field and the page goes on without it, like a bad formula."""
+
+    options: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    max_layers: int = 6
+    max_stacks: int = 1
+    formula_key: str = "fx"
+    placeholder: str = ""
+
+    @property
+    def default(self) -> tuple[tuple[str, ...], ...]:
+        return ()
+
+    def _layer(self, text: str) -> str:
+        folded = text.casefold()
+        for option in self.options:
+            if folded in (option.casefold(), self.labels.get(option, option).casefold()):
+                return option
+        raise SettingError(f"{_given(self.key, text)} is not an activation here (one of "
+                           f"{self.allowed_layers()})")
+
+    def _stack(self, text: str) -> tuple[str, ...]:
+        parts = STACK_SPLIT.split(text.strip())
+        if any(not part for part in parts):
+            raise SettingError(f"{_given(self.key, text)} has an empty layer: separate "
+                               "activations by one comma or arrow")
+        if len(parts) > self.max_layers:
+            raise SettingError(f"{_given(self.key, text)} names {len(parts)} layers; at most "
+                               f"{self.max_layers}")
+        return tuple(self._layer(part) for part in parts)
+
+    def parse(self, raw: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+        texts = [t for t in raw if t.strip()]
+        if len(texts) > self.max_stacks:
+            raise SettingError(f"{self.key} takes at most {self.max_stacks} "
+                               f"stack{'s' if self.max_stacks != 1 else ''}, got {len(texts)}")
+        return tuple(self._stack(t) for t in texts)
+
+    def serialize(self, value: Sequence[Sequence[str]]) -> list[str]:
+        return [",".join(_unresolve(k) for k in stack) for stack in value]
+
+    def allowed_layers(self) -> str:
+        return ", ".join(self.options)
+
+    def allowed(self) -> str:
+        return (f"up to {self.max_stacks} stack{'s' if self.max_stacks != 1 else ''} of 1 to "
+                f"{self.max_layers} activations ({self.allowed_layers()}), separated by commas")
+
+    def describe(self, value: Sequence[Sequence[str]]) -> str:
+        return code_span(self.to_widget(value)) if value else "none"
+
+    def limit(self, top: bool) -> tuple[tuple[str, ...], ...]:
+        """As many stacks of as many layers as allowed, cycling the options; none at the
+        bottom."""
+        if not top:
+            return ()
+        n = len(self.options)
+        return tuple(tuple(self.options[(s + i) % n] for i in range(self.max_layers))
+                     for s in range(self.max_stacks))
+
+    def to_widget(self, value: Sequence[Sequence[str]]) -> str:
+        return f"{STACKS_SPLIT} ".join(", ".join(_unresolve(k) for k in stack)
+                                       for stack in value)
+
+    def _from_text(self, text: str) -> tuple[tuple[str, ...], ...]:
+        return self.parse([t for t in str(text).split(STACKS_SPLIT)])
+
+    def from_widget(self, state: Any) -> tuple[tuple[str, ...], ...]:
+        try:
+            return self._from_text(state or "")
+        except SettingError:
+            return self.default
+
+    def draw(self, target: Any, key: str, **kwargs: Any) -> None:
+        """A text field, and under it the reason when its stack cannot be used."""
+        text = target.text_input(self.label, key=key, placeholder=self.placeholder or None,
+                                 **kwargs)
+        try:
+            self._from_text(text or "")
+        except SettingError as err:
+            target.error(f"{err} The page goes on without a stack until it is fixed.",
+                         icon="✏️")
+
+    def resolve(self, value: Any, lookup: Callable[[str], Any]) -> Any:
+        return tuple(tuple(_resolve_formula(k, self.formula_key, lookup) for k in stack)
+                     for stack in value)
+
+
 def activation_param_settings(key: str) -> tuple[Setting, ...]:
     """Settings for an activation's parameters, made from the catalogue's declaration.
 

@@ -4,7 +4,7 @@ measured compute cost, and where today's choices came from."""
 import streamlit as st
 
 from actlib import bakeoff
-from actlib.activations import BAKE_OFF_KEYS, get
+from actlib.activations import BAKE_OFF_KEYS, get, is_custom
 from actlib.guide import QUESTIONS, advise, answers_from_settings
 from actlib.page_settings.guide import SETTINGS
 from actlib.training import MAX_RUN_SECONDS, TrainConfig, estimate_cost, history_frame
@@ -81,6 +81,9 @@ def bake_off() -> None:
         st.session_state["act"] = picked[pick]
     keys = list(panel.widget("act", top[1], disabled=pick != "custom"))
     formula_input(panel, "act", top[1])
+    typed = panel.widget("stack", top[1])
+    if not any(is_custom(k) for k in keys):  # the formula's field, once
+        formula_input(panel, "stack", top[1])
     row1, row2 = st.columns(4), st.columns(4)
     dataset, init = panel.widget("data", row1[0]), panel.widget("init", row1[1])
     optimizer, lr = panel.widget("opt", row1[2]), panel.widget("lr", row1[3])
@@ -98,15 +101,19 @@ def bake_off() -> None:
                    "ReLU slope) are kept.")
     if (note := bakeoff.learning_rate_note(optimizer, lr)) is not None:
         st.warning(note, icon="⚠️")
-    if not keys:
+    params = dict(candidates)
+    stacks = [bakeoff.StackEntry.of(stack, params) for stack in typed]
+    if not keys and not stacks:
         st.info("Pick at least one activation to train.")
         return
-    params = dict(candidates)
+    for note in bakeoff.stack_notes(stacks, depth):
+        st.caption(note)
     config = checked(lambda: bakeoff.build_config(
-        [(k, params.get(k, ())) for k in keys], dataset, depth, width, optimizer, lr, steps,
-        seeds, init), CONTROLS)
+        [*((k, params.get(k, ())) for k in keys), *stacks], dataset, depth, width, optimizer,
+        lr, steps, seeds, init), CONTROLS)
     if config is None:
         return
+    keys = list(dict.fromkeys(m.key for m in config.models))  # stacks by their stack keys
     st.caption(
         f"{config.n_models} networks ({len(keys)} activations × {seeds} seeds) of "
         f"{depth} × {width} units train together in one batched run; estimated "

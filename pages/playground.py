@@ -4,7 +4,6 @@ Step and Reset on the same network, its decision surface, loss and hidden units 
 import streamlit as st
 
 from actlib import playground
-from actlib.activations import get
 from actlib.page_settings.playground import SETTINGS
 from actlib.ui.exports import export_row, reproduce_script
 from actlib.ui.formula_input import formula_input
@@ -31,17 +30,24 @@ dataset, noise = panel.widget("p_data", row[0]), panel.widget("p_noise", row[1],
 test_share, lr = panel.widget("p_test", row[2]), panel.widget("p_lr", row[3])
 seed = panel.widget("p_seed", row[4])
 row = st.columns([1.3, 1, 1, 1.5, 0.9])
-act, depth = panel.widget("p_act", row[0]), panel.widget("p_depth", row[1])
+per_layer = bool(panel.value("p_stack"))
+off = {"disabled": True, "help": "Off while Activation per layer names one per layer."}
+act = panel.widget("p_act", row[0], **(off if per_layer else {}))
+depth = panel.widget("p_depth", row[1])
 width, layer = panel.widget("p_width", row[2]), panel.widget("p_layer", row[3])
 with row[4].popover("Fold axes", icon="🗺️", width="stretch",
                     help="Which two units of the shown layer the folded plane uses as axes."):
     units = (panel.widget("p_ux"), panel.widget("p_uy"))
-formula_input(panel, "p_act")
+row = st.columns([2.3, 3.4], vertical_alignment="bottom")
+chosen = playground.live_activation(act, panel.widget("p_stack", row[0]), depth)
+if chosen.note:
+    row[1].caption(chosen.note)
+formula_input(panel, "p_stack" if per_layer else "p_act")
 if own and (dataset := own_data("playground", seed, test_share)) is None:
     st.stop()
 
-config = checked(lambda: playground.live_config(dataset, noise, test_share, act, depth, width,
-                                                seed), CONTROLS)
+config = checked(lambda: playground.live_config(dataset, noise, test_share, chosen.activation,
+                                                depth, width, seed), CONTROLS)
 if config is None:
     st.stop()
 session = session_run(config, lr, int(panel.value("p_steps")), panel.value("p_lrs"))
@@ -52,7 +58,7 @@ def on_link(step: int, rates: tuple[tuple[int, float], ...]) -> None:
     panel.set_values({"p_steps": step, "p_lrs": rates})
 
 
-live_area(config, get(act).name, layer, on_link, units)
+live_area(config, chosen.name, layer, on_link, units)
 st.caption(playground.describe_run(config, seed, own))
 export_row(  # read when pressed: the network as it stands then, rate changes included
     "playground", name="playground", config=config,

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from actlib.settings import (
+    ActivationStacks,
     Choice,
     Flag,
     FloatInterval,
@@ -135,7 +136,26 @@ def is_valid(setting: Setting, raw: Sequence[str]) -> bool:
                 return False
             last = step
         return True
+    if isinstance(setting, ActivationStacks):
+        stacks = [text for text in raw if text.strip()]
+        return len(stacks) <= setting.max_stacks and all(
+            _is_stack_text(setting, text) for text in stacks)
     return _own_verdict(setting, raw)
+
+
+_LAYER_SEPARATORS = (",", "→", "->", ">")
+
+
+def _is_stack_text(setting: ActivationStacks, text: str) -> bool:
+    """One stack: 1 to max_layers names of options (key or label, any case), separated
+    by a comma or an arrow."""
+    parts = [text]
+    for separator in _LAYER_SEPARATORS:
+        parts = [piece for part in parts for piece in part.split(separator)]
+    names = {o.casefold() for o in setting.options} | {
+        setting.labels.get(o, o).casefold() for o in setting.options}
+    return (1 <= len(parts) <= setting.max_layers
+            and all(part.strip().casefold() in names for part in parts))
 
 
 def _own_verdict(setting: Setting, raw: Sequence[str]) -> bool:
@@ -196,6 +216,19 @@ def valid_value(setting: Setting) -> st.SearchStrategy[tuple[list[str], Any]]:
             st.sampled_from(setting.options), min_size=len(ss), max_size=len(ss)).map(
             lambda vs: ([f"{s}:{v!r}" for s, v in zip(ss, vs, strict=True)],
                         tuple((s, float(v)) for s, v in zip(ss, vs, strict=True)))))
+    if isinstance(setting, ActivationStacks):
+        one = st.lists(st.sampled_from(setting.options), min_size=1,
+                       max_size=setting.max_layers)
+        stacks = st.lists(one, max_size=setting.max_stacks)
+
+        def spelled(stack: list[str]) -> st.SearchStrategy[str]:
+            names = st.tuples(*(st.sampled_from([o, o.upper(), setting.labels.get(o, o)])
+                                for o in stack))
+            return st.tuples(names, st.sampled_from([",", " → ", "->", " > ", ", "])).map(
+                lambda p: p[1].join(p[0]))
+
+        return stacks.flatmap(lambda ss: st.tuples(*(spelled(s) for s in ss)).map(
+            lambda texts: (list(texts), tuple(tuple(s) for s in ss))))
     return st.just((setting.serialize(setting.default), setting.default))
 
 

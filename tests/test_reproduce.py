@@ -17,7 +17,7 @@ from torch import nn
 
 from actlib import bakeoff, dead_units, playground, reproduce
 from actlib import gradients as grad
-from actlib.activations import ELEMENTWISE_KEYS, get
+from actlib.activations import ELEMENTWISE_KEYS, custom_key, get
 from actlib.nets import ModelSpec, ensemble
 from actlib.training import TrainConfig, run_to_end
 from actlib.training.live import LiveRun
@@ -109,7 +109,9 @@ def test_each_activation_module_computes_the_catalogue_function(key: str) -> Non
     exec(reproduce._STEP_SOURCE, namespace)
     exec(reproduce._source(reproduce._ScaledSiLU, "ScaledSiLU"), namespace)
     exec(reproduce._source(reproduce._TemperatureSoftmax, "TemperatureSoftmax"), namespace)
-    module = eval(reproduce.activation_code(member), namespace)
+    exec(reproduce._FORMULA_SOURCE, namespace)
+    namespace["DTYPE"] = torch.float64
+    module = eval(reproduce.activation_code(member), namespace)(0)
     x = torch.linspace(-4, 4, 41, dtype=torch.float64).reshape(1, -1)
     if isinstance(module, nn.PReLU):
         module = module.double()
@@ -123,8 +125,27 @@ def test_bad_requests_say_what_is_wrong() -> None:
         reproduce.script(config, members=[])
     with pytest.raises(ValueError, match="steps"):
         reproduce.script(config, steps=0)
+    with pytest.raises(ValueError, match="no plain module"):
+        reproduce.layer_activation_code("swiglu", {})
+    # each member builds its own PReLU with its own slope: one script holds both
     mixed = TrainConfig(models=(ModelSpec("prelu", {"slope": 0.1}),
                                 ModelSpec("prelu", {"slope": 0.3})), steps=10, snapshot_every=10)
-    with pytest.raises(ValueError, match="PReLU"):
-        reproduce.script(mixed)
-    assert reproduce.script(mixed, members=[1]).count("PRELU_SLOPE = 0.3") == 1
+    text = reproduce.script(mixed)
+    assert "PReLU(0.1)" in text and "PReLU(0.3)" in text
+
+
+def test_a_mixed_stack_playground_run_with_a_formula(tmp_path: Path) -> None:
+    """ReLU, then a typed formula, then tanh, each layer with its recommended init (He,
+    PyTorch's default, Xavier), a rate change while it played; float64."""
+    stack = ("relu", custom_key("x * sigmoid(1.702 * x)"), "tanh")
+    config = replace(playground.live_config("spirals", 0.1, 0.25, stack, 3, 6, seed=2),
+                     dtype="float64")
+    assert config.models[0].is_stack and len(set(config.layer_inits)) == 3
+    changes = ((0, 0.03), (100, 0.01))
+    run = LiveRun(config, changes)
+    run.reach(200)
+    scores = run.state.scores()
+    text = reproduce.script(config, steps=200, rate_changes=changes, title="Playground")
+    assert "INITS = ['he', 'default', 'xavier_uniform', 'xavier_uniform']" in text
+    _expect(_run_script(text, tmp_path), [config.models[0].label],
+            scores.train_loss, scores.test_loss, rtol=1e-7)

@@ -16,6 +16,7 @@ from actlib.page_settings import activation_labels, formula_setting, with_formul
 from actlib.settings import (
     ActivationChoice,
     ActivationChoices,
+    ActivationStacks,
     Choice,
     FloatRange,
     IntRange,
@@ -36,6 +37,9 @@ LEARNING_RATES = learning_rates(0.0001, 10.0)
 INITS = {k: INIT_LABELS[k] for k in ("default", "he", "xavier_uniform", "lecun")}
 """The schemes a bake-off compares activations under: one per family."""
 WIDTHS = (8, 16, 32, 64, 128)
+MAX_LAYERS = 10
+MAX_STACKS = 3
+"""Stacks one bake-off may add to its picked activations."""
 
 SETTINGS = PageSettings(
     (
@@ -47,6 +51,15 @@ SETTINGS = PageSettings(
                           default=DEFAULT_PICK,
                           labels=activation_labels(with_formula(HIDDEN_LAYER_KEYS))),
         formula_setting(),
+        ActivationStacks("stack", "Stacks: one activation per layer",
+                         options=with_formula(HIDDEN_LAYER_KEYS),
+                         labels=activation_labels(with_formula(HIDDEN_LAYER_KEYS)),
+                         max_layers=MAX_LAYERS, max_stacks=MAX_STACKS,
+                         placeholder="e.g. relu, tanh; gelu → relu",
+                         help="Entries with a different activation in each hidden layer, "
+                         "trained beside the picked ones: layers separated by commas or "
+                         "arrows, stacks by ;. With fewer entries than hidden layers the last "
+                         "one repeats; extra entries are left out."),
         Choice("data", "Data set", options=(*bakeoff.DATASETS, OWN_DATA_OPTION), default="moons",
                labels={**{k: DATASETS[k].label for k in bakeoff.DATASETS},
                        OWN_DATA_OPTION: OWN_DATA_LABEL}),
@@ -57,7 +70,7 @@ SETTINGS = PageSettings(
                labels={k: OPTIMIZER_LABELS[k] for k in OPTIMIZERS}),
         Choice("lr", "Learning rate", options=LEARNING_RATES, default=0.01,
                widget="select_slider"),
-        IntRange("layers", "Hidden layers", default=3, low=1, high=10),
+        IntRange("layers", "Hidden layers", default=3, low=1, high=MAX_LAYERS),
         Choice("width", "Units per layer", options=WIDTHS, default=32, widget="select_slider"),
         IntRange("steps", "Training steps", default=500, low=50, high=2000, step=50),
         IntRange("seeds", "Seeds per activation", default=3, low=1, high=bakeoff.MAX_SEEDS,

@@ -11,7 +11,15 @@ from actlib.datasets import CLASSIFICATION_2D, DATASETS, MULTICLASS_2D
 from actlib.nets import MIN_WIDTH
 from actlib.page_settings import activation_labels, formula_setting, with_formula
 from actlib.playground import BURST, MAX_DEPTH, MAX_WIDTH
-from actlib.settings import ActivationChoice, Choice, FloatRange, IntRange, PageSettings, StepValues
+from actlib.settings import (
+    ActivationChoice,
+    ActivationStacks,
+    Choice,
+    FloatRange,
+    IntRange,
+    PageSettings,
+    StepValues,
+)
 from actlib.training.live import MAX_LIVE_STEPS
 from actlib.user_data import OWN_DATA_LABEL, OWN_DATA_OPTION
 from actlib.vocabulary import learning_rates
@@ -35,6 +43,15 @@ SETTINGS = PageSettings(
                          default="tanh", labels=activation_labels(with_formula(ELEMENTWISE_KEYS)),
                          formula_key="p_fx"),
         formula_setting("p_fx"),
+        ActivationStacks("p_stack", "Activation per layer",
+                         options=with_formula(ELEMENTWISE_KEYS),
+                         labels=activation_labels(with_formula(ELEMENTWISE_KEYS)),
+                         max_layers=MAX_DEPTH, formula_key="p_fx",
+                         placeholder="e.g. relu, tanh, gelu",
+                         help="One activation per hidden layer, first to last, separated by "
+                         "commas or arrows (relu → tanh → gelu); `formula` is your formula. "
+                         "Empty: the Activation above in every layer. With fewer entries than "
+                         "hidden layers the last one repeats; extra entries are left out."),
         IntRange("p_depth", "Hidden layers", default=2, low=1, high=MAX_DEPTH),
         IntRange("p_width", "Units per layer", default=6, low=MIN_WIDTH, high=MAX_WIDTH),
         IntRange("p_layer", "Show the units of layer", default=1, low=1, high=MAX_DEPTH),

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from actlib.nets import activation_groups
+from actlib.nets import layer_groups
 
 if TYPE_CHECKING:
     from actlib.training.config import TrainConfig
@@ -174,16 +174,20 @@ def cost_features(config: TrainConfig) -> tuple[tuple[float, ...], tuple[float, 
     """
     net = config.net_config()
     layers, units = config.depth + 1, config.depth * config.width
-    groups = len(activation_groups(config.models))
-    activation_ns = sum(m.spec.cost_ns for m in config.models) * 1e-9
+    # a stack groups each layer apart: the mean group count per layer (for ensembles
+    # without stacks the count the cost model was fitted with)
+    per_layer = layer_groups(config.models, config.depth)
+    groups = sum(len(g) for g in per_layer) / len(per_layer)
+    calls = layers * (groups + 1)
+    activation_ns = sum(m.mean_cost_ns for m in config.models) * 1e-9
     norm = float(config.norm != "none")
     m, weights, rows = config.n_models, net.weights_per_model, config.batch_rows
     step = (rows * m * 3 * weights, rows * m * units, rows * m * units * norm,
-            rows * units * activation_ns, m * weights, 1.0, layers * (groups + 1))
+            rows * units * activation_ns, m * weights, 1.0, calls)
     evaluated = _evaluated_rows(config)
     chunks = 1 + evaluated // EVAL_CHUNK_ROWS
     snapshot = (evaluated * m * weights, evaluated * m * units, evaluated * m * units * norm,
-                evaluated * units * activation_ns, 1.0, layers * (groups + 1) * chunks)
+                evaluated * units * activation_ns, 1.0, calls * chunks)
     return step, snapshot
 
 

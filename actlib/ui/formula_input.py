@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from actlib.activations import FORMULA_OPTION
+from actlib.settings import ActivationStacks
 from actlib.ui.settings_widgets import SettingsPanel
 
 
@@ -16,6 +17,9 @@ def formula_input(panel: SettingsPanel, picker_key: str, container: Any = None) 
     'Your formula' is among the picker's choices; its errors show in place under it."""
     setting = panel.settings[picker_key]
     held = st.session_state.get(picker_key)
-    chosen = held if isinstance(held, list | tuple) else [held]
+    if isinstance(setting, ActivationStacks):  # typed stacks: any layer may be the formula
+        chosen = [k for stack in setting.from_widget(held) for k in stack]
+    else:
+        chosen = held if isinstance(held, list | tuple) else [held]
     if FORMULA_OPTION in chosen:
         panel.widget(setting.formula_key, container)  # type: ignore[attr-defined]

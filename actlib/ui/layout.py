@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from actlib import charts
-from actlib.activations import get
+from actlib.activations import color_scale
 from actlib.ui import chart_export, presenter, scenes_menu
 from actlib.ui import lecture_nav as nav
 from actlib.ui.copy_link import copy_link_button
@@ -83,18 +83,15 @@ def page_header(title: str, subtitle: str) -> None:
 
 def activation_legend(keys: Sequence[str]) -> None:
     """A legend of coloured chips above a group of charts: never clipped, readable on a
-    projector, and the same colours as every chart (the catalogue's, or their dark
-    variants on the dark theme)."""
-    on_dark = charts.dark()
-
-    def color(key: str) -> str:
-        spec = get(key)
-        return spec.dark_color or spec.color if on_dark else spec.color
-
+    projector, and the same colours as every chart (the one colour scale's: the
+    catalogue's, a stack's own, or their dark variants on the dark theme)."""
+    variants = charts.dark_variants() if charts.dark() else {}
+    names, colors = color_scale(list(keys))
     chips = "".join(
         f"<span style='display:inline-flex;align-items:center;margin:0 1.1rem 0.2rem 0'>"
-        f"<span style='width:1.6rem;height:0.35rem;border-radius:2px;background:{color(k)};"
-        f"display:inline-block;margin-right:0.45rem'></span>{escape(get(k).name)}</span>"
-        for k in keys
+        f"<span style='width:1.6rem;height:0.35rem;border-radius:2px;"
+        f"background:{variants.get(color.lower(), color)};"
+        f"display:inline-block;margin-right:0.45rem'></span>{escape(name)}</span>"
+        for name, color in zip(names, colors, strict=True)
     )
     st.markdown(f"<div style='line-height:1.9'>{chips}</div>", unsafe_allow_html=True)

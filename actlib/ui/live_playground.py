@@ -295,6 +295,13 @@ def _on_map_click(layer: int) -> None:
           else (layer, unit))
 
 
+def _stack_layer(config: TrainConfig, shown: int) -> str:
+    """`` (its activation: GELU)`` for a layer of a stack, where the layers differ; nothing
+    for a network with one activation (the title names it)."""
+    member = config.models[0]
+    return f" (its activation: {member.layer_spec(shown - 1).name})" if member.is_stack else ""
+
+
 def _draw_maps(run: LiveRun, config: TrainConfig, layer: int, slot) -> None:
     """What each hidden unit of the chosen layer computes, from the run's own network; a
     click on a map shows that unit on the big plot (TensorFlow Playground's best-loved
@@ -305,8 +312,10 @@ def _draw_maps(run: LiveRun, config: TrainConfig, layer: int, slot) -> None:
     shown = min(layer, config.depth)
     maps = unit_map_frame(run.state.model, 0, shown, run.state.data.bounds, 25)
     with slot.container():
-        st.markdown(f"**What each unit of hidden layer {shown} computes** at step "
-                    f"{run.step:,} (its output over the plane). Click a map to see it large.")
+        its = _stack_layer(config, shown)
+        st.markdown(f"**What each unit of hidden layer {shown} computes**{its} "
+                    f"at step {run.step:,} (its output over the plane). Click a map to see it "
+                    "large.")
         if layer > config.depth:
             st.caption(f"The network has {config.depth} hidden layers: showing the last one.")
         st.altair_chart(nl_charts.unit_maps_chart(maps, columns=min(config.width, 8),
@@ -324,8 +333,10 @@ def _draw_fold(run: LiveRun, config: TrainConfig, layer: int, units: tuple[int, 
         return
     shown = min(layer, config.depth)
     with slot.container():
-        st.markdown(f"**How hidden layer {shown} folds the plane** at step {run.step:,}: "
-                    "the input grid and the points, with two of its units as axes.")
+        its = _stack_layer(config, shown)
+        st.markdown(f"**How hidden layer {shown} folds the plane**{its} "
+                    f"at step {run.step:,}: the input grid and the points, with two of its "
+                    "units as axes.")
         if config.width < 2:
             st.caption("The layer has one unit: the fold needs two.")
             return
