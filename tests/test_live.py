@@ -123,6 +123,56 @@ def test_trained_runs_train_a_link_once_and_hand_out_copies(monkeypatch) -> None
     assert len(store) == 2  # the least recently used run left
 
 
+FAILING_SECONDS = 0.6
+"""How long the forced failing training takes before it raises."""
+
+
+def test_a_link_whose_training_fails_fails_at_once_for_those_waiting(monkeypatch) -> None:
+    """A link's training raises: the session that waited for it gets the same error as
+    soon as the first one does (it does not train the link again behind it), nothing of
+    the attempt is kept, and once the fault is gone the link trains."""
+    import threading
+    import time
+
+    calls = []
+
+    def failing_reach(self, step):
+        calls.append(step)
+        time.sleep(FAILING_SECONDS)
+        raise RuntimeError("forced fault in training")
+
+    monkeypatch.setattr(LiveRun, "reach", failing_reach)
+    store = TrainedRuns(capacity=2)
+    outcomes: dict[str, tuple[BaseException | None, float]] = {}
+
+    def open_link(name: str) -> None:
+        try:
+            store.get(CONFIG, (), 100)
+            outcomes[name] = (None, time.monotonic())
+        except Exception as err:
+            outcomes[name] = (err, time.monotonic())
+
+    first = threading.Thread(target=open_link, args=("first",))
+    second = threading.Thread(target=open_link, args=("second",))
+    first.start()
+    time.sleep(0.1)
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert not second.is_alive(), "the waiting session hangs"
+    (first_error, first_at), (second_error, second_at) = outcomes["first"], outcomes["second"]
+    assert isinstance(first_error, RuntimeError) and "forced fault" in str(first_error)
+    assert isinstance(second_error, RuntimeError) and "forced fault" in str(second_error)
+    assert calls == [100], "the waiting session trained the failed link again"
+    assert second_at - first_at < FAILING_SECONDS / 2, "the waiting session got it late"
+    assert len(store) == 0, "a failed training was kept"
+    assert not store._training, "the failed link's training is still registered"
+
+    monkeypatch.undo()  # the fault is gone: the same link trains, in no time for the next
+    run = store.get(CONFIG, (), 100)
+    assert run.step == 100 and len(store) == 1
+
+
 def test_a_live_run_stops_at_its_bound(monkeypatch) -> None:
     monkeypatch.setattr(live_module, "MAX_LIVE_STEPS", 25)
     run = LiveRun(CONFIG)

@@ -244,19 +244,40 @@ class LiveRun:
             model.train(was_training)
 
 
+class LinkTrainingError(RuntimeError):
+    """Training a link failed in another session while this one waited for it: the same
+    error, said once more, so that every waiting session shows it at once instead of
+    training the link again behind the first."""
+
+
+class _Training:
+    """A link being trained by one session: the others wait on :attr:`done` and take its
+    outcome, a run or the error it raised."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.run: LiveRun | None = None
+        self.error: BaseException | None = None
+
+
 class TrainedRuns:
     """A few trained live runs per process, keyed by (config, rate changes, step).
 
     A class opening the same prepared link trains it once: the first session trains while
-    the others wait for it (one lock per key), then each gets its own :meth:`LiveRun.copy`.
-    Bounded (least recently used out), since every entry holds a network and its data.
+    the others wait for its outcome, then each gets its own :meth:`LiveRun.copy`. When that
+    training raises, every session waiting for it gets the error at once
+    (:class:`LinkTrainingError`), nothing half-trained is kept and nothing of the attempt
+    stays behind, so a session opening the link later trains it afresh (a fault may have
+    been passing). Bounded (least recently used out), since every entry holds a network
+    and its data.
     """
 
     def __init__(self, capacity: int = 16) -> None:
         self.capacity = capacity
         self._runs: OrderedDict[tuple, LiveRun] = OrderedDict()
         self._lock = threading.Lock()
-        self._key_locks: dict[tuple, threading.Lock] = {}
+        self._training: dict[tuple, _Training] = {}
+        """Links being trained right now, by key: empty whenever nothing trains."""
 
     @staticmethod
     def _key(config: TrainConfig, lr_changes: Sequence[LrChange], step: int,
@@ -266,20 +287,45 @@ class TrainedRuns:
 
     def get(self, config: TrainConfig, lr_changes: Sequence[LrChange], step: int,
             record_snapshots: bool = False) -> LiveRun:
-        """A copy of the run trained to ``step``, trained here at most once per key."""
+        """A copy of the run trained to ``step``, trained here at most once per key at a
+        time; raises what that training raised (:class:`LinkTrainingError` in a session
+        that waited for another's attempt)."""
         key = self._key(config, lr_changes, step, record_snapshots)
-        with self._lock:
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
+        while True:
             with self._lock:
                 run = self._runs.get(key)
                 if run is not None:
                     self._runs.move_to_end(key)
-            if run is None:
-                run = LiveRun(config, lr_changes, record_snapshots)
-                run.reach(step)
-                self._keep(key, run)
+                    break
+                training = self._training.get(key)
+                if training is None:  # this session trains it
+                    training = self._training[key] = _Training()
+                    break
+            training.done.wait()
+            if training.run is not None:
+                return training.run.copy()
+            if isinstance(training.error, Exception):
+                err = training.error
+                raise LinkTrainingError(
+                    f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+                ) from err
+            # The trainer's script was stopped (Streamlit's own control flow), not failed:
+            # train it here instead.
+        if run is not None:
             return run.copy()
+        try:
+            run = LiveRun(config, lr_changes, record_snapshots)
+            run.reach(step)
+            self._keep(key, run)
+            training.run = run
+        except BaseException as err:
+            training.error = err
+            raise
+        finally:
+            with self._lock:
+                self._training.pop(key, None)
+            training.done.set()
+        return run.copy()
 
     def peek(self, config: TrainConfig, step: int, record_snapshots: bool = False
              ) -> LiveRun | None:
@@ -305,8 +351,7 @@ class TrainedRuns:
             self._runs[key] = run
             self._runs.move_to_end(key)
             while len(self._runs) > self.capacity:
-                old, _ = self._runs.popitem(last=False)
-                self._key_locks.pop(old, None)
+                self._runs.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._runs)
