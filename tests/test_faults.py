@@ -79,6 +79,74 @@ def test_a_training_that_raises_shows_a_message_on_that_page_only(
     assert _numbers(other) == before
 
 
+def _broken_init(self: RunState, config) -> None:
+    raise RuntimeError(FAULT)
+
+
+def _broken_callback(*args, **kwargs) -> None:
+    raise RuntimeError(FAULT)
+
+
+def _button(at: AppTest, suffix: str):
+    """The first live-view button whose key ends with ``suffix``."""
+    buttons = [b for b in at.button if (b.key or "").endswith(suffix)]
+    assert buttons, f"no button {suffix}: {[b.key for b in at.button]}"
+    return buttons[0]
+
+
+def _press_with_fault(at: AppTest, suffix: str, monkeypatch: pytest.MonkeyPatch,
+                      target: object, name: str, broken) -> None:
+    """Press a live view's button while ``target.name`` raises: the page shows the fault
+    once, on that page, with the view still drawn; the next run no longer shows it."""
+    with monkeypatch.context() as patch:
+        patch.setattr(target, name, broken)
+        if broken is _broken_callback:
+            at.run()  # a button's callback is the one the run before its click drew
+        _button(at, suffix).click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        faults = _faults(at)
+        assert len(faults) == 1 and FAULT in faults[0], [e.value for e in at.error]
+        assert at.title, "the page's top is still drawn"
+        assert _button(at, suffix), "the live view is still drawn below the message"
+        assert _slots_free(), "a failed press kept its trainer slot"
+
+
+@pytest.mark.parametrize(("stem", "query", "presses"), [
+    ("dead_relu", {"seed": "7", "steps": "100"}, [
+        (":reset", "engine", "__init__", _broken_init),
+        (":step", "engine", "_update", _broken_update),
+        (":play", "live_runs", "_play", _broken_callback),
+    ]),
+    ("playground", {"p_seed": "13", "p_steps": "0"}, [
+        ("p_live_step", "engine", "_update", _broken_update),
+        ("p_live_reset", "engine", "__init__", _broken_init),
+        ("p_live_play", "live_playground", "toggle_play", _broken_callback),
+    ]),
+])
+def test_a_button_whose_callback_raises_shows_the_message_and_the_session_goes_on(
+        stem: str, query: dict[str, str], presses: list, monkeypatch: pytest.MonkeyPatch
+        ) -> None:
+    from actlib.ui import live_playground, live_runs
+
+    targets = {"engine": RunState, "live_runs": live_runs,
+               "live_playground": live_playground}
+    other = _open("playground", p_seed="5")
+    before = _numbers(other)
+    at = _open(stem, **query)
+    assert not at.exception and not _faults(at)
+    if stem == "dead_relu":  # the run played to its end: Reset, so that Step is enabled
+        _button(at, ":reset").click().run()
+    for suffix, target, name, broken in presses:
+        _press_with_fault(at, suffix, monkeypatch, targets[target], name, broken)
+        at.run()  # shown once: the next run of the page no longer carries it
+        assert not at.exception and not _faults(at), [e.value for e in at.error]
+    _button(at, ":step" if stem == "dead_relu" else "p_live_step").click().run()
+    assert not at.exception and not _faults(at), "the same press works once the fault is gone"
+    assert _numbers(at) or at.get("vega_lite_chart")
+    other.run()
+    assert not other.exception and not _faults(other) and _numbers(other) == before
+
+
 def test_the_fault_message_shows_the_error_only_as_code() -> None:
     from actlib.ui.fault import fault_message
     from tests.fuzz_strategies import check_message_is_inert

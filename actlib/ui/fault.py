@@ -57,3 +57,38 @@ def guarded(where: str) -> Callable[[Callable[P, T]], Callable[P, T | None]]:
         return run
 
     return wrap
+
+
+def _callback_fault_key(view: str) -> str:
+    return f"fault:callback:{view}"
+
+
+def guarded_callback(where: str, view: str
+                     ) -> Callable[[Callable[P, object]], Callable[P, None]]:
+    """Guard a widget callback (Play, Step, Reset, a click on a chart) of the view ``view``.
+
+    Streamlit runs callbacks before the script, outside any page code, so an error there
+    would replace the page with its own traceback. Instead the error is logged and its
+    :func:`fault_message` kept in the session for the view, which shows it where it is
+    drawn (:func:`show_callback_fault`): on that page only, once, and the session goes on
+    (the view's controls are drawn as usual below the message)."""
+
+    def wrap(func: Callable[P, object]) -> Callable[P, None]:
+        @functools.wraps(func)
+        def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                func(*args, **kwargs)
+            except Exception as err:
+                LOG.error("fault in %s", where, exc_info=err)
+                st.session_state[_callback_fault_key(view)] = fault_message(err)
+
+        return run
+
+    return wrap
+
+
+def show_callback_fault(view: str) -> None:
+    """Show the message of a callback of ``view`` that failed in this run, if one did."""
+    message = st.session_state.pop(_callback_fault_key(view), None)
+    if message is not None:
+        st.error(message, icon="🛑")

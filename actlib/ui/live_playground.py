@@ -24,7 +24,7 @@ from actlib.live_plots import SurfacePainter, data_url, fold_png, loss_png, unit
 from actlib.training import MAX_RUN_SECONDS, TrainConfig
 from actlib.training.live import MAX_LIVE_STEPS, LiveFrame, LiveRun, LrChange, TrainedRuns
 from actlib.ui import class_probe_view, presenter
-from actlib.ui.fault import guarded
+from actlib.ui.fault import guarded, guarded_callback, show_callback_fault
 from actlib.ui.live_runner import trainer_slot
 from actlib.ui.live_view import (
     LiveSession,
@@ -34,6 +34,8 @@ from actlib.ui.live_view import (
 from actlib.ui.notices import divergence_sentences, show_divergences
 
 SESSION_KEY = "playground:live"
+_guard = guarded_callback("a button of the Playground's live area", SESSION_KEY)
+"""Every callback of the live area (Play, Step, Reset, a unit picked) goes through it."""
 UNIT_KEY = "playground:unit"
 """(layer, unit) the student clicked in the unit maps, shown on the big plot; None: the
 network's output."""
@@ -189,12 +191,12 @@ def _controls(session: LiveSession) -> None:
     label, icon = ("Pause", "⏸️") if session.playing else ("Play", "▶️")
     buttons[0].button(label, icon=icon, key="p_live_play", type="primary", width="stretch",
                       shortcut="space", disabled=done and not session.playing,
-                      on_click=toggle_play, args=(session,), help="Train on, live (Space).")
+                      on_click=_guard(toggle_play), args=(session,), help="Train on, live (Space).")
     buttons[1].button("Step", icon="⏭️", key="p_live_step", width="stretch", shortcut="right",
-                      disabled=done, on_click=_step, args=(session,),
+                      disabled=done, on_click=_guard(_step), args=(session,),
                       help=f"Train {playground.STEP} more steps (→).")
     buttons[2].button("Reset", icon="⏮️", key="p_live_reset", width="stretch",
-                      on_click=_reset, args=(session,),
+                      on_click=_guard(_reset), args=(session,),
                       help="Back to the untrained network (step 0).")
     status = buttons[3].empty()
     if session.playing:
@@ -217,6 +219,7 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
     def area() -> None:
         presenter.restore()  # a fragment's rerun may come on a new thread
         session: LiveSession = st.session_state[SESSION_KEY]
+        show_callback_fault(SESSION_KEY)
         _controls(session)
         run = session.run
         if session.note:
@@ -227,7 +230,7 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
         painter.waiting = lambda: session.waiting if session.playing else None
         if painter.unit is not None:
             left.button("Back to the network's output", icon="↩️", key="p_unit_back",
-                        on_click=_pick, args=(None,))
+                        on_click=_guard(_pick), args=(None,))
         notes, probe, maps, folds = st.empty(), st.empty(), st.empty(), st.empty()
 
         def link() -> None:
@@ -320,7 +323,8 @@ def _draw_maps(run: LiveRun, config: TrainConfig, layer: int, slot) -> None:
             st.caption(f"The network has {config.depth} hidden layers: showing the last one.")
         st.altair_chart(nl_charts.unit_maps_chart(maps, columns=min(config.width, 8),
                                                   pickable=True),
-                        width="content", key=MAPS_KEY, on_select=lambda: _on_map_click(shown),
+                        width="content", key=MAPS_KEY,
+                        on_select=lambda: _guard(_on_map_click)(shown),
                         selection_mode=nl_charts.UNIT_PICK)
 
 

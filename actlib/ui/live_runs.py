@@ -32,7 +32,7 @@ import streamlit as st
 from actlib.training import Snapshot, TrainConfig
 from actlib.training.live import LiveRun, TrainedRuns
 from actlib.ui import presenter
-from actlib.ui.fault import guarded
+from actlib.ui.fault import guarded, guarded_callback, show_callback_fault
 from actlib.ui.live_runner import trainer_slot
 from actlib.ui.live_view import (
     LiveSession,
@@ -134,20 +134,22 @@ def _controls(session: LiveSession, key: str):
     """Play/Pause (Space), Step (→: to the next snapshot), Reset, and where the run is;
     returns the slot of that last line, which every frame updates."""
     run, done = session.run, session.finished
+    guard = guarded_callback("a live training view's button", key)
+    pause, play_, step, reset = (guard(f) for f in (_pause, _play, _step, _reset))
     cells = st.columns([1.4, 1, 1, 4], vertical_alignment="center")
     if session.playing:
         cells[0].button("Pause", icon="⏸️", key=f"{key}:play", type="primary",
-                        width="stretch", shortcut="space", on_click=_pause, args=(session,),
+                        width="stretch", shortcut="space", on_click=pause, args=(session,),
                         help="Stop here and look inside (Space).")
     else:
         cells[0].button("Play", icon="▶️", key=f"{key}:play", type="primary",
-                        width="stretch", shortcut="space", disabled=done, on_click=_play,
+                        width="stretch", shortcut="space", disabled=done, on_click=play_,
                         args=(session,), help="Train on from here, live (Space).")
     cells[1].button("Step", icon="⏭️", key=f"{key}:step", width="stretch", shortcut="right",
-                    disabled=done, on_click=_step, args=(session,),
+                    disabled=done, on_click=step, args=(session,),
                     help=f"Train to the next snapshot, {run.config.snapshot_every} steps (→).")
     cells[2].button("Reset", icon="⏮️", key=f"{key}:reset", width="stretch",
-                    on_click=_reset, args=(session,), help="Back to step 0, paused.")
+                    on_click=reset, args=(session,), help="Back to step 0, paused.")
     status = cells[3].empty()
     status.caption(status_text(session))
     return status
@@ -170,6 +172,7 @@ def live_runs(key: str, configs: Sequence[TrainConfig],
     def area() -> None:
         presenter.restore()  # a fragment's rerun may come on a new thread
         session: LiveSession = st.session_state[_state_key(key)]
+        show_callback_fault(key)
         status = _controls(session, key)
         if session.note:
             st.caption(session.note)
