@@ -4,6 +4,7 @@ import streamlit as st
 
 from actlib.runtime import configure_torch, freeze_long_lived_objects
 from actlib.ui.fault import guarded
+from actlib.ui.layout import through_app_entry
 from actlib.ui.page_registry import SECTIONS, all_pages
 from actlib.ui.settings_widgets import note_page_run
 
@@ -17,5 +18,6 @@ for info in all_pages():
     )
 navigation = st.navigation({name: pages for name, pages in sections.items() if pages})
 note_page_run(navigation.url_path)
-guarded(f"page {navigation.url_path or 'home'}")(navigation.run)()
+with through_app_entry():  # a page run without it is Streamlit's pages/ relic
+    guarded(f"page {navigation.url_path or 'home'}")(navigation.run)()
 freeze_long_lived_objects()  # after the page, whose imports are then loaded

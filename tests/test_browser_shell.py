@@ -71,3 +71,31 @@ def test_first_request_to_a_fresh_server_is_a_deep_link(chromium, tmp_path) -> N
         context.close()
     finally:
         server.stop()
+
+
+def test_deep_links_opened_at_once_on_a_fresh_server_all_run_through_the_app(
+        chromium, tmp_path) -> None:
+    """A class opens prepared links the moment the server is up. Every session whose run
+    starts before the first ``st.navigation`` in the process is run by Streamlit's pages/
+    relic; the app must notice that in each of them (not only the first) and rerun it
+    through its own navigation. Seen before: 5 of 12 such sessions kept Streamlit's page
+    list and skipped the app's entry point."""
+    from tests.browser import AppServer
+
+    server = AppServer.start(tmp_path)
+    contexts = [chromium.new_context(viewport={"width": 1280, "height": 800})
+                for _ in TOPIC_PAGES]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for info, page in zip(TOPIC_PAGES, pages, strict=True):
+            page.goto(f"{server.url}/{info.stem}", wait_until="commit")
+        for info, page in zip(TOPIC_PAGES, pages, strict=True):
+            wait_for_app(page, timeout=180_000)
+            assert_clean(page)
+            nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+            assert info.title in nav and "streamlit app" not in nav.lower(), (info.stem, nav)
+            assert page.title() != info.stem.replace("_", " "), "the page config is missing"
+    finally:
+        for context in contexts:
+            context.close()
+        server.stop()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import threading
+from collections.abc import Iterator, Sequence
 from html import escape
 
 import streamlit as st
@@ -15,23 +17,44 @@ from actlib.ui import lecture_nav as nav
 from actlib.ui.copy_link import copy_link_button
 
 _SHELL_RERUN_KEY = "_app_shell_rerun_done"
+_entry = threading.local()
+
+
+@contextlib.contextmanager
+def through_app_entry() -> Iterator[None]:
+    """Mark the page run inside as going through streamlit_app.py's navigation (the entry
+    point wraps ``navigation.run()`` in it). A page script runs in the thread of its script
+    run, so a page that finds no mark was run by something else: Streamlit's relic below."""
+    _entry.active = True
+    try:
+        yield
+    finally:
+        _entry.active = False
 
 
 def _ensure_app_shell() -> None:
     """Make a cold deep link run through streamlit_app.py, not the page file alone.
 
-    Streamlit 1.67 keeps a relic of its first multipage API: until some run in the process
-    has called ``st.navigation``, a server with a ``pages/`` folder runs ``pages/<name>.py``
-    directly for a link to ``/<name>``, so the page config, our navigation and sections are
-    missing (seen here: the sidebar listed "streamlit app, home, shapes"). Leaving that mode
-    and rerunning sends this very URL through the app's own navigation.
+    Streamlit 1.67 keeps a relic of its first multipage API: a run that starts while no run
+    in the process has yet called ``st.navigation`` (a process-wide flag) runs
+    ``pages/<name>.py`` directly for a link to ``/<name>``, so the page config, the torch
+    set-up, our navigation and sections and the page's fault guard are missing (seen here:
+    the sidebar listed "streamlit app, home, shapes"). Leaving that mode and rerunning sends
+    this very URL through the app's own navigation.
+
+    Whether this run is such a one is read from :func:`through_app_entry`'s mark, not from
+    Streamlit's flag: when a class opens links on a cold server at once, every session
+    that started before the first ``st.navigation`` runs its page directly, but by the time
+    it gets here another session has already cleared the flag (measured: 5 of 12 sessions
+    stayed in that mode, and the load benchmark's Playgrounds went blank).
     """
-    if PagesManager.uses_pages_directory and not st.session_state.get(_SHELL_RERUN_KEY):
-        # Once per session: Streamlit's AppTest sets the flag back before every run, and a
-        # second rerun there would swallow a button's click.
-        st.session_state[_SHELL_RERUN_KEY] = True
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    if getattr(_entry, "active", False) or st.session_state.get(_SHELL_RERUN_KEY):
+        return
+    # Once per session: Streamlit's AppTest sets the flag back before every run, and a
+    # second rerun there would swallow a button's click.
+    st.session_state[_SHELL_RERUN_KEY] = True
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 _TIGHTER_TOP = """<style>
