@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from actlib.runtime import configure_torch, freeze_long_lived_objects
+from actlib.runtime import configure_torch, freeze_long_lived_objects, release_free_memory
 from actlib.ui.fault import guarded
 from actlib.ui.layout import through_app_entry
 from actlib.ui.page_registry import SECTIONS, all_pages
@@ -21,3 +21,4 @@ note_page_run(navigation.url_path)
 with through_app_entry():  # a page run without it is Streamlit's pages/ relic
     guarded(f"page {navigation.url_path or 'home'}")(navigation.run)()
 freeze_long_lived_objects()  # after the page, whose imports are then loaded
+release_free_memory()  # what the page's run freed goes back to the system

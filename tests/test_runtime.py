@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+import subprocess
 import sys
 import types
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +45,31 @@ def test_frozen_objects_are_still_freed_by_reference_counting():
     gc.freeze()
     del box
     assert ref() is None
+
+
+_FREED_THEN_RELEASED = r"""
+import numpy as np
+from actlib.runtime import configure_torch, release_free_memory
+
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+
+configure_torch()  # the app's allocator: up to 32 MB kept free per arena
+blocks = [np.ones(64 * 1024) for _ in range(1000)]  # 1,000 blocks of 512 kB
+del blocks[::2]  # half of them freed, scattered through the heap: nothing to trim at its top
+before = rss_mb()
+release_free_memory()
+print(before, rss_mb())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_memory_freed_between_runs_goes_back_to_the_system() -> None:
+    """Half of 500 MB of blocks freed in the middle of the heap stays resident under the
+    app's allocator settings until :func:`release_free_memory`, which hands it back."""
+    out = subprocess.run([sys.executable, "-c", _FREED_THEN_RELEASED], capture_output=True,
+                         text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    before, after = (float(x) for x in out.stdout.split())
+    assert before - after > 200, (before, after)
