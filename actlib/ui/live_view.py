@@ -62,7 +62,8 @@ class LiveSession:
     steps_per_second: float = 0.0
     """Training speed over the last burst, for the status line."""
     just_pressed: bool = False
-    """Play was pressed (or the page redrawn while playing) and no frame has shown since."""
+    """Play was pressed and no frame has shown since: the next frame trains only
+    :data:`FIRST_PIECE_SECONDS`."""
 
     @property
     def run(self) -> LiveRun:
