@@ -80,6 +80,22 @@ def measure(page, url: str) -> dict[str, float]:
             "pause (ms)": paused[0] - paused_at if paused else float("nan")}
 
 
+def _median(values: list[float]) -> float:
+    """The median of the repeats that measured something (a run that ended before Pause
+    has no pause time)."""
+    finite = [v for v in values if v == v]
+    return statistics.median(finite) if finite else float("nan")
+
+
+def _verdict(name: str, value: float) -> str:
+    if value != value:
+        return f"{name} n/a (every run ended before it could be measured)"
+    text = f"{name} {value:.0f}"
+    if name in TARGETS:
+        text += f" ({'met' if value <= TARGETS[name] else 'NOT met'}: ≤ {TARGETS[name]:g})"
+    return text
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -99,11 +115,8 @@ def main() -> None:
                                                ).new_page()
                     rows.append(measure(page, f"{server.url}/{path}"))
                     page.context.close()
-                summary = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
-                verdicts = ", ".join(
-                    f"{k} {v:.0f}" + (f" ({'met' if v <= TARGETS[k] else 'NOT met'}: "
-                                      f"≤ {TARGETS[k]:g})" if k in TARGETS else "")
-                    for k, v in summary.items())
+                summary = {k: _median([r[k] for r in rows]) for k in rows[0]}
+                verdicts = ", ".join(_verdict(k, v) for k, v in summary.items())
                 print(f"{name}: {verdicts}")
             browser.close()
     finally:
