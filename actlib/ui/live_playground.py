@@ -23,11 +23,12 @@ from actlib.fold import fold
 from actlib.live_plots import SurfacePainter, data_url, fold_png, loss_png, unit_colors
 from actlib.training import MAX_RUN_SECONDS, TrainConfig
 from actlib.training.live import MAX_LIVE_STEPS, LiveFrame, LiveRun, LrChange, TrainedRuns
-from actlib.ui import class_probe_view, presenter
-from actlib.ui.fault import guarded, guarded_callback, show_callback_fault
+from actlib.ui import class_probe_view
+from actlib.ui.fault import guarded, guarded_callback
 from actlib.ui.live_runner import trainer_slot
 from actlib.ui.live_view import (
     LiveSession,
+    enter_live_area,
     play,
     toggle_play,
 )
@@ -217,9 +218,8 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
     @st.fragment
     @guarded("the Playground's live area")
     def area() -> None:
-        presenter.restore()  # a fragment's rerun may come on a new thread
+        enter_live_area(SESSION_KEY)
         session: LiveSession = st.session_state[SESSION_KEY]
-        show_callback_fault(SESSION_KEY)
         _controls(session)
         run = session.run
         if session.note:

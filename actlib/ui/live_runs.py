@@ -31,11 +31,11 @@ import streamlit as st
 
 from actlib.training import Snapshot, TrainConfig
 from actlib.training.live import LiveRun, TrainedRuns
-from actlib.ui import presenter
-from actlib.ui.fault import guarded, guarded_callback, show_callback_fault
+from actlib.ui.fault import guarded, guarded_callback
 from actlib.ui.live_runner import trainer_slot
 from actlib.ui.live_view import (
     LiveSession,
+    enter_live_area,
     in_fragment_rerun,
     play,
     refresh_page_if_due,
@@ -170,9 +170,8 @@ def live_runs(key: str, configs: Sequence[TrainConfig],
     @st.fragment
     @guarded("a live training view")
     def area() -> None:
-        presenter.restore()  # a fragment's rerun may come on a new thread
+        enter_live_area(key)
         session: LiveSession = st.session_state[_state_key(key)]
-        show_callback_fault(key)
         status = _controls(session, key)
         if session.note:
             st.caption(session.note)

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from actlib.training.live import LiveRun
+from actlib.ui import presenter
+from actlib.ui.fault import show_callback_fault
 from actlib.ui.live_runner import queue_status, trainer_slot, wait_message
 
 BURST_SECONDS = 1.0
@@ -76,6 +78,14 @@ class LiveSession:
     @property
     def finished(self) -> bool:
         return all(run.finished for run in self.runs)
+
+
+def enter_live_area(view: str) -> None:
+    """What every live area does first: set the session's chart theme again (a fragment's
+    rerun may come on a new thread, where the page header's setting is not) and show the
+    message of one of its buttons' callbacks that failed (:mod:`actlib.ui.fault`)."""
+    presenter.restore()
+    show_callback_fault(view)
 
 
 def in_fragment_rerun() -> bool:
