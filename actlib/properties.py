@@ -151,6 +151,14 @@ def real_line_bound(key: str, params: Params | None = None, upper: bool = False)
     if math.isinf(best):
         return Bound(sign * best, attained=False)
     if 0 < i < len(x) - 1 and grid_best < min(limits, default=math.inf):
+        beside = fn(x[i - 1:i + 2])
+        if not bool(torch.isfinite(beside[0])) or not bool(torch.isfinite(beside[2])):
+            # The extreme sits at the edge of where a typed formula is defined (sqrt(x + 7)
+            # at -7): the value at the edge itself, not the grid point's 4e-8.
+            outside = float(x[i - 1] if not bool(torch.isfinite(beside[0])) else x[i + 1])
+            edge = _domain_edge(fn, float(x[i]), outside)
+            value = min(grid_best, sign * _scalar(fn, edge))
+            return Bound(sign * value + 0.0, attained=True)  # + 0.0: never "-0"
         # a strict interior extremum: refine it
         lo, hi = float(x[i - 1]), float(x[i + 1])
         _, value = _refine_extremum(fn, lo, hi, minimum=not upper)
@@ -262,6 +270,20 @@ def max_slope(key: str, params: Params | None = None) -> SlopeMaximum:
     return SlopeMaximum(best, None, f"x < {edge:g}")
 
 
+def _domain_edge(fn: Callable[[torch.Tensor], torch.Tensor], inside: float, outside: float,
+                 keep_inside: bool = True) -> float:
+    """Bisection between a point where ``fn`` is finite and one where it is not, down to
+    float spacing: the last finite point (or, with ``keep_inside=False``, the first one
+    that is not)."""
+    for _ in range(60):
+        middle = (inside + outside) / 2
+        if math.isfinite(_scalar(fn, middle)):
+            inside = middle
+        else:
+            outside = middle
+    return inside if keep_inside else outside
+
+
 def _slope_at_edge(dfn: Callable[[torch.Tensor], torch.Tensor], inside: float,
                    outside: float) -> SlopeMaximum:
     """The slope's supremum where f' is largest next to the edge of its domain: the edge
@@ -269,12 +291,7 @@ def _slope_at_edge(dfn: Callable[[torch.Tensor], torch.Tensor], inside: float,
     then f' is read ever closer to the edge (10⁻² … 10⁻¹⁰ away). Growing a hundredfold
     over that range is a slope without bound (sqrt: f' ~ 1/(2√d)); else the largest
     value read is the bound, approached at the edge."""
-    for _ in range(60):
-        middle = (inside + outside) / 2
-        if math.isfinite(_scalar(dfn, middle)):
-            inside = middle
-        else:
-            outside = middle
+    outside = _domain_edge(dfn, inside, outside, keep_inside=False)
     edge = _clean(round(outside, 6))
     toward = 1.0 if inside > outside else -1.0
     values = [_scalar(dfn, outside + toward * 10.0 ** -k) for k in (2, 4, 6, 8, 10)]

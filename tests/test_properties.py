@@ -319,3 +319,11 @@ def test_a_bounded_slope_at_the_edge_of_a_formula_domain() -> None:
     peak = max_slope("f:-(x + 7)**1.5")
     assert -1e-3 < peak.value <= 0
     assert "approached at x = -7" in peak.where
+
+
+def test_a_bound_at_the_edge_of_a_formula_domain_is_the_value_there() -> None:
+    """sqrt(x + 7) is 0 at x = -7, where it starts being defined: its range on ℝ is [0, ∞),
+    not the grid's [4.2e-08, ∞); -sqrt(x + 7) reaches its supremum 0 there too."""
+    assert real_line_bound("f:sqrt(x + 7)") == Bound(0.0, attained=True)
+    top = real_line_bound("f:-sqrt(x + 7)", upper=True)
+    assert top == Bound(0.0, attained=True) and str(top.value) == "0.0"
