@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from actlib.ui.presenter import BODY_PX
 from tests.browser import assert_clean, wait_for_app
 from tests.test_dark_theme import TEXT_CONTRAST
 
@@ -58,6 +59,19 @@ _WHITE_BOXES = """() => {
 }"""
 
 
+_OPTION = """() => {
+  const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number).slice(0, 3);
+  const item = document.querySelector(
+    '[role="listbox"] [role="option"]:not([aria-selected="true"])');
+  const text = [...item.querySelectorAll('*')].find(e => !e.children.length) || item;
+  return { text: item.textContent.trim(), ink: rgb(getComputedStyle(text).color),
+           background: rgb(getComputedStyle(item).backgroundColor),
+           size: parseFloat(getComputedStyle(text).fontSize) };
+}"""
+"""An open dropdown's first unselected option: its ink, background and size (the list is
+drawn outside the main area, in a portal)."""
+
+
 def _luminance(rgb: list[float]) -> float:
     channels = [v / 255 for v in rgb]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
@@ -90,6 +104,13 @@ def test_dark_presenter_view_text_contrast_at_1920x1080(app_server, chromium,
             assert _luminance(found["background"]) < 0.05, (part, found)  # dark, not light
         boxes = page.evaluate(_WHITE_BOXES)
         assert not boxes, f"white boxes on the dark page: {boxes[:6]}"
+        page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first.click()
+        page.wait_for_selector('[role="listbox"] [role="option"]', timeout=10_000)
+        option = page.evaluate(_OPTION)
+        ratio = _contrast(option["ink"], option["background"])
+        assert ratio >= TEXT_CONTRAST and _luminance(option["background"]) < 0.05, option
+        assert option["size"] >= BODY_PX - 0.01, option
+        page.keyboard.press("Escape")
         assert page.get_by_role("button", name="Light").count() == 1
         page.screenshot(path=f"/tmp/presenter-dark-{page_path}.png")
     finally:

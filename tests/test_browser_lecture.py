@@ -96,13 +96,14 @@ _TEXT_SIZES = """() => {
     '[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li, '
     + '[data-testid="stWidgetLabel"] p, [data-testid="stTab"] p, '
     + '[data-testid="stCaptionContainer"], [data-testid="stSliderThumbValue"], '
-    + 'button p, [data-baseweb="tag"] span');
+    + 'button p, [data-tag] span, input, textarea');
   const out = [];
   for (const e of picks) {
     const r = e.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0 || !e.textContent.trim()) continue;
+    const text = (e.value || e.textContent || '').trim();
+    if (r.width === 0 || r.height === 0 || !text) continue;
     if (e.closest('[data-testid="stTooltipContent"]')) continue;
-    out.push([e.textContent.trim().slice(0, 40), parseFloat(getComputedStyle(e).fontSize)]);
+    out.push([text.slice(0, 40), parseFloat(getComputedStyle(e).fontSize)]);
   }
   return out;
 }"""
@@ -120,6 +121,12 @@ _CHART_SIZES = """() => {
   }
   return out;
 }"""
+
+_GRID_WIDTHS = """() => [...document.querySelectorAll(
+    '[data-testid="stVegaLiteChart"] .role-axis-grid line')]
+  .map(l => parseFloat(getComputedStyle(l).strokeWidth))"""
+"""Axis grid lines stay hairlines: the presenter view thickens data lines and rules, and a
+log axis has nine grid lines a decade, which thickened read as a grey band."""
 
 _FIRST_RESULT_TOP = """() => {
   const tops = [...document.querySelectorAll(
@@ -149,6 +156,8 @@ def test_presenter_view_is_readable_at_1920x1080(app_server, chromium, item) -> 
         chart_texts = page.evaluate(_CHART_SIZES)
         small = [t for t in chart_texts if t[1] < CHART_LABEL_PX - 0.01]
         assert not small, f"chart labels under {CHART_LABEL_PX} px: {small[:8]}"
+        grids = page.evaluate(_GRID_WIDTHS)
+        assert grids and max(grids) <= 1.5, f"grid lines up to {max(grids or [0])} px"
         top = page.evaluate(_FIRST_RESULT_TOP)
         assert top is not None and top < 1080 - 150, f"first result starts at {top} px"
         sidebar = page.locator('[data-testid="stSidebar"]')

@@ -26,6 +26,7 @@ import streamlit as st
 from actlib import charts
 from actlib.charts import DARK_BACKGROUND as BG
 from actlib.charts import DARK_DOMAIN as LINE
+from actlib.charts import DARK_GRID as HIGHLIGHT
 from actlib.charts import DARK_SURFACE as RAISED
 from actlib.charts import DARK_TEXT as INK
 
@@ -39,14 +40,13 @@ _PRESENTER_CSS = f"""<style>
 [data-testid="stMainBlockContainer"] {{ padding-top: 3.6rem !important;
   padding-left: 2rem; padding-right: 2rem; max-width: 100%; }}
 [data-testid="stMarkdownContainer"], [data-testid="stMarkdownContainer"] p,
-[data-testid="stMarkdownContainer"] li, [data-baseweb="tag"] span,
-[data-baseweb="tag"] div, .copy-button, .copy-status,
+[data-testid="stMarkdownContainer"] li, [data-tag] span, .copy-button, .copy-status,
 [data-testid="stMarkdownContainer"] td, [data-testid="stMarkdownContainer"] th,
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p, [data-testid="stWidgetLabel"] label,
 [data-testid="stTab"] p, button p, [data-testid="stAlertContentInfo"] p,
 [data-testid="stSliderThumbValue"], [data-testid="stSliderTickBarMin"],
-[data-testid="stSliderTickBarMax"], [data-baseweb="select"] div,
+[data-testid="stSliderTickBarMax"], [role="listbox"] [role="option"] div,
 [data-testid="stMetricLabel"] p, [data-testid="stTable"] td, [data-testid="stTable"] th,
 [data-testid="stExpander"] summary p, [data-testid="stRadio"] label p,
 [data-testid="stMarkdownContainer"] code {{ font-size: {BODY_PX}px !important;
@@ -56,13 +56,13 @@ h1 {{ font-size: 2.3rem !important; padding-top: 0 !important; padding-bottom: 0
 .st-key-page_subtitle {{ display: none !important; }}
 h2 {{ font-size: 2.1rem !important; }}
 h3 {{ font-size: 1.8rem !important; }}
-[data-testid="stVegaLiteChart"] g.mark-line path,
-[data-testid="stVegaLiteChart"] g.mark-rule line {{ stroke-width: {LINE_PX}px; }}
+[data-testid="stVegaLiteChart"] g.mark-line.role-mark path,
+[data-testid="stVegaLiteChart"] g.mark-rule.role-mark line {{ stroke-width: {LINE_PX}px; }}
 [data-testid="stVegaLiteChart"] g.mark-text text {{ font-size: 18px; }}
 [data-testid="stMarkdownContainer"] span[style*="font-size"] {{
   font-size: inherit !important; }}
 [data-testid="stSlider"] > div[role="group"] {{ margin-top: 1.1rem; }}
-[data-testid="stSelectbox"] input, [data-testid="stMultiSelect"] input,
+.stApp input, .stApp textarea,
 [data-testid="stMultiSelect"] [role="group"] span {{ font-size: {BODY_PX}px !important; }}
 </style>"""
 
@@ -80,9 +80,8 @@ _DARK_CSS = f"""<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{ opacity: 1; }}
 .stApp a, .stApp a span {{ color: #8cc4ff !important; }}
 .stApp code {{ background-color: {RAISED} !important; }}
-[data-baseweb="select"] > div, [data-baseweb="input"], [data-baseweb="base-input"],
-[data-baseweb="textarea"], .stApp input, .stApp textarea, [data-baseweb="popover"] ul,
-[data-baseweb="popover"] li, [data-baseweb="menu"], [data-testid="stPopoverBody"],
+.stApp input, .stApp textarea, [data-trigger="ComboBox"], [role="listbox"],
+[role="listbox"] [role="option"], [data-testid="stPopoverBody"],
 [data-testid="stNumberInputContainer"], [data-testid="stNumberInput"] button {{
   background-color: {RAISED} !important; color: {INK} !important;
   border-color: {LINE} !important; }}
@@ -102,10 +101,13 @@ _DARK_CSS = f"""<style>
 [data-testid="stTable"] table, [data-testid="stTable"] td, [data-testid="stTable"] th,
 .stApp table td, .stApp table th {{ background-color: {BG} !important;
   border-color: {LINE} !important; }}
-[data-testid="stTabs"] [data-baseweb="tab-border"] {{ background-color: {LINE} !important; }}
 [data-testid="stDataFrame"], [data-testid="stImage"] img[src$=".svg"] {{
   filter: invert(0.93) hue-rotate(180deg); }}
 hr {{ border-color: {LINE} !important; }}
+[role="listbox"] [role="option"][data-focused], [role="listbox"] [role="option"][data-hovered],
+[role="listbox"] [role="option"][aria-selected="true"] {{
+  background-color: {HIGHLIGHT} !important; }}
+.stApp .react-aria-ComboBox button, .stApp [data-tag] button {{ color: {INK} !important; }}
 .stApp svg.marks {{ background-color: {BG} !important; }}
 .stApp .react-aria-ComboBox > div, [data-testid="stMetricDelta"],
 [data-testid="stCode"] div:has(> [data-testid="stElementToolbarButton"]) {{
