@@ -54,6 +54,8 @@ def _expect_scene(page, item) -> None:
                  + '[data-testid="stVegaLiteChart"] canvas, [data-testid="stImage"] img, '
                  + '[data-testid="stDataFrame"]')]
              .some(e => e.getBoundingClientRect().height > 50)""", timeout=60_000)
+    labelled = page.locator('[data-testid="stVegaLiteChart"] svg .role-mark [aria-label]')
+    assert labelled.count() == 0, "marks drawn with per-datum ARIA labels (slow to draw)"
 
 
 @pytest.mark.parametrize("item", SCENES, ids=lambda s: s.id)

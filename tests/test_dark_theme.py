@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from actlib import charts, live_plots
 from actlib import lecture as lec
 from actlib import lecture_keys as keys
-from actlib.activations import CATALOGUE
+from actlib.activations import CATALOGUE, STACK_COLORS, STACK_COLORS_DARK
 from actlib.scenes import scene
 from tests.apptest_charts import APP, drawn_charts, open_page
 from tests.conftest import APPTEST_TIMEOUT
@@ -55,6 +55,22 @@ def test_every_activation_colour_shows_on_dark(spec) -> None:
     assert contrast(dark_color(spec), charts.DARK_BACKGROUND) >= GRAPHIC_CONTRAST
     if spec.dark_color:  # a variant exists only where the colour itself is too dark there
         assert contrast(spec.color, charts.DARK_BACKGROUND) < GRAPHIC_CONTRAST
+
+
+@pytest.mark.parametrize("color", STACK_COLORS)
+def test_every_stack_colour_shows_on_dark(color) -> None:
+    """A stack's colour, or its dark variant, carries as a line on the dark background; a
+    variant exists only where the colour itself does not, stays apart from every other
+    colour drawn on dark, and the charts repaint it."""
+    shown = STACK_COLORS_DARK.get(color, color)
+    assert contrast(shown, charts.DARK_BACKGROUND) >= GRAPHIC_CONTRAST
+    if color in STACK_COLORS_DARK:
+        assert contrast(color, charts.DARK_BACKGROUND) < GRAPHIC_CONTRAST
+        others = [dark_color(s) for s in CATALOGUE] + [c for c in STACK_COLORS if c != color]
+        nearest = min(float(np.linalg.norm(_lab(_linear(shown)) - _lab(_linear(o))))
+                      for o in others)
+        assert nearest >= _closest([s.color for s in CATALOGUE])
+        assert charts.dark_variants()[color.lower()] == shown.lower()
 
 
 def _closest(colors: list[str]) -> float:
