@@ -56,7 +56,7 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Foundations",
         blurb="Stack linear layers and get one matrix; add a bend and fit curves. With "
         "softmax and the step neuron.",
-        preview="actlib.charts.nonlinearity:preview",
+        preview="actlib.charts.previews:nonlinearity",
     ),
     PageInfo(
         stem="playground",
@@ -65,7 +65,7 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Foundations",
         blurb="Train a small network on 2-D data step by step and watch its boundary and "
         "units bend.",
-        preview="actlib.charts.playground:preview",
+        preview="actlib.charts.previews:playground",
     ),
     PageInfo(
         stem="shapes",
@@ -74,7 +74,7 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Foundations",
         blurb="f and f′ side by side, where each function goes flat, and its computed "
         "properties.",
-        preview="actlib.charts:preview_shapes",
+        preview="actlib.charts.previews:shapes",
     ),
     PageInfo(
         stem="gradients",
@@ -83,7 +83,7 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Training problems",
         blurb="Real backpropagation through deep networks: where the signal dies or blows "
         "up, and what each remedy does.",
-        preview="actlib.charts.gradients:preview",
+        preview="actlib.charts.previews:gradients",
     ),
     PageInfo(
         stem="dead_relu",
@@ -91,7 +91,7 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         icon="💀",
         section="Training problems",
         blurb="Watch ReLU units die while a network trains, and revive them.",
-        preview="actlib.charts.dead_relu:preview",
+        preview="actlib.charts.previews:dead_relu",
     ),
     PageInfo(
         stem="guide",
@@ -100,7 +100,7 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Choosing",
         blurb="Advice with reasons, a live bake-off, measured compute cost and a short "
         "history.",
-        preview="actlib.charts.guide:preview",
+        preview="actlib.charts.previews:guide",
     ),
 )
 
