@@ -2,6 +2,7 @@
 
     python benchmarks/bench_server.py                 # everything (about 5 minutes)
     python benchmarks/bench_server.py --only cold     # or: first-page, footprint, concurrency
+    python benchmarks/bench_server.py --only cold --against /work/main   # both, alternating
 
 Each part starts ``streamlit run streamlit_app.py`` on a free port (8600-8649) and drives
 it with headless Debian Chromium, as students would, and prints every target of issue #15
@@ -189,24 +190,34 @@ def cold_start_once(browser, app_dir: Path, ready: Callable) -> tuple[float, flo
         server.stop()
 
 
-def report_cold_start(browser, reps: int = 3) -> None:
+def _medians(runs: list[tuple[float, ...]]) -> list[float]:
+    return [statistics.median(column) for column in zip(*runs, strict=True)]
+
+
+def report_cold_start(browser, reps: int = 3, against: Path | None = None) -> None:
+    """Ours, the ``against`` checkout (when given) and the one-chart app, alternating."""
     with tempfile.TemporaryDirectory() as trivial:
         (Path(trivial) / "streamlit_app.py").write_text(TRIVIAL_APP)
-        ours, floor = [], []
+        ours, other, floor = [], [], []
         for _ in range(reps):
             ours.append(cold_start_once(browser, REPO, rendered_home))
+            if against is not None:
+                other.append(cold_start_once(browser, against, rendered_home))
             floor.append(cold_start_once(browser, Path(trivial), rendered_home))
 
-    def medians(runs: list[tuple[float, float, float]]) -> list[float]:
-        return [statistics.median(column) for column in zip(*runs, strict=True)]
-
-    (healthy, median, cpu), (floor_healthy, floor_median, floor_cpu) = medians(ours), \
-        medians(floor)
+    (healthy, median, cpu), (floor_healthy, floor_median, floor_cpu) = _medians(ours), \
+        _medians(floor)
     print(f"cold start, `streamlit run` -> home page rendered: median {median:.2f} s (runs "
           f"{', '.join(f'{t[1]:.2f}' for t in ours)}; healthy after {healthy:.2f} s; the "
           f"server used {cpu:.2f} CPU s)")
-    print(f"  a one-chart app on this host now: {floor_median:.2f} s (healthy after "
-          f"{floor_healthy:.2f} s, {floor_cpu:.2f} CPU s); ours is {median / floor_median:.2f}x")
+    if against is not None:
+        other_healthy, other_median, other_cpu = _medians(other)
+        print(f"  {against}: {other_median:.2f} s (runs "
+              f"{', '.join(f'{t[1]:.2f}' for t in other)}; healthy after "
+              f"{other_healthy:.2f} s, {other_cpu:.2f} CPU s)")
+    print(f"  a one-chart app on this host now: {floor_median:.2f} s (runs "
+          f"{', '.join(f'{t[1]:.2f}' for t in floor)}; healthy after {floor_healthy:.2f} s, "
+          f"{floor_cpu:.2f} CPU s); ours is {median / floor_median:.2f}x")
     print(f"  target <= {COLD_TARGET_SECONDS:g} s: {verdict(median <= COLD_TARGET_SECONDS)}",
           flush=True)
 
@@ -214,11 +225,11 @@ def report_cold_start(browser, reps: int = 3) -> None:
 # --- first page after the home page ---------------------------------------------------
 
 
-def first_page_once(browser, look: float) -> tuple[float, ...]:
+def first_page_once(browser, look: float, app_dir: Path = REPO) -> tuple[float, ...]:
     """(home rendered, click -> run shown, click -> run past step 0) in seconds since the
     server was launched or the click, and the server's CPU seconds at the three points."""
     page = browser.new_page()
-    server = Server()
+    server = Server(app_dir)
     try:
         server.wait_healthy()
         page.goto(server.url)
@@ -239,18 +250,22 @@ def first_page_once(browser, look: float) -> tuple[float, ...]:
         server.stop()
 
 
-def report_first_page(browser, reps: int = 3) -> None:
+def report_first_page(browser, reps: int = 3, against: Path | None = None) -> None:
+    """Ours and the ``against`` checkout (when given), alternating."""
+    apps = [REPO] if against is None else [REPO, against]
     for look in (0.0, LOOK_SECONDS):
-        runs = [first_page_once(browser, look) for _ in range(reps)]
-        home, shown, done, home_cpu, shown_cpu, done_cpu = (
-            statistics.median(column) for column in zip(*runs, strict=True))
-        print(f"first page, the Dead ReLU card clicked {look:g} s after the home page "
-              f"rendered (medians of {reps}): home rendered after {home:.2f} s "
-              f"({home_cpu:.2f} CPU s); from the click, its run shown after {shown:.2f} s "
-              f"(runs {', '.join(f'{r[1]:.2f}' for r in runs)}; server CPU since start "
-              f"{shown_cpu:.2f} s) and past step 0 after {done:.2f} s ({done_cpu:.2f} CPU "
-              "s)",
-              flush=True)
+        runs: dict[Path, list[tuple[float, ...]]] = {app: [] for app in apps}
+        for _ in range(reps):
+            for app in apps:
+                runs[app].append(first_page_once(browser, look, app))
+        for app in apps:
+            home, shown, done, home_cpu, shown_cpu, done_cpu = _medians(runs[app])
+            print(f"first page ({app}), the Dead ReLU card clicked {look:g} s after the home "
+                  f"page rendered (medians of {reps}): home rendered after {home:.2f} s "
+                  f"({home_cpu:.2f} CPU s); from the click, its run shown after {shown:.2f} s "
+                  f"(runs {', '.join(f'{r[1]:.2f}' for r in runs[app])}; server CPU since "
+                  f"start {shown_cpu:.2f} s) and past step 0 after {done:.2f} s "
+                  f"({done_cpu:.2f} CPU s)", flush=True)
 
 
 # --- footprint -------------------------------------------------------------------------
@@ -405,6 +420,9 @@ def main() -> None:
     parser.add_argument("--only", choices=["cold", "first-page", "footprint", "concurrency"],
                         action="append")
     parser.add_argument("--sessions", default="2,6,12", help="concurrent session counts")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout (e.g. /work/main) measured in the same run, "
+                        "alternating with this one (cold start and first page)")
     args = parser.parse_args()
     parts = args.only or ["cold", "first-page", "footprint", "concurrency"]
     from playwright.sync_api import sync_playwright
@@ -414,9 +432,9 @@ def main() -> None:
     with sync_playwright() as p:
         browser = launch(p)
         if "cold" in parts:
-            report_cold_start(browser)
+            report_cold_start(browser, against=args.against)
         if "first-page" in parts:
-            report_first_page(browser)
+            report_first_page(browser, against=args.against)
         if "footprint" in parts:
             report_footprint(browser)
         if "concurrency" in parts:
