@@ -1,7 +1,8 @@
 """The real server under a class: cold start, memory per session, and concurrent trainings.
 
     python benchmarks/bench_server.py                 # everything (about 5 minutes)
-    python benchmarks/bench_server.py --only cold     # or: first-page, footprint, concurrency
+    python benchmarks/bench_server.py --only cold     # or: first-page, home-cpu, footprint,
+                                                      # concurrency
     python benchmarks/bench_server.py --only cold --against /work/main   # both, alternating
 
 Each part starts ``streamlit run streamlit_app.py`` on a free port (8600-8649) and drives
@@ -17,6 +18,10 @@ with "met" or "NOT MET":
   training (a frame past step 0), once clicked as soon as the home page is there and once
   after a 3 s look at it; median of 3, with the server's CPU seconds at each point. The
   home page does not load torch; this says what the first training page then costs.
+* home CPU: the CPU seconds of a fresh interpreter that imports Streamlit and runs the
+  home page once through the entry point (AppTest, no browser, the warm-up behind the home
+  page left out), and the heavy modules it loaded; median of 5. The server's own cost of
+  a cold start, free of the browser sharing the cores and of the host's load.
 * footprint: resident memory (VmRSS, and the process's peak VmHWM) of the server after the
   home page, after every page opened with its defaults in a fresh session (trainings run),
   with 12 more sessions open at once, and after they close (the server is started with a
@@ -34,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import json
 import os
 import re
 import signal
@@ -268,6 +274,47 @@ def report_first_page(browser, reps: int = 3, against: Path | None = None) -> No
                   f"({done_cpu:.2f} CPU s)", flush=True)
 
 
+# --- home page CPU ---------------------------------------------------------------------
+
+_HOME_CPU = """
+import json, sys, time
+from streamlit.testing.v1 import AppTest
+try:
+    from actlib import runtime
+    runtime.warm_up_in_background = lambda imports: False  # measured: the home run alone
+except ImportError:
+    pass
+at = AppTest.from_file("streamlit_app.py", default_timeout=600).run()
+assert not at.exception, [e.value for e in at.exception]
+print(json.dumps({"cpu": time.process_time(), "heavy": [m for m in ("torch", "pandas",
+      "altair", "numpy", "sklearn") if m in sys.modules]}))
+"""
+
+
+def home_cpu_once(app_dir: Path) -> tuple[float, list[str]]:
+    out = subprocess.run([sys.executable, "-c", _HOME_CPU], cwd=app_dir, capture_output=True,
+                         text=True, check=True, timeout=900)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return result["cpu"], result["heavy"]
+
+
+def report_home_cpu(reps: int = 5, against: Path | None = None) -> None:
+    """Ours, the ``against`` checkout (when given) and the one-chart app, alternating."""
+    with tempfile.TemporaryDirectory() as trivial:
+        (Path(trivial) / "streamlit_app.py").write_text(TRIVIAL_APP)
+        apps = [REPO, *([against] if against else []), Path(trivial)]
+        names = {REPO: str(REPO), against: str(against), Path(trivial): "the one-chart app"}
+        runs: dict[Path, list[tuple[float, list[str]]]] = {app: [] for app in apps}
+        for _ in range(reps):
+            for app in apps:
+                runs[app].append(home_cpu_once(app))
+    for app in apps:
+        cpu = [r[0] for r in runs[app]]
+        print(f"home page CPU ({names[app]}): median {statistics.median(cpu):.2f} s (runs "
+              f"{', '.join(f'{c:.2f}' for c in cpu)}); loaded {', '.join(runs[app][0][1])}",
+              flush=True)
+
+
 # --- footprint -------------------------------------------------------------------------
 
 
@@ -417,14 +464,14 @@ def report_concurrency(browser, counts: list[int]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["cold", "first-page", "footprint", "concurrency"],
-                        action="append")
+    parser.add_argument("--only", choices=["cold", "first-page", "home-cpu", "footprint",
+                                           "concurrency"], action="append")
     parser.add_argument("--sessions", default="2,6,12", help="concurrent session counts")
     parser.add_argument("--against", type=Path, default=None,
                         help="another checkout (e.g. /work/main) measured in the same run, "
                         "alternating with this one (cold start and first page)")
     args = parser.parse_args()
-    parts = args.only or ["cold", "first-page", "footprint", "concurrency"]
+    parts = args.only or ["cold", "first-page", "home-cpu", "footprint", "concurrency"]
     from playwright.sync_api import sync_playwright
 
     with os.popen("uptime") as uptime:
@@ -435,6 +482,8 @@ def main() -> None:
             report_cold_start(browser, against=args.against)
         if "first-page" in parts:
             report_first_page(browser, against=args.against)
+        if "home-cpu" in parts:
+            report_home_cpu(against=args.against)
         if "footprint" in parts:
             report_footprint(browser)
         if "concurrency" in parts:
