@@ -155,6 +155,10 @@ def _import_all(statements: tuple[ImportStatement, ...]) -> None:
             __import__(module, fromlist=names)
     except Exception:
         logging.getLogger(__name__).exception("warming up the pages' imports failed")
+    # A page run that ended while this thread imported froze only part of the modules,
+    # and a live view's fragment reruns (which end no page run) would scan the rest after
+    # every burst: freeze them here.
+    freeze_long_lived_objects()
 
 
 def warm_up_thread() -> threading.Thread | None:

@@ -79,15 +79,18 @@ import torch
 from actlib.ui.page_registry import page_imports
 missing = [module for module, _ in page_imports() if module not in sys.modules]
 print(json.dumps({"threads": torch.get_num_threads(), "configured": runtime._configured,
-                  "missing": missing, "engine": "actlib.training.engine" in sys.modules}))
+                  "missing": missing, "engine": "actlib.training.engine" in sys.modules,
+                  "frozen_all": runtime._modules_when_frozen == len(sys.modules)}))
 """
 
 
 def test_the_warm_up_configures_torch_and_loads_every_pages_modules() -> None:
+    """...and freezes what it loaded, so no live view's fragment rerun scans it."""
     result = _run(_WARM_UP)
     assert result["configured"] == result["threads"] == 1
     assert result["missing"] == []
     assert result["engine"]
+    assert result["frozen_all"]
 
 
 _TRAINING_PAGE = """
