@@ -2,14 +2,18 @@
 
 import streamlit as st
 
-from actlib.runtime import configure_torch, freeze_long_lived_objects, release_free_memory
+from actlib.runtime import (
+    configure_torch,
+    freeze_long_lived_objects,
+    release_free_memory,
+    warm_up_in_background,
+)
 from actlib.ui.fault import guarded
 from actlib.ui.layout import through_app_entry
-from actlib.ui.page_registry import SECTIONS, all_pages
+from actlib.ui.page_registry import SECTIONS, all_pages, page_imports, page_of
 from actlib.ui.settings_widgets import note_page_run
 
 st.set_page_config(page_title="Activation Lab", page_icon="🧠", layout="wide")
-configure_torch()
 
 sections: dict[str, list] = {section: [] for section in SECTIONS}
 for info in all_pages():
@@ -18,7 +22,14 @@ for info in all_pages():
     )
 navigation = st.navigation({name: pages for name, pages in sections.items() if pages})
 note_page_run(navigation.url_path)
+page = page_of(navigation.url_path)
+if page.needs_torch:
+    configure_torch()  # before the page imports torch and trains
 with through_app_entry():  # a page run without it is Streamlit's pages/ relic
     guarded(f"page {navigation.url_path or 'home'}")(navigation.run)()
 freeze_long_lived_objects()  # after the page, whose imports are then loaded
 release_free_memory()  # what the page's run freed goes back to the system
+if not page.needs_torch:
+    # The home page is drawn without torch; load torch and every page's modules while the
+    # student reads it, so the first page opened from it does not wait for them.
+    warm_up_in_background(page_imports())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from actlib.activations import CATALOGUE, get
+from actlib.activation_info import CATALOGUE_INFO, lookup
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def timeline() -> pd.DataFrame:
             "kind": spec.kind,
             "color": spec.color,
         }
-        for spec in CATALOGUE
+        for spec in CATALOGUE_INFO
     ]
     frame = pd.DataFrame(rows)
     return frame.sort_values("year", kind="stable").reset_index(drop=True)
@@ -143,7 +143,7 @@ def usage_table() -> pd.DataFrame:
     """The usage table as a tidy frame, with names, PyTorch modules and colours filled in."""
     rows = []
     for use in USAGE:
-        spec = get(use.key)
+        spec = lookup(use.key)
         rows.append({
             "architecture": use.architecture,
             "part": use.part,

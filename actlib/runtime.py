@@ -1,8 +1,13 @@
-"""Process-wide torch settings, applied once.
+"""Process-wide torch settings, applied once, and torch loaded while nobody waits for it.
 
 ``torch.set_num_threads`` and glibc's allocator settings are global to the process, and
 Streamlit runs every browser session as a thread of one process: a page must never change
-them. :func:`configure_torch` is called once by the app's entry point (and by benchmarks).
+them. :func:`configure_torch` is called by the app's entry point before every page that
+may train (and by benchmarks and tests); it is the first import of torch in a server.
+
+The home page needs no torch, so a cold server shows it without importing torch (about
+1 s of CPU and 200 MB here). Once it has run, :func:`warm_up_in_background` imports torch
+and every page's modules in a background thread while the student reads it.
 """
 
 from __future__ import annotations
@@ -10,16 +15,21 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import logging
 import os
 import sys
 import threading
 import time
-
-import torch
+from collections.abc import Iterable
 
 _lock = threading.Lock()
 _configured: int | None = None
 _modules_when_frozen = 0
+_warm_up: threading.Thread | None = None
+
+ImportStatement = tuple[str, tuple[str, ...]]
+"""One ``import`` statement as ``__import__`` takes it: the module and the names a
+``from`` import asks for (empty for a plain ``import``)."""
 
 DEFAULT_THREADS = 1
 """One thread per run: on a shared 2-core host two sessions then train side by side
@@ -73,11 +83,16 @@ def release_free_memory() -> float:
 
 
 def configure_torch(threads: int | None = None) -> int:
-    """Set torch's thread count (once per process) and the allocator; return the count.
+    """Import torch, set its thread count (once per process) and the allocator; return
+    the count.
 
     ``ACTLAB_THREADS`` in the environment overrides the default. Later calls with a
     different count are ignored, so a page can never change another session's setting.
+    torch is imported before the lock is taken: a session finishing its page run
+    (:func:`freeze_long_lived_objects`) must not wait for another thread's import.
     """
+    import torch
+
     global _configured
     with _lock:
         if _configured is not None:
@@ -107,3 +122,45 @@ def freeze_long_lived_objects() -> None:
         gc.collect()
         gc.freeze()
         _modules_when_frozen = len(sys.modules)
+
+
+def warm_up_in_background(imports: Iterable[ImportStatement]) -> bool:
+    """Configure torch and run ``imports`` in a background thread, once per process;
+    returns whether this call started it.
+
+    The entry point calls it when the home page has run, with every page's import
+    statements (:func:`actlib.ui.page_registry.page_imports`): the first page a student
+    opens from the home page then finds torch, the engine and its own modules loaded,
+    instead of importing them while the student waits. Another session's page importing
+    the same modules at the same time is safe: Python imports each module once, under a
+    per-module lock, and actlib's modules import each other without cycles (a page waits
+    for a module the warm-up is importing, and the other way round). A failure is logged
+    and left to the page that imports the module, which shows it.
+    """
+    global _warm_up
+    statements = tuple(imports)
+    with _lock:
+        if _warm_up is not None:
+            return False
+        _warm_up = threading.Thread(target=_import_all, args=(statements,),
+                                    name="actlab-warm-up", daemon=True)
+    _warm_up.start()
+    return True
+
+
+def _import_all(statements: tuple[ImportStatement, ...]) -> None:
+    try:
+        configure_torch()
+        for module, names in statements:
+            __import__(module, fromlist=names)
+    except Exception:
+        logging.getLogger(__name__).exception("warming up the pages' imports failed")
+    # A page run that ended while this thread imported froze only part of the modules,
+    # and a live view's fragment reruns (which end no page run) would scan the rest after
+    # every burst: freeze them here.
+    freeze_long_lived_objects()
+
+
+def warm_up_thread() -> threading.Thread | None:
+    """The warm-up's thread once started (tests and benchmarks wait for it)."""
+    return _warm_up

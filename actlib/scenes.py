@@ -10,7 +10,7 @@ Nothing here imports Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,11 +101,39 @@ def _from_values(stem: str, values: Mapping[str, Any],
     return params
 
 
-def _gradient_scenario(key: str) -> dict[str, ParamValue]:
-    """The Gradients page's own lecture scenario as scene parameters (one definition)."""
-    from actlib.page_settings.gradients import scenario_values
+class _GradientScenario(Mapping[str, ParamValue]):
+    """The Gradients page's own lecture scenario ``key`` as scene parameters (one
+    definition), worked out when first read.
 
-    return _from_values("gradients", scenario_values(key), always=("view",))
+    The scenarios live with that page's settings, whose declaration imports the training
+    engine and so torch; the home page and the Scenes menu list every scene by its title
+    and must not wait for torch, so the parameters are computed by the first caller that
+    opens, checks or compares the scene. Two threads reading at once compute the same dict.
+    """
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+        self._params: dict[str, ParamValue] | None = None
+
+    def _resolved(self) -> dict[str, ParamValue]:
+        if self._params is None:
+            from actlib.page_settings.gradients import scenario_values
+
+            self._params = _from_values("gradients", scenario_values(self._key),
+                                        always=("view",))
+        return self._params
+
+    def __getitem__(self, key: str) -> ParamValue:
+        return self._resolved()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._resolved())
+
+    def __len__(self) -> int:
+        return len(self._resolved())
+
+    def __repr__(self) -> str:
+        return f"_GradientScenario({self._key!r})"
 
 
 _TRAINING_CONTROLS = ("seed", "opt", "init", "chart", "inspect", "layer")
@@ -164,16 +192,16 @@ SCENES: tuple[Scene, ...] = (
     # Vanishing and exploding
     Scene("grad-vanishing", "gradients", "Sigmoid vanishes at depth 20",
           "Each sigmoid layer scales the gradient by at most 0.25: the first layers get "
-          "almost nothing.", _gradient_scenario("vanishing"), hide=_GRADIENT_CONTROLS),
+          "almost nothing.", _GradientScenario("vanishing"), hide=_GRADIENT_CONTROLS),
     Scene("grad-relu-he", "gradients", "ReLU with He initialisation fixes it",
           "He init keeps ReLU's gradient the same size in every layer.",
-          _gradient_scenario("relu_he"), hide=_GRADIENT_CONTROLS),
+          _GradientScenario("relu_he"), hide=_GRADIENT_CONTROLS),
     Scene("grad-exploding", "gradients", "Gradients explode without clipping",
           "Naive init with σ = 0.3 and rate 0.1: the loss turns to NaN.",
-          _gradient_scenario("exploding_init"), hide=_GRADIENT_CONTROLS),
+          _GradientScenario("exploding_init"), hide=_GRADIENT_CONTROLS),
     Scene("grad-clipping", "gradients", "Clipping tames them",
           "The same run with the gradient norm clipped to 1 trains.",
-          _gradient_scenario("clipping"), hide=_GRADIENT_CONTROLS),
+          _GradientScenario("clipping"), hide=_GRADIENT_CONTROLS),
     # Dead ReLU
     Scene("dr-die", "dead_relu", "ReLU units die at a learning rate of 0.3",
           "Watch the share of dead units climb while the loss stalls.",

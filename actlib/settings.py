@@ -634,7 +634,7 @@ def _resolve_formula(value: Any, formula_key: str, lookup: Callable[[str], Any])
 
 
 def _unresolve(value: Any) -> Any:
-    from actlib.activations import FORMULA_OPTION, is_custom
+    from actlib.activation_info import FORMULA_OPTION, is_custom
 
     return FORMULA_OPTION if is_custom(value) else value
 
@@ -780,9 +780,9 @@ def activation_param_settings(key: str) -> tuple[Setting, ...]:
     URL keys are ``<activation>_<parameter>`` (``leaky_relu_slope``), so links stay stable
     and one page can hold the parameters of several activations.
     """
-    from actlib.activations import get
+    from actlib.activation_info import lookup
 
-    spec = get(key)
+    spec = lookup(key)
     settings: list[Setting] = []
     for p in spec.params:
         url_key = f"{spec.key}_{p.key}"
@@ -807,9 +807,9 @@ def _step_format(step: float) -> str:
 
 def activation_params(key: str, values: Mapping[str, Any]) -> dict[str, float | str]:
     """The parameters of activation ``key`` picked out of a page's setting values."""
-    from actlib.activations import get
+    from actlib.activation_info import lookup
 
-    spec = get(key)
+    spec = lookup(key)
     prefix = f"{spec.key}_"
     return {p.key: values[prefix + p.key] for p in spec.params if prefix + p.key in values}
 

@@ -1,7 +1,9 @@
 """The real server under a class: cold start, memory per session, and concurrent trainings.
 
     python benchmarks/bench_server.py                 # everything (about 5 minutes)
-    python benchmarks/bench_server.py --only cold     # or: footprint, concurrency
+    python benchmarks/bench_server.py --only cold     # or: first-page, home-cpu, footprint,
+                                                      # concurrency
+    python benchmarks/bench_server.py --only cold --against /work/main   # both, alternating
 
 Each part starts ``streamlit run streamlit_app.py`` on a free port (8600-8649) and drives
 it with headless Debian Chromium, as students would, and prints every target of issue #15
@@ -11,6 +13,15 @@ with "met" or "NOT MET":
   browser (its title and a preview chart on screen, the script finished); median of 3.
   The same is measured for a one-chart Streamlit app in the same run: the floor this host
   allows at the moment (the machine is shared, so the ratio says more than the seconds).
+* first page: the server process launched -> the home page rendered -> a click on its
+  Dead ReLU monitor card -> that page's run on screen (its first frame, step 0) and
+  training (a frame past step 0), once clicked as soon as the home page is there and once
+  after a 3 s look at it; median of 3, with the server's CPU seconds at each point. The
+  home page does not load torch; this says what the first training page then costs.
+* home CPU: the CPU seconds of a fresh interpreter that imports Streamlit and runs the
+  home page once through the entry point (AppTest, no browser, the warm-up behind the home
+  page left out), and the heavy modules it loaded; median of 5. The server's own cost of
+  a cold start, free of the browser sharing the cores and of the host's load.
 * footprint: resident memory (VmRSS, and the process's peak VmHWM) of the server after the
   home page, after every page opened with its defaults in a fresh session (trainings run),
   with 12 more sessions open at once, and after they close (the server is started with a
@@ -28,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import json
 import os
 import re
 import signal
@@ -66,6 +78,12 @@ st.altair_chart(alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 4]})).mark_line()
 # The Dead ReLU monitor's default run, made distinct per session (seeds 0-9, then rates)
 RUN_QUERIES = [f"seed={s}" for s in range(10)] + ["seed=0&lr=0.3", "seed=1&lr=0.3"]
 _TRAINED = re.compile(r"Trained [\d,]+ of [\d,]+ steps")
+_RUN_SHOWN = re.compile(r"Training: step [\d,]+ of|Trained [\d,]+ steps")
+"""The Dead ReLU monitor's run on screen: playing, or already finished."""
+_RUN_MOVED = re.compile(r"Training: step [1-9][\d,]* of|Trained [\d,]+ steps")
+"""...and past its first frame: training."""
+LOOK_SECONDS = 3.0
+"""How long a student looks at the home page before the click, in the second variant."""
 
 
 def _handle_sigterm(*_) -> None:  # stop the servers (finally blocks) on kill
@@ -178,26 +196,123 @@ def cold_start_once(browser, app_dir: Path, ready: Callable) -> tuple[float, flo
         server.stop()
 
 
-def report_cold_start(browser, reps: int = 3) -> None:
+def _medians(runs: list[tuple[float, ...]]) -> list[float]:
+    return [statistics.median(column) for column in zip(*runs, strict=True)]
+
+
+def report_cold_start(browser, reps: int = 3, against: Path | None = None) -> None:
+    """Ours, the ``against`` checkout (when given) and the one-chart app, alternating."""
     with tempfile.TemporaryDirectory() as trivial:
         (Path(trivial) / "streamlit_app.py").write_text(TRIVIAL_APP)
-        ours, floor = [], []
+        ours, other, floor = [], [], []
         for _ in range(reps):
             ours.append(cold_start_once(browser, REPO, rendered_home))
+            if against is not None:
+                other.append(cold_start_once(browser, against, rendered_home))
             floor.append(cold_start_once(browser, Path(trivial), rendered_home))
 
-    def medians(runs: list[tuple[float, float, float]]) -> list[float]:
-        return [statistics.median(column) for column in zip(*runs, strict=True)]
-
-    (healthy, median, cpu), (floor_healthy, floor_median, floor_cpu) = medians(ours), \
-        medians(floor)
+    (healthy, median, cpu), (floor_healthy, floor_median, floor_cpu) = _medians(ours), \
+        _medians(floor)
     print(f"cold start, `streamlit run` -> home page rendered: median {median:.2f} s (runs "
           f"{', '.join(f'{t[1]:.2f}' for t in ours)}; healthy after {healthy:.2f} s; the "
           f"server used {cpu:.2f} CPU s)")
-    print(f"  a one-chart app on this host now: {floor_median:.2f} s (healthy after "
-          f"{floor_healthy:.2f} s, {floor_cpu:.2f} CPU s); ours is {median / floor_median:.2f}x")
+    if against is not None:
+        other_healthy, other_median, other_cpu = _medians(other)
+        print(f"  {against}: {other_median:.2f} s (runs "
+              f"{', '.join(f'{t[1]:.2f}' for t in other)}; healthy after "
+              f"{other_healthy:.2f} s, {other_cpu:.2f} CPU s)")
+    print(f"  a one-chart app on this host now: {floor_median:.2f} s (runs "
+          f"{', '.join(f'{t[1]:.2f}' for t in floor)}; healthy after {floor_healthy:.2f} s, "
+          f"{floor_cpu:.2f} CPU s); ours is {median / floor_median:.2f}x")
     print(f"  target <= {COLD_TARGET_SECONDS:g} s: {verdict(median <= COLD_TARGET_SECONDS)}",
           flush=True)
+
+
+# --- first page after the home page ---------------------------------------------------
+
+
+def first_page_once(browser, look: float, app_dir: Path = REPO) -> tuple[float, ...]:
+    """(home rendered, click -> run shown, click -> run past step 0) in seconds since the
+    server was launched or the click, and the server's CPU seconds at the three points."""
+    page = browser.new_page()
+    server = Server(app_dir)
+    try:
+        server.wait_healthy()
+        page.goto(server.url)
+        rendered_home(page)
+        home, home_cpu = time.monotonic() - server.started, server.cpu_seconds()
+        page.wait_for_timeout(look * 1000)
+        card = page.locator('[data-testid="stMain"] [data-testid="stPageLink-NavLink"]',
+                            has_text="Dead ReLU monitor")
+        clicked = time.monotonic()
+        card.click()
+        page.get_by_text(_RUN_SHOWN).first.wait_for(timeout=300_000)
+        shown, shown_cpu = time.monotonic() - clicked, server.cpu_seconds()
+        page.get_by_text(_RUN_MOVED).first.wait_for(timeout=300_000)
+        done, done_cpu = time.monotonic() - clicked, server.cpu_seconds()
+        return home, shown, done, home_cpu, shown_cpu, done_cpu
+    finally:
+        page.close()
+        server.stop()
+
+
+def report_first_page(browser, reps: int = 3, against: Path | None = None) -> None:
+    """Ours and the ``against`` checkout (when given), alternating."""
+    apps = [REPO] if against is None else [REPO, against]
+    for look in (0.0, LOOK_SECONDS):
+        runs: dict[Path, list[tuple[float, ...]]] = {app: [] for app in apps}
+        for _ in range(reps):
+            for app in apps:
+                runs[app].append(first_page_once(browser, look, app))
+        for app in apps:
+            home, shown, done, home_cpu, shown_cpu, done_cpu = _medians(runs[app])
+            print(f"first page ({app}), the Dead ReLU card clicked {look:g} s after the home "
+                  f"page rendered (medians of {reps}): home rendered after {home:.2f} s "
+                  f"({home_cpu:.2f} CPU s); from the click, its run shown after {shown:.2f} s "
+                  f"(runs {', '.join(f'{r[1]:.2f}' for r in runs[app])}; server CPU since "
+                  f"start {shown_cpu:.2f} s) and past step 0 after {done:.2f} s "
+                  f"({done_cpu:.2f} CPU s)", flush=True)
+
+
+# --- home page CPU ---------------------------------------------------------------------
+
+_HOME_CPU = """
+import json, sys, time
+from streamlit.testing.v1 import AppTest
+try:
+    from actlib import runtime
+    runtime.warm_up_in_background = lambda imports: False  # measured: the home run alone
+except ImportError:
+    pass
+at = AppTest.from_file("streamlit_app.py", default_timeout=600).run()
+assert not at.exception, [e.value for e in at.exception]
+print(json.dumps({"cpu": time.process_time(), "heavy": [m for m in ("torch", "pandas",
+      "altair", "numpy", "sklearn") if m in sys.modules]}))
+"""
+
+
+def home_cpu_once(app_dir: Path) -> tuple[float, list[str]]:
+    out = subprocess.run([sys.executable, "-c", _HOME_CPU], cwd=app_dir, capture_output=True,
+                         text=True, check=True, timeout=900)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return result["cpu"], result["heavy"]
+
+
+def report_home_cpu(reps: int = 5, against: Path | None = None) -> None:
+    """Ours, the ``against`` checkout (when given) and the one-chart app, alternating."""
+    with tempfile.TemporaryDirectory() as trivial:
+        (Path(trivial) / "streamlit_app.py").write_text(TRIVIAL_APP)
+        apps = [REPO, *([against] if against else []), Path(trivial)]
+        names = {REPO: str(REPO), against: str(against), Path(trivial): "the one-chart app"}
+        runs: dict[Path, list[tuple[float, list[str]]]] = {app: [] for app in apps}
+        for _ in range(reps):
+            for app in apps:
+                runs[app].append(home_cpu_once(app))
+    for app in apps:
+        cpu = [r[0] for r in runs[app]]
+        print(f"home page CPU ({names[app]}): median {statistics.median(cpu):.2f} s (runs "
+              f"{', '.join(f'{c:.2f}' for c in cpu)}); loaded {', '.join(runs[app][0][1])}",
+              flush=True)
 
 
 # --- footprint -------------------------------------------------------------------------
@@ -349,10 +464,14 @@ def report_concurrency(browser, counts: list[int]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["cold", "footprint", "concurrency"], action="append")
+    parser.add_argument("--only", choices=["cold", "first-page", "home-cpu", "footprint",
+                                           "concurrency"], action="append")
     parser.add_argument("--sessions", default="2,6,12", help="concurrent session counts")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout (e.g. /work/main) measured in the same run, "
+                        "alternating with this one (cold start and first page)")
     args = parser.parse_args()
-    parts = args.only or ["cold", "footprint", "concurrency"]
+    parts = args.only or ["cold", "first-page", "home-cpu", "footprint", "concurrency"]
     from playwright.sync_api import sync_playwright
 
     with os.popen("uptime") as uptime:
@@ -360,7 +479,11 @@ def main() -> None:
     with sync_playwright() as p:
         browser = launch(p)
         if "cold" in parts:
-            report_cold_start(browser)
+            report_cold_start(browser, against=args.against)
+        if "first-page" in parts:
+            report_first_page(browser, against=args.against)
+        if "home-cpu" in parts:
+            report_home_cpu(against=args.against)
         if "footprint" in parts:
             report_footprint(browser)
         if "concurrency" in parts:

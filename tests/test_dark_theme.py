@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 from actlib import charts, live_plots
 from actlib import lecture as lec
 from actlib import lecture_keys as keys
-from actlib.activations import CATALOGUE, STACK_COLORS, STACK_COLORS_DARK
+from actlib.activation_info import STACK_COLORS, STACK_COLORS_DARK
+from actlib.activations import CATALOGUE
 from actlib.scenes import scene
 from tests.apptest_charts import APP, drawn_charts, open_page
 from tests.conftest import APPTEST_TIMEOUT

@@ -363,9 +363,9 @@ def test_map_rows_sorts_by_class_and_keeps_every_class() -> None:
 
 
 def test_the_home_card_preview_is_computed() -> None:
-    from actlib.charts.dead_relu import preview
+    from actlib.charts.previews import dead_relu
 
-    spec = preview().to_dict()
+    spec = dead_relu().to_dict()
     rows = next(iter(spec["datasets"].values()))
     assert len(rows) == 16  # 2 activations x 8 layers
     assert max(r["dead_share"] for r in rows if r["key"] == "leaky_relu") == 0

@@ -20,7 +20,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from actlib.activations import color_scale, get
+from actlib.activation_info import CATALOGUE_INFO, STACK_COLORS_DARK, color_scale, lookup
 
 alt.data_transformers.disable_max_rows()  # frames here are bounded by the settings' caps
 
@@ -111,9 +111,7 @@ def dark_variants() -> dict[str, str]:
     """Every colour a chart may draw with that changes on the dark background (lower-case
     #rrggbb -> its dark variant): the catalogue's activations that have a ``dark_color``,
     the class palette's and the builders' neutral inks."""
-    from actlib.activations import CATALOGUE, STACK_COLORS_DARK
-
-    variants = {s.color.lower(): s.dark_color.lower() for s in CATALOGUE if s.dark_color}
+    variants = {s.color.lower(): s.dark_color.lower() for s in CATALOGUE_INFO if s.dark_color}
     variants.update({a.lower(): b.lower() for a, b in zip(CLASS_COLORS, CLASS_COLORS_DARK,
                                                           strict=True) if a != b})
     variants.update({a.lower(): b.lower() for a, b in STACK_COLORS_DARK.items()})
@@ -290,7 +288,7 @@ def loss_frame(history: pd.DataFrame, splits: Sequence[str] = ("train", "test"))
         return pd.DataFrame(columns=["step", "model", "key", "activation", "split", "loss"])
     frame = history.melt(id_vars=["step", "model", "key"], value_vars=columns,
                          var_name="split", value_name="loss")
-    frame.insert(3, "activation", [get(k).name for k in frame["key"]])
+    frame.insert(3, "activation", [lookup(k).name for k in frame["key"]])
     frame["split"] = frame["split"].str.removesuffix("_loss")
     frame["loss"] = frame["loss"].astype(float)
     frame = frame[np.isfinite(frame["loss"])].reset_index(drop=True)
@@ -394,20 +392,6 @@ def curve_chart(
             color=activation_color(keys, legend=legend),
             detail="key:N",
             tooltip=tips,
-        )
-    )
-
-
-def preview_curves(frame: pd.DataFrame, keys: Sequence[str], y: str = "f") -> alt.Chart:
-    """A small, axis-light curve chart for the home page's page cards."""
-    return (
-        alt.Chart(frame, height=110)
-        .mark_line(strokeWidth=2)
-        .encode(
-            x=alt.X("x:Q", axis=alt.Axis(title=None, labels=False, ticks=False, grid=False)),
-            y=alt.Y(f"{y}:Q", axis=alt.Axis(title=None, labels=False, ticks=False)),
-            color=activation_color(keys, legend=False),
-            detail="key:N",
         )
     )
 
@@ -555,11 +539,3 @@ def gated_heatmap(frame: pd.DataFrame, title: str) -> alt.Chart:
                      alt.Tooltip("mean(output):Q", format=".3f", title="a·g(b)")],
         )
     )
-
-
-def preview_shapes() -> alt.Chart:
-    """Home card of the Shapes page: the slopes of four classics."""
-    from actlib.curves import curve_frame
-
-    keys = ["sigmoid", "tanh", "relu", "gelu"]
-    return preview_curves(curve_frame(keys, -4, 4, points=81), keys, y="df")

@@ -359,22 +359,3 @@ def before_after_chart(
                      alt.Tooltip("train_loss:Q", format=".4f", title="training loss")),
         )
     )
-
-
-def preview() -> alt.Chart:
-    """Home card: dead share per layer of fresh 8-layer networks, ReLU against Leaky ReLU."""
-    from actlib.dead_units import census_at_init
-
-    keys = ["relu", "leaky_relu"]
-    frame = census_at_init(keys, depth=8, width=16, seeds=(0, 1, 2))
-    return (
-        alt.Chart(frame, height=110)
-        .mark_line(strokeWidth=2.5, point=True)
-        .encode(
-            x=alt.X("layer:Q", axis=alt.Axis(title=None, labels=False, ticks=False, grid=False)),
-            y=alt.Y("dead_share:Q", scale=alt.Scale(domain=[0, 1]),
-                    axis=alt.Axis(title=None, labels=False, ticks=False)),
-            color=activation_color(keys, legend=False),
-            detail=alt.Detail("key:N"),
-        )
-    )

@@ -20,7 +20,7 @@ from actlib.charts import CHART_FONT_SIZE, activation_color
 LAYER_TITLE = "hidden layer (1 = next to the input)"
 
 
-def _positive(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+def positive_rows(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """Rows whose ``column`` can sit on a log axis (finite and above zero)."""
     values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
     return frame.loc[np.isfinite(values) & (values > 0)]
@@ -47,7 +47,7 @@ def flow_chart(
     With ``theory`` the frame's ``theory`` column is drawn dashed in the same colour.
     """
     depth = int(frame["layer"].max()) if len(frame) else 1
-    data = _positive(frame, measure)
+    data = positive_rows(frame, measure)
     tooltip = [
         alt.Tooltip("activation:N"),
         alt.Tooltip("layer:Q"),
@@ -64,7 +64,7 @@ def flow_chart(
     layers: list[alt.Chart] = [base.mark_line(strokeWidth=2.5), base.mark_point(filled=True,
                                                                                   size=28)]
     if theory and "theory" in frame:
-        lines = _positive(frame, "theory")
+        lines = positive_rows(frame, "theory")
         layers.insert(0, alt.Chart(lines).mark_line(strokeDash=[6, 4], strokeWidth=2,
                                                     opacity=0.8).encode(
             x=_layer_axis(depth),
@@ -160,7 +160,7 @@ def stats_chart(
 def pre_activation_chart(frame: pd.DataFrame, keys: Sequence[str], height: int = 240) -> alt.Chart:
     """Std of each layer's activation inputs at initialisation, log axis."""
     depth = int(frame["layer"].max()) if len(frame) else 1
-    data = _positive(frame, "pre_std")
+    data = positive_rows(frame, "pre_std")
     return (
         alt.Chart(data, title="Std of activation inputs, init", height=height)
         .mark_line(strokeWidth=2.2, point=alt.OverlayMarkDef(size=18))
@@ -171,32 +171,5 @@ def pre_activation_chart(frame: pd.DataFrame, keys: Sequence[str], height: int =
             color=activation_color(keys, legend=False),
             detail="key:N",
             tooltip=["activation", "layer", alt.Tooltip("pre_std:Q", format=".3e")],
-        )
-    )
-
-
-def preview() -> alt.Chart:
-    """Home card: the backpropagated signal per layer of sigmoid and ReLU (He init),
-    measured on a small untrained network (depth 12, 64 rows): computed, and cheap."""
-    from actlib.datasets import info
-    from actlib.gradients import Experiment, probe_batch
-    from actlib.nets import BatchedMLP
-    from actlib.probes import gradient_flow
-
-    keys = ["sigmoid", "relu"]
-    experiment = Experiment(activations=tuple(keys), depth=12, width=16, init="he")
-    x, y = probe_batch(experiment.dataset)
-    model = BatchedMLP(experiment.net_config()).double()
-    flow = gradient_flow(model, x[:64].double(), y[:64], info(experiment.dataset).task)
-    frame = _positive(flow.frame(), "signal_norm")
-    return (
-        alt.Chart(frame, height=110)
-        .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=12))
-        .encode(
-            x=alt.X("layer:Q", axis=alt.Axis(title=None, labels=False, ticks=False, grid=False)),
-            y=alt.Y("signal_norm:Q", scale=alt.Scale(type="log"),
-                    axis=alt.Axis(title=None, labels=False, ticks=False)),
-            color=activation_color(keys, legend=False),
-            detail="key:N",
         )
     )

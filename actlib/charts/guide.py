@@ -1,5 +1,5 @@
-"""Charts of the guide page: bake-off bands and decision surfaces, measured compute cost,
-the history timeline, and the page's home-card preview.
+"""Charts of the guide page: bake-off bands and decision surfaces, measured compute cost
+and the history timeline.
 
 Every builder takes tidy frames from :mod:`actlib.bakeoff`, :mod:`actlib.compute_cost` or
 :mod:`actlib.history` and colours an activation with the catalogue's colour.
@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from actlib.activations import get
+from actlib.activation_info import lookup
 from actlib.charts import (
     Y_AXIS_EXTENT,
     activation_color,
@@ -104,7 +104,7 @@ def surfaces_chart(
 def cost_chart(summary: pd.DataFrame, height_per_bar: int = 24) -> alt.HConcatChart:
     """Measured time per element relative to ReLU: forward, and forward plus backward."""
     keys = list(dict.fromkeys(summary["key"]))
-    names = [get(k).name for k in keys]
+    names = [lookup(k).name for k in keys]
     frame = summary.assign(label=summary["ratio_to_relu"].map(lambda r: f"×{r:.2f}"))
     high = float(max(1.0, frame["ratio_to_relu"].max())) * 1.18
     panels = []
@@ -191,27 +191,4 @@ def usage_frame(usage: pd.DataFrame) -> pd.DataFrame:
                   "source"]].rename(
         columns={"part": "where", "name": "activation", "module": "PyTorch",
                  "year": "introduced"}
-    )
-
-
-# --- the home card ------------------------------------------------------------------------
-
-
-def preview() -> alt.Chart:
-    """Home card: every catalogue activation as a coloured dot at its year."""
-    from actlib.history import timeline
-
-    frame = timeline()
-    frame = frame.assign(lane=frame.groupby("era_order").cumcount())  # oldest at the top
-    keys = list(frame["key"])
-    return (
-        alt.Chart(frame, height=110)
-        .mark_circle(size=55, opacity=1)
-        .encode(
-            x=alt.X("year:Q", scale=alt.Scale(domain=list(TIMELINE_DOMAIN), nice=False),
-                    axis=alt.Axis(title=None, format="d", tickCount=5, grid=False)),
-            y=alt.Y("lane:O", axis=None),
-            color=activation_color(keys, legend=False, field="name"),
-            tooltip=["name:N", "year:Q"],
-        )
     )

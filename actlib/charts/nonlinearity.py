@@ -273,34 +273,3 @@ def loss_slice_chart(frame: pd.DataFrame, start_w1: float, height: int = 230) ->
     rule = alt.Chart(pd.DataFrame({"w1": [start_w1]})).mark_rule(
         strokeDash=[4, 4], color="#333333").encode(x="w1:Q")
     return alt.layer(lines, rule, title="Loss as w₁ alone moves (w₂ and b held at the start)")
-
-
-# --- home card -----------------------------------------------------------------------------
-
-
-def preview() -> alt.Chart:
-    """Home card: eight ReLU hinges (thin) add up to a sine (thick)."""
-    from actlib.approximation import construct_fit, contribution_frame
-
-    fit = construct_fit("relu", "sine", 8)
-    every = 8
-    terms = contribution_frame(fit, every=every).assign(kind="unit")
-    total = pd.DataFrame({"x": fit.x[::every], "value": fit.fit[::every], "unit": 0,
-                          "kind": "fit"})
-    frame = pd.concat([terms[["x", "value", "unit", "kind"]], total], ignore_index=True)
-    axis = alt.Axis(title=None, labels=False, ticks=False, grid=False)
-    color = get("relu").color
-    return (
-        alt.Chart(frame, height=110)
-        .mark_line(clip=True)
-        .encode(
-            x=alt.X("x:Q", axis=axis),
-            y=alt.Y("value:Q", axis=alt.Axis(title=None, labels=False, ticks=False),
-                    scale=alt.Scale(domain=[-1.6, 1.6])),
-            detail="unit:N",
-            color=alt.Color("kind:N", scale=alt.Scale(domain=["unit", "fit"],
-                                                      range=["#9ecae9", color]), legend=None),
-            strokeWidth=alt.StrokeWidth("kind:N", scale=alt.Scale(domain=["unit", "fit"],
-                                                                  range=[1.2, 3]), legend=None),
-        )
-    )

@@ -26,22 +26,22 @@ def settings_of(stem: str) -> PageSettings | None:
 
 def with_formula(keys: tuple[str, ...]) -> tuple[str, ...]:
     """An activation picker's options: the given catalogue keys, then the page's typed
-    formula (:data:`actlib.activations.FORMULA_OPTION`)."""
-    from actlib.activations import FORMULA_OPTION
+    formula (:data:`actlib.activation_info.FORMULA_OPTION`)."""
+    from actlib.activation_info import FORMULA_OPTION
 
     return (*keys, FORMULA_OPTION)
 
 
 def activation_labels(keys: tuple[str, ...]) -> dict[str, str]:
     """Display names for an activation picker's options, the formula option included."""
-    from actlib.activations import FORMULA_LABEL, FORMULA_OPTION, get
+    from actlib.activation_info import FORMULA_LABEL, FORMULA_OPTION, lookup
 
-    return {k: FORMULA_LABEL if k == FORMULA_OPTION else get(k).name for k in keys}
+    return {k: FORMULA_LABEL if k == FORMULA_OPTION else lookup(k).name for k in keys}
 
 
 def formula_setting(key: str = "fx") -> Setting:
     """The page's typed formula, which its activation pickers offer as 'Your formula'."""
-    from actlib.activations import DEFAULT_FORMULA
+    from actlib.activation_info import DEFAULT_FORMULA
     from actlib.settings import Formula
 
     return Formula(key, "Your formula f(x)", default=DEFAULT_FORMULA,

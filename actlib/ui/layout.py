@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from actlib import charts
-from actlib.activations import color_scale
+from actlib.activation_info import color_scale
 from actlib.ui import chart_export, presenter, scenes_menu
 from actlib.ui import lecture_nav as nav
 from actlib.ui.copy_link import copy_link_button

@@ -6,10 +6,17 @@ page whose url_path differs from its file name shows "Page not found" in Streaml
 
 from __future__ import annotations
 
+import ast
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import altair as alt
+
+from actlib.runtime import ImportStatement
+
+APP_ROOT = Path(__file__).resolve().parents[2]
+"""The folder of streamlit_app.py, which page paths are relative to."""
 
 
 @dataclass(frozen=True)
@@ -18,6 +25,8 @@ class PageInfo:
 
     ``preview`` names a function ``"module:function"`` that returns a small Altair chart
     for the home card; it is imported only when the home page draws the card.
+    ``needs_torch`` is False for a page that never trains nor imports torch (the home
+    page): the entry point then runs it without loading torch.
     """
 
     stem: str
@@ -26,6 +35,7 @@ class PageInfo:
     section: str
     blurb: str
     preview: str | None = None
+    needs_torch: bool = True
 
     @property
     def path(self) -> str:
@@ -37,6 +47,19 @@ class PageInfo:
         module, _, function = self.preview.partition(":")
         return getattr(importlib.import_module(module), function)()
 
+    def imports(self) -> tuple[ImportStatement, ...]:
+        """The page file's top-level import statements as ``(module, names)``, read from
+        its source without running it (``from a import b, c`` is ``("a", ("b", "c"))``,
+        ``import a`` is ``("a", ())``)."""
+        tree = ast.parse((APP_ROOT / self.path).read_text(encoding="utf-8"))
+        statements: list[ImportStatement] = []
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                statements += [(alias.name, ()) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                statements.append((node.module, tuple(a.name for a in node.names)))
+        return tuple(statements)
+
 
 HOME = PageInfo(
     stem="home",
@@ -44,6 +67,7 @@ HOME = PageInfo(
     icon="🏠",
     section="Start",
     blurb="What this lab teaches and where to find it.",
+    needs_torch=False,
 )
 
 SECTIONS: tuple[str, ...] = ("Start", "Foundations", "Training problems", "Choosing")
@@ -56,7 +80,7 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Foundations",
         blurb="Stack linear layers and get one matrix; add a bend and fit curves. With "
         "softmax and the step neuron.",
-        preview="actlib.charts.nonlinearity:preview",
+        preview="actlib.charts.previews:nonlinearity",
     ),
     PageInfo(
         stem="playground",
@@ -65,7 +89,7 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Foundations",
         blurb="Train a small network on 2-D data step by step and watch its boundary and "
         "units bend.",
-        preview="actlib.charts.playground:preview",
+        preview="actlib.charts.previews:playground",
     ),
     PageInfo(
         stem="shapes",
@@ -74,7 +98,7 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Foundations",
         blurb="f and f′ side by side, where each function goes flat, and its computed "
         "properties.",
-        preview="actlib.charts:preview_shapes",
+        preview="actlib.charts.previews:shapes",
     ),
     PageInfo(
         stem="gradients",
@@ -83,7 +107,7 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Training problems",
         blurb="Real backpropagation through deep networks: where the signal dies or blows "
         "up, and what each remedy does.",
-        preview="actlib.charts.gradients:preview",
+        preview="actlib.charts.previews:gradients",
     ),
     PageInfo(
         stem="dead_relu",
@@ -91,7 +115,7 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         icon="💀",
         section="Training problems",
         blurb="Watch ReLU units die while a network trains, and revive them.",
-        preview="actlib.charts.dead_relu:preview",
+        preview="actlib.charts.previews:dead_relu",
     ),
     PageInfo(
         stem="guide",
@@ -100,7 +124,7 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Choosing",
         blurb="Advice with reasons, a live bake-off, measured compute cost and a short "
         "history.",
-        preview="actlib.charts.guide:preview",
+        preview="actlib.charts.previews:guide",
     ),
 )
 
@@ -119,6 +143,18 @@ LECTURE_BUILDER = PageInfo(
 
 def all_pages() -> tuple[PageInfo, ...]:
     return (HOME, LECTURE_BUILDER, *TOPIC_PAGES)
+
+
+def page_of(url_path: str) -> PageInfo:
+    """The page Streamlit's navigation resolved: its url_path is the file's stem, and
+    ``""`` for the default page, home."""
+    return next(p for p in all_pages() if p.stem == (url_path or HOME.stem))
+
+
+def page_imports() -> tuple[ImportStatement, ...]:
+    """Every page's import statements, each once, pages in navigation order: what the
+    entry point imports in the background once the home page has run."""
+    return tuple(dict.fromkeys(s for page in all_pages() for s in page.imports()))
 
 
 def title_of(stem: str) -> str:
