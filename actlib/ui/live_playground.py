@@ -35,8 +35,9 @@ from actlib.ui.live_view import (
 from actlib.ui.notices import divergence_sentences, show_divergences
 
 SESSION_KEY = "playground:live"
-_guard = guarded_callback("a button of the Playground's live area", SESSION_KEY)
-"""Every callback of the live area (Play, Step, Reset, a unit picked) goes through it."""
+_guard = guarded_callback("a button or chart of the Playground's live area", SESSION_KEY)
+"""Every callback of the live area (Play, Step, Reset, a unit picked, a point probed) goes
+through it."""
 UNIT_KEY = "playground:unit"
 """(layer, unit) the student clicked in the unit maps, shown on the big plot; None: the
 network's output."""
@@ -242,7 +243,7 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
             link()
             with notes.container():
                 _paused_notes(run, frame)
-            class_probe_view.draw(run, probe)
+            class_probe_view.draw(run, probe, _guard)
             _draw_maps(run, config, layer, maps)
             _draw_fold(run, config, layer, units, folds)
             return
@@ -250,7 +251,7 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
             # While playing, the probe and the unit maps follow once a burst (a second):
             # their Altair charts cost 40-50 ms, too much for every frame, so they are
             # drawn after the burst's first frame, which then shows without that wait.
-            class_probe_view.draw(run, probe)
+            class_probe_view.draw(run, probe, _guard)
             _draw_maps(run, config, layer, maps)
             _draw_fold(run, config, layer, units, folds)
 
