@@ -46,10 +46,9 @@ def _same_weights(a: LiveRun, b: LiveRun) -> bool:
 
 @pytest.fixture
 def one_burst(monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest runs a script to its end: let Play draw one short burst per run instead of
-    rerunning itself for ever, as it does in a browser until Pause."""
+    """A short burst per run: AppTest fires no component event, so Play draws one burst
+    per run (in a browser the next starts once the browser has drawn it, until Pause)."""
     monkeypatch.setattr(live_view, "BURST_SECONDS", 0.4)
-    monkeypatch.setattr(live_view, "continue_playing", lambda: None)
 
 
 def test_a_link_opens_that_exact_network() -> None:
