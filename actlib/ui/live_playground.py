@@ -31,6 +31,7 @@ from actlib.ui.live_view import (
     enter_live_area,
     play,
     toggle_play,
+    train_in_turns,
 )
 from actlib.ui.notices import divergence_sentences, show_divergences
 
@@ -89,7 +90,8 @@ def session_run(config: TrainConfig, lr: float, link_step: int,
                     f"{cap:,} for this network when it opens (about "
                     f"{MAX_RUN_SECONDS:g} s): press Play to go on.")
             link_step = cap
-        run = trained_runs().get(replace(config, lr=start), link_changes[1:], link_step)
+        run = trained_runs().get(replace(config, lr=start), link_changes[1:], link_step,
+                                 train=_train_link)
         session = LiveSession([run], note=note)
         st.session_state[SESSION_KEY] = session
     elif not same_network(session.run.config, config):
@@ -101,6 +103,15 @@ def session_run(config: TrainConfig, lr: float, link_step: int,
         else:
             session.run.set_lr(lr)
     return session
+
+
+def _train_link(run: LiveRun, step: int) -> None:
+    """Train a link's network to its step count on the trainer slots, saying above the live
+    area where this session stands while it waits for one."""
+    slot = st.empty()
+    train_in_turns(run, step, lambda message: slot.info(message, icon="⏳") if message
+                   else slot.empty())
+    slot.empty()
 
 
 @dataclass

@@ -234,6 +234,40 @@ def train_piece(session: LiveSession, seconds: float, wait: float) -> bool:
     return True
 
 
+LINK_PIECE_SECONDS = 0.2
+"""A turn on a trainer while a link's network is trained to its step count: a live frame
+elsewhere waits at most about this long behind it."""
+LINK_WAIT_SECONDS = 0.5
+"""How often a link waiting for a trainer redraws its place in the queue."""
+
+
+def train_in_turns(run: LiveRun, step: int, show_wait: Callable[[str | None], None]) -> None:
+    """Train ``run`` on to ``step`` (a link opened at its step count: a few seconds at most)
+    like every other training of the app: on one of the process's trainer slots, first come
+    first served, in turns of about :data:`LINK_PIECE_SECONDS`, so that the sessions
+    playing meanwhile keep their pace and a closed tab holds nothing.
+
+    While other sessions hold both trainers, ``show_wait(message)`` says where this one
+    stands (and is a point where a stopped script ends); ``show_wait(None)`` once it trains
+    again. The pieces change nothing: a run is a pure function of its step count."""
+    steps, waited = 10, False
+    while run.step < step:
+        with trainer_slot(LINK_WAIT_SECONDS, LINK_PIECE_SECONDS) as got:
+            if got:
+                start = time.monotonic()
+                taken = run.advance(min(steps, step - run.step))
+                steps = adapt_steps(steps, time.monotonic() - start, LINK_PIECE_SECONDS)
+        if not got:
+            show_wait(wait_message(queue_status()))
+            waited = True
+            continue
+        if waited:
+            show_wait(None)
+            waited = False
+        if taken == 0:
+            return  # every model diverged: the run stops where it stands
+
+
 def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds: float,
          train_share: float, on_link: Callable[[], None] = lambda: None,
          link_every: float = 1.0, after_first_frame: Callable[[], None] = lambda: None
