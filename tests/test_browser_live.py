@@ -113,3 +113,37 @@ def test_a_click_on_a_unit_map_shows_that_unit_large_while_it_plays(app_server,
     page.keyboard.press("Space")
     wait_for_app(page)
     assert_clean(page)
+
+
+SLOW_BROWSER = 8
+"""How many times slower the browser's renderer runs (Chrome DevTools' CPU throttling): as a
+busy laptop, or a tab among a dozen on a loaded machine, it reads the Playground's stream
+slower than the server draws it."""
+
+
+@pytest.mark.browser
+def test_a_slow_browser_is_paced_and_its_pause_takes_effect(app_server, browser_page) -> None:
+    """The Playground plays in a browser slower than the stream: the server draws only what
+    the browser takes, so Pause takes effect and the connection holds. Before (bursts rerun
+    at once), frames piled up for it: Streamlit dropped the session at 500 waiting messages
+    without closing the connection (Pause went nowhere) and the keep-alive ping timed out
+    behind the backlog (the connection was made again, minutes later)."""
+    page, _ = browser_page
+    closed: list[str] = []
+    page.on("websocket", lambda ws: ws.on("close", lambda *_: closed.append(ws.url)))
+    page.goto(f"{app_server.url}/playground?p_steps=0&p_depth=6&p_width=16&p_seed=2")
+    wait_for_app(page)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": SLOW_BROWSER})
+    try:
+        page.get_by_role("button", name="Play").click()
+        page.get_by_role("button", name="Pause").wait_for(timeout=60_000)
+        page.wait_for_timeout(20_000)  # it plays on in the slow browser
+        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Play").wait_for(timeout=90_000)
+    finally:
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+    wait_for_app(page)
+    assert_clean(page)
+    assert _metric_step(page) > 0, "it trained"
+    assert not closed, "the connection was dropped and made again"

@@ -147,6 +147,46 @@ def test_a_button_whose_callback_raises_shows_the_message_and_the_session_goes_o
     assert not other.exception and not _faults(other) and _numbers(other) == before
 
 
+def _click_chart(at: AppTest, key: str, selection: dict) -> AppTest:
+    """Run ``at`` as a click on the chart ``key`` that selects ``selection`` would: AppTest
+    cannot click a chart, so the chart's selection state (what the browser sends, a JSON
+    string) goes with the widget states of the next run."""
+    import json
+
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    charts = [c for c in at.get("vega_lite_chart") if c.key == key]
+    assert charts, f"no chart {key}: {[c.key for c in at.get('vega_lite_chart')]}"
+    states = at._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=charts[0].proto.id,
+                                      string_value=json.dumps({"selection": selection})))
+    return at._run(states)
+
+
+def test_a_click_on_the_class_probe_whose_callback_raises_shows_the_message(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Playground's softmax probe: a click on its map runs guarded like the live area's
+    buttons (the message once, in the area; the session goes on and the next click acts)."""
+    from actlib.charts.classes import PICK
+    from actlib.ui import class_probe_view
+
+    at = _open("playground", p_data="spiral3", p_steps="20", p_width="4", p_seed="3")
+    assert not at.exception and not _faults(at)
+    point = {PICK: [{"x1": 0.5, "x2": -0.25}]}
+    with monkeypatch.context() as patch:
+        patch.setattr(class_probe_view, "_on_pick", _broken_callback)
+        _click_chart(at, class_probe_view.PICK_KEY, point)
+        assert not at.exception, [e.value for e in at.exception]
+        faults = _faults(at)
+        assert len(faults) == 1 and FAULT in faults[0], [e.value for e in at.error]
+        assert _button(at, "p_live_play"), "the live area is still drawn below the message"
+    at.run()
+    assert not at.exception and not _faults(at), "shown once"
+    _click_chart(at, class_probe_view.PICK_KEY, {PICK: [{"x1": 0.75, "x2": 0.5}]})
+    assert not at.exception and not _faults(at)
+    assert at.session_state[class_probe_view.POINT_KEY][1] == (0.75, 0.5), "the click acts"
+
+
 def test_the_fault_message_shows_the_error_only_as_code() -> None:
     from actlib.ui.fault import fault_message
     from tests.fuzz_strategies import check_message_is_inert

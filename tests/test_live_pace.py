@@ -64,3 +64,48 @@ def test_a_cut_piece_does_not_shrink_the_piece_size(clock):
     live_view.train_piece(session, 0.01, wait=1.0)  # a quarter piece
     assert run.pieces == [100]
     assert session.steps_per_piece == 400
+
+
+def test_a_frame_waits_while_the_browser_is_behind(clock, monkeypatch):
+    """Messages waiting for a slow browser hold the next frame back until it has taken all
+    but the limit (the clock moves only with the naps)."""
+    limit = live_view.BROWSER_BACKLOG_LIMIT
+    backlog = iter([limit + 80, limit + 40, limit + 1, limit, limit])
+    monkeypatch.setattr(live_view, "browser_backlog", lambda: next(backlog))
+    monkeypatch.setattr(live_view, "_requested", lambda: "CONTINUE")
+    naps = []
+    monkeypatch.setattr(live_view.time, "sleep", naps.append)
+    assert live_view.wait_for_browser()
+    assert len(naps) == 3, "a nap per check while the backlog was over the limit"
+    monkeypatch.setattr(live_view, "browser_backlog", lambda: None)  # not readable here
+    assert live_view.wait_for_browser()
+
+
+@pytest.mark.parametrize("request_", ["RERUN", "STOP"])
+def test_a_click_or_a_closed_tab_ends_the_wait_for_the_browser(clock, monkeypatch, request_):
+    """Pause acts at once while the browser is behind, and a closed tab (Streamlit asks its
+    script to stop) never leaves a thread waiting for a browser that is gone."""
+    requests = iter(["CONTINUE", "CONTINUE", request_])
+    monkeypatch.setattr(live_view, "browser_backlog", lambda: 10_000)
+    monkeypatch.setattr(live_view, "_requested", lambda: next(requests))
+    monkeypatch.setattr(live_view.time, "sleep", lambda seconds: None)
+    assert not live_view.wait_for_browser()
+
+
+def test_a_burst_ends_by_letting_the_browser_start_the_next(clock, monkeypatch):
+    """A burst of frames is followed by the next only once the browser has drawn it (the
+    resume component's event), never by an immediate rerun that would let frames pile up
+    for a slow browser."""
+    session = live_view.LiveSession(runs=[FakeRun(clock, 1e-3)], playing=True)
+    frames, resumed = [], []
+    monkeypatch.setattr(live_view, "in_fragment_rerun", lambda: True)
+    monkeypatch.setattr(live_view, "browser_backlog", lambda: None)
+    monkeypatch.setattr(live_view, "train_piece", lambda s, seconds, wait: (
+        s.runs[0].advance(10) or True))
+    monkeypatch.setattr(live_view, "wait_for_click", lambda until: (
+        setattr(clock, "now", max(clock.now, until)) or True))
+    monkeypatch.setattr(live_view, "resume_when_drawn", resumed.append)
+    monkeypatch.setattr(live_view.st, "rerun", lambda **kw: pytest.fail(f"rerun {kw}"))
+    live_view.play(session, "view", lambda: frames.append(clock.now), 0.1, 0.5)
+    assert len(frames) >= live_view.BURST_SECONDS / 0.1, "frames for the whole burst"
+    assert resumed == ["view"] and session.playing

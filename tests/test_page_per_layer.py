@@ -32,7 +32,6 @@ PLAYGROUND, GUIDE = "pages/playground.py", "pages/guide.py"
 def one_burst(monkeypatch: pytest.MonkeyPatch) -> None:
     """AppTest runs a script to its end: Play draws one short burst per run."""
     monkeypatch.setattr(live_view, "BURST_SECONDS", 0.4)
-    monkeypatch.setattr(live_view, "continue_playing", lambda: None)
 
 
 def _titles(at) -> list[str]:

@@ -46,10 +46,9 @@ def _same_weights(a: LiveRun, b: LiveRun) -> bool:
 
 @pytest.fixture
 def one_burst(monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest runs a script to its end: let Play draw one short burst per run instead of
-    rerunning itself for ever, as it does in a browser until Pause."""
+    """A short burst per run: AppTest fires no component event, so Play draws one burst
+    per run (in a browser the next starts once the browser has drawn it, until Pause)."""
     monkeypatch.setattr(live_view, "BURST_SECONDS", 0.4)
-    monkeypatch.setattr(live_view, "continue_playing", lambda: None)
 
 
 def test_a_link_opens_that_exact_network() -> None:
@@ -127,6 +126,51 @@ def test_a_link_past_what_one_click_may_train_stops_at_the_cap_and_says_so() -> 
     cap = playground.link_step_cap(config)
     assert _metric(at, "Step") == f"{cap:,}"
     assert "press Play to go on" in " ".join(i.value for i in at.info)
+
+
+def test_a_link_trains_on_a_trainer_slot_and_says_where_it_waits(monkeypatch) -> None:
+    """A link's first training (up to a few seconds) takes a trainer slot like every other
+    training: while two other sessions hold both, the link waits, saying where it stands,
+    and trains once one is free (the same network: its step count is the link's)."""
+    import threading
+
+    from actlib.ui.live_runner import WAIT_MESSAGE, trainers
+
+    shown: list[str] = []
+    real_message = live_view.wait_message
+    monkeypatch.setattr(live_view, "wait_message",
+                        lambda status: shown.append(real_message(status)) or shown[-1])
+    held, release = threading.Barrier(3), threading.Event()
+
+    def hold(owner: str) -> None:  # another session's training, until released
+        assert trainers.acquire(owner, timeout=60)
+        held.wait()
+        release.wait(300)
+        trainers.release(owner)
+
+    holders = [threading.Thread(target=hold, args=(f"other-{i}",)) for i in range(2)]
+    for holder in holders:
+        holder.start()
+    held.wait()
+    opened: dict[str, AppTest] = {}
+    opener = threading.Thread(target=lambda: opened.update(
+        at=_open(p_seed="12", p_steps="300", p_width="3")))
+    opener.start()
+    try:
+        deadline = time.monotonic() + 240
+        while not shown and opener.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        release.set()
+        opener.join(300)
+        for holder in holders:
+            holder.join()
+    assert shown, "the link trained while both trainers were held"
+    assert shown[0].startswith(WAIT_MESSAGE) and "you are next" in shown[0], shown[0]
+    at = opened["at"]
+    _clean(at)
+    assert _metric(at, "Step") == "300" and _session(at).step == 300
+    assert not any(WAIT_MESSAGE in i.value for i in at.info), "the message went once it trained"
 
 
 def test_stuck_playground_says_so_and_why() -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -286,10 +286,15 @@ class TrainedRuns:
                 record_snapshots)
 
     def get(self, config: TrainConfig, lr_changes: Sequence[LrChange], step: int,
-            record_snapshots: bool = False) -> LiveRun:
+            record_snapshots: bool = False,
+            train: Callable[[LiveRun, int], object] | None = None) -> LiveRun:
         """A copy of the run trained to ``step``, trained here at most once per key at a
         time; raises what that training raised (:class:`LinkTrainingError` in a session
-        that waited for another's attempt)."""
+        that waited for another's attempt).
+
+        ``train(run, step)`` brings a fresh run to ``step`` (:meth:`LiveRun.reach` by
+        default): a page passes one that trains on the process's trainer slots. Only the
+        session that trains calls it; those waiting for that training hold no slot."""
         key = self._key(config, lr_changes, step, record_snapshots)
         while True:
             with self._lock:
@@ -315,7 +320,7 @@ class TrainedRuns:
             return run.copy()
         try:
             run = LiveRun(config, lr_changes, record_snapshots)
-            run.reach(step)
+            (train or LiveRun.reach)(run, step)
             self._keep(key, run)
             training.run = run
         except BaseException as err:

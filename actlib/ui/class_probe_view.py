@@ -14,6 +14,7 @@ import streamlit as st
 from actlib.charts import classes as charts
 from actlib.class_probe import picker_frame, point_softmax, softmax_tab_query
 from actlib.training.live import LiveRun
+from actlib.ui.fault import CallbackGuard
 
 POINT_KEY = "playground:probe"
 """The session's picked point: (data set key, (x1, x2))."""
@@ -50,8 +51,10 @@ def _on_pick(run: LiveRun) -> None:
                                        (float(points[0]["x1"]), float(points[0]["x2"])))
 
 
-def draw(run: LiveRun, slot) -> None:
-    """The probe in ``slot`` (emptied for runs without one or a diverged run)."""
+def draw(run: LiveRun, slot, guard: CallbackGuard) -> None:
+    """The probe in ``slot`` (emptied for runs without one or a diverged run). A click on
+    its map runs through ``guard``, the live area's own (:func:`actlib.ui.fault.
+    guarded_callback`): an error there shows the area's fault message, not a traceback."""
     point = probe_point(run)
     if point is None or run.all_diverged:
         slot.empty()
@@ -65,7 +68,7 @@ def draw(run: LiveRun, slot) -> None:
                     "probabilities its cross-entropy loss was computed from.")
         left, right = st.columns([1, 1.3])
         left.altair_chart(charts.picker_chart(picker_frame(model, bounds), point, classes),
-                          width="content", key=PICK_KEY, on_select=lambda: _on_pick(run),
+                          width="content", key=PICK_KEY, on_select=lambda: guard(_on_pick)(run),
                           selection_mode=charts.PICK)
         right.altair_chart(charts.softmax_bars(probe.frame()), width="stretch")
         right.caption(probe.sentence() + " (The Softmax tab numbers classes from 1.)")

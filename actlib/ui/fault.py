@@ -63,6 +63,10 @@ def _callback_fault_key(view: str) -> str:
     return f"fault:callback:{view}"
 
 
+CallbackGuard = Callable[[Callable[..., object]], Callable[..., None]]
+"""What :func:`guarded_callback` returns (a view hands its own to the parts it draws)."""
+
+
 def guarded_callback(where: str, view: str
                      ) -> Callable[[Callable[P, object]], Callable[P, None]]:
     """Guard a widget callback (Play, Step, Reset, a click on a chart) of the view ``view``.

@@ -31,12 +31,14 @@ from actlib.ui.live_view import (
     enter_live_area,
     play,
     toggle_play,
+    train_in_turns,
 )
 from actlib.ui.notices import divergence_sentences, show_divergences
 
 SESSION_KEY = "playground:live"
-_guard = guarded_callback("a button of the Playground's live area", SESSION_KEY)
-"""Every callback of the live area (Play, Step, Reset, a unit picked) goes through it."""
+_guard = guarded_callback("a button or chart of the Playground's live area", SESSION_KEY)
+"""Every callback of the live area (Play, Step, Reset, a unit picked, a point probed) goes
+through it."""
 UNIT_KEY = "playground:unit"
 """(layer, unit) the student clicked in the unit maps, shown on the big plot; None: the
 network's output."""
@@ -88,7 +90,8 @@ def session_run(config: TrainConfig, lr: float, link_step: int,
                     f"{cap:,} for this network when it opens (about "
                     f"{MAX_RUN_SECONDS:g} s): press Play to go on.")
             link_step = cap
-        run = trained_runs().get(replace(config, lr=start), link_changes[1:], link_step)
+        run = trained_runs().get(replace(config, lr=start), link_changes[1:], link_step,
+                                 train=_train_link)
         session = LiveSession([run], note=note)
         st.session_state[SESSION_KEY] = session
     elif not same_network(session.run.config, config):
@@ -100,6 +103,15 @@ def session_run(config: TrainConfig, lr: float, link_step: int,
         else:
             session.run.set_lr(lr)
     return session
+
+
+def _train_link(run: LiveRun, step: int) -> None:
+    """Train a link's network to its step count on the trainer slots, saying above the live
+    area where this session stands while it waits for one."""
+    slot = st.empty()
+    train_in_turns(run, step, lambda message: slot.info(message, icon="⏳") if message
+                   else slot.empty())
+    slot.empty()
 
 
 @dataclass
@@ -242,7 +254,7 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
             link()
             with notes.container():
                 _paused_notes(run, frame)
-            class_probe_view.draw(run, probe)
+            class_probe_view.draw(run, probe, _guard)
             _draw_maps(run, config, layer, maps)
             _draw_fold(run, config, layer, units, folds)
             return
@@ -250,7 +262,7 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
             # While playing, the probe and the unit maps follow once a burst (a second):
             # their Altair charts cost 40-50 ms, too much for every frame, so they are
             # drawn after the burst's first frame, which then shows without that wait.
-            class_probe_view.draw(run, probe)
+            class_probe_view.draw(run, probe, _guard)
             _draw_maps(run, config, layer, maps)
             _draw_fold(run, config, layer, units, folds)
 

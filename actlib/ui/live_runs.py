@@ -40,8 +40,9 @@ from actlib.ui.live_view import (
     play,
     refresh_page_if_due,
     rerun_waiting,
-    resume_after_page_run,
+    resume_when_drawn,
     train_piece,
+    wait_for_browser,
 )
 
 SnapshotDraw = Callable[[Sequence[Sequence[Snapshot]]], None]
@@ -191,7 +192,7 @@ def live_runs(key: str, configs: Sequence[TrainConfig],
         else:
             _play_in_page_run(session, frame, frame_seconds)
             if not session.playing:  # ended in this page run: show Play, not Pause
-                resume_after_page_run(key)
+                resume_when_drawn(key)
         _keep_finished(session)
 
     area()
@@ -205,7 +206,8 @@ def _play_in_page_run(session: LiveSession, frame: Callable[[], None],
     and that click then takes effect."""
     frame()
     while not session.finished:
-        if not train_piece(session, frame_seconds * TRAIN_SHARE, frame_seconds):
+        if not (wait_for_browser()
+                and train_piece(session, frame_seconds * TRAIN_SHARE, frame_seconds)):
             break
         frame()
         session.frames += 1

@@ -5,15 +5,23 @@ Used by the Playground (:mod:`actlib.ui.live_playground`) and by every lesson ru
 trains to a fixed step count (:mod:`actlib.ui.live_runs`). What it knows of Streamlit 1.67:
 
 * The live area is an ``st.fragment``. While playing, one fragment run draws frames for up
-  to :data:`BURST_SECONDS`, then reruns itself (``st.rerun(scope="fragment")``), where a
-  click waiting in Streamlit's queue takes effect.
+  to :data:`BURST_SECONDS` (one frame in a full-page run), then mounts a tiny trusted
+  component (:func:`resume_when_drawn`) whose only act is to send one event back once the
+  browser has drawn it, and that event reruns the fragment alone for the next burst.
+* So the browser paces the bursts: the next one starts when it has drawn this one. A
+  browser that reads slower than the area draws (a busy laptop, a slow network, a loaded
+  machine) gets fewer frames, never a growing backlog. Rerunning at once instead
+  (``st.rerun(scope="fragment")``, as this did first) let megabytes of frames pile up
+  for a slow browser: Pause then showed only once they had been drawn, the connection's
+  keep-alive ping timed out behind them, and at 500 messages waiting Streamlit 1.67 drops
+  the session without closing the connection, leaving a page "running" on its last frame
+  whose clicks go nowhere (the 12-session load benchmark's stuck Playgrounds).
+* Within a burst (and in a lesson run playing inside a page run) a frame is drawn only
+  while fewer than :data:`BROWSER_BACKLOG_LIMIT` messages wait to be sent
+  (:func:`wait_for_browser`).
 * A click on Pause inside a running fragment is queued, not delivered: the loop asks between
   pieces of training and after every frame whether a rerun waits (:func:`rerun_waiting`)
   and ends its burst at once.
-* A fragment-scoped rerun is refused during a full-page run (a control outside the area was
-  moved while playing). Then the area draws its frame and mounts a tiny trusted component
-  (:func:`resume_after_page_run`) whose only act is to send one event back, which reruns
-  the fragment alone: playing goes on as soon as the page has been drawn.
 * Training holds one of the process's trainer slots for a frame's share of training only,
   so a closed tab holds nothing and sessions take turns on the cores frame by frame.
 """
@@ -32,8 +40,8 @@ from actlib.ui.fault import show_callback_fault
 from actlib.ui.live_runner import queue_status, trainer_slot, wait_message
 
 BURST_SECONDS = 1.0
-"""How long one fragment run plays before it reruns itself (a queued click acts then at
-the latest, should the check for waiting reruns be unavailable)."""
+"""How long one fragment run plays before the browser is asked to start the next (a queued
+click acts then at the latest, should the check for waiting reruns be unavailable)."""
 PIECE_SECONDS = 0.04
 """Training between two checks for a waiting click: Pause acts within about this, plus
 the frame being drawn."""
@@ -97,6 +105,18 @@ def in_fragment_rerun() -> bool:
     return bool(getattr(ctx, "fragment_ids_this_run", None))
 
 
+def _requested() -> str:
+    """What the script runner has been asked to do next: "RERUN" (a click waits), "STOP"
+    (the session is ending) or "CONTINUE"; read from Streamlit 1.67's request state, and
+    "CONTINUE" where that is not available."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    requests = getattr(ctx, "script_requests", None)
+    state = getattr(requests, "_state", None)
+    return getattr(state, "name", "CONTINUE")
+
+
 def rerun_waiting() -> bool:
     """Whether a click is waiting for this fragment run to end.
 
@@ -105,12 +125,48 @@ def rerun_waiting() -> bool:
     runner's request state (Streamlit 1.67); where that is not available it answers False
     and the burst ends by time (:data:`BURST_SECONDS`).
     """
+    return _requested() == "RERUN"
+
+
+BROWSER_BACKLOG_LIMIT = 40
+"""Messages a session's browser may have waiting on the server before a live view draws its
+next frame: about three Playground frames, far below the 500 at which Streamlit drops the
+session."""
+
+
+def browser_backlog() -> int | None:
+    """How many messages for this session's browser wait on the server, not yet written to
+    its connection; None where that cannot be read (AppTest, a server other than Streamlit
+    1.67's own, a session no longer connected).
+
+    A browser that reads slower than a live view draws (a busy laptop, a slow network, a
+    loaded machine) leaves messages waiting here; Streamlit 1.67 gives them no bound short
+    of dropping the session at 500 (``WEBSOCKET_MAX_SEND_QUEUE_SIZE``). There is no public
+    way to see the queue: this reads the session's client in the runtime's session manager.
+    """
+    from streamlit.runtime import Runtime
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    requests = getattr(ctx, "script_requests", None)
-    state = getattr(requests, "_state", None)
-    return getattr(state, "name", "") == "RERUN"
+    if ctx is None or not Runtime.exists():
+        return None
+    try:
+        info = Runtime.instance()._session_mgr.get_active_session_info(ctx.session_id)
+        return int(info.client._send_queue.qsize())
+    except Exception:  # internals moved, or the session is gone: nothing to wait for
+        return None
+
+
+def wait_for_browser() -> bool:
+    """Wait, in short naps, until this session's browser has taken all but
+    :data:`BROWSER_BACKLOG_LIMIT` of the messages sent to it. Returns False as soon as a
+    click waits or the session is ending (its tab closed: Streamlit then asks the script to
+    stop), so the wait never outlives the browser and Pause acts at once."""
+    while (backlog := browser_backlog()) is not None and backlog > BROWSER_BACKLOG_LIMIT:
+        if _requested() != "CONTINUE":
+            return False
+        time.sleep(CLICK_CHECK_SECONDS)
+    return True
 
 
 _RESUME_JS = """
@@ -123,21 +179,16 @@ export default function ({ data, setTriggerValue }) {
 _resume = st.components.v2.component("activation_lab_resume", js=_RESUME_JS)
 
 
-def resume_after_page_run(key: str) -> None:
-    """Make the fragment this is called in run again right after the page run ends.
+def resume_when_drawn(key: str) -> None:
+    """Make the fragment this is called in run again once the browser has drawn this run.
 
-    A fragment cannot rerun itself during a full-page run; this mounts a component with no
-    visible part whose script sends one trigger event back once mounted, and an event from
-    inside a fragment reruns that fragment alone. Trusted code only: it carries no user
-    text, just a fresh token so that every page run sends a new event."""
+    This mounts a component with no visible part whose script sends one trigger event back
+    once mounted, which the browser does after everything sent before it; an event from
+    inside a fragment reruns that fragment alone. It serves after a burst and after a
+    full-page run, where a fragment cannot rerun itself. Trusted code only: it carries no
+    user text, just a fresh token so that every run sends a new event."""
     _resume(data={"token": f"{time.monotonic():.6f}"}, key=f"{key}:resume",
             on_resume_change=lambda: None)
-
-
-def continue_playing() -> None:
-    """End this burst and start the next one: a rerun of the fragment alone, where a click
-    that waited in Streamlit's queue takes effect first."""
-    st.rerun(scope="fragment")
 
 
 def wait_for_click(until: float) -> bool:
@@ -183,15 +234,49 @@ def train_piece(session: LiveSession, seconds: float, wait: float) -> bool:
     return True
 
 
+LINK_PIECE_SECONDS = 0.2
+"""A turn on a trainer while a link's network is trained to its step count: a live frame
+elsewhere waits at most about this long behind it."""
+LINK_WAIT_SECONDS = 0.5
+"""How often a link waiting for a trainer redraws its place in the queue."""
+
+
+def train_in_turns(run: LiveRun, step: int, show_wait: Callable[[str | None], None]) -> None:
+    """Train ``run`` on to ``step`` (a link opened at its step count: a few seconds at most)
+    like every other training of the app: on one of the process's trainer slots, first come
+    first served, in turns of about :data:`LINK_PIECE_SECONDS`, so that the sessions
+    playing meanwhile keep their pace and a closed tab holds nothing.
+
+    While other sessions hold both trainers, ``show_wait(message)`` says where this one
+    stands (and is a point where a stopped script ends); ``show_wait(None)`` once it trains
+    again. The pieces change nothing: a run is a pure function of its step count."""
+    steps, waited = 10, False
+    while run.step < step:
+        with trainer_slot(LINK_WAIT_SECONDS, LINK_PIECE_SECONDS) as got:
+            if got:
+                start = time.monotonic()
+                taken = run.advance(min(steps, step - run.step))
+                steps = adapt_steps(steps, time.monotonic() - start, LINK_PIECE_SECONDS)
+        if not got:
+            show_wait(wait_message(queue_status()))
+            waited = True
+            continue
+        if waited:
+            show_wait(None)
+            waited = False
+        if taken == 0:
+            return  # every model diverged: the run stops where it stands
+
+
 def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds: float,
          train_share: float, on_link: Callable[[], None] = lambda: None,
          link_every: float = 1.0, after_first_frame: Callable[[], None] = lambda: None
          ) -> None:
     """Play for one burst: each frame trains for ``train_share`` of ``frame_seconds`` and
     then calls ``draw()``. The fragment run ends when a click waits, when the runs are over
-    (pausing, and asking the page to redraw once) or when the burst is up (rerunning the
-    fragment to go on). In a full-page run the burst is one frame, after which playing
-    resumes once the page is drawn (:func:`resume_after_page_run`). ``on_link()`` writes
+    (pausing, and asking the page to redraw once) or when the burst is up, after which the
+    next burst starts once the browser has drawn this one (:func:`resume_when_drawn`). In a
+    full-page run the burst is one frame. ``on_link()`` writes
     the runs' state to the link every ``link_every`` seconds and at the end;
     ``after_first_frame()`` draws what follows the run once a burst (slow charts), after
     the first frame so that a press of Play shows its first change without waiting."""
@@ -201,6 +286,9 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
     linked = time.monotonic()
     first = True
     while True:
+        if not wait_for_browser():
+            on_link()
+            return  # a click waits (it runs next), or the session is ending
         start = time.monotonic()
         # The first frame after Play trains one short piece, so the first change shows at
         # once; later frames (and later bursts) train their full share.
@@ -234,10 +322,7 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
     on_link()
     session.steps_per_second = (session.step - first_step) / max(
         time.monotonic() - burst_start, 1e-3)
-    if fragment_run:
-        continue_playing()
-    else:
-        resume_after_page_run(key)
+    resume_when_drawn(key)
 
 
 def toggle_play(session: LiveSession) -> None:
