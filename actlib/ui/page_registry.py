@@ -7,6 +7,7 @@ page whose url_path differs from its file name shows "Page not found" in Streaml
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,9 +152,11 @@ def page_of(url_path: str) -> PageInfo:
     return next(p for p in all_pages() if p.stem == (url_path or HOME.stem))
 
 
+@functools.cache
 def page_imports() -> tuple[ImportStatement, ...]:
     """Every page's import statements, each once, pages in navigation order: what the
-    entry point imports in the background once the home page has run."""
+    entry point imports in the background once the home page has run (read once per
+    process: every home page run asks)."""
     return tuple(dict.fromkeys(s for page in all_pages() for s in page.imports()))
 
 
