@@ -45,6 +45,7 @@ from actlib.activations import (
     stack_keys,
 )
 from actlib.datasets import Task
+from actlib.layer_activations import GroupedLayer, activate, layer_groups
 from actlib.vocabulary import INIT_DESCRIPTIONS, NORM_DESCRIPTIONS
 
 InitScheme = Literal[
@@ -431,72 +432,6 @@ def recommended_inits(member: ModelSpec, depth: int) -> tuple[InitScheme, tuple[
     return schemes[0], tuple(schemes)  # type: ignore[return-value]
 
 
-# --- activation groups ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ActivationGroup:
-    """A run of neighbouring models with the same activation and parameters.
-
-    The batched forward splits each layer's ``[M, B, W]`` tensor into these runs with
-    ``torch.split`` and joins the results with ``torch.cat``; slicing ``h[s:e]`` instead
-    would make backward build a full-size zero tensor per group (measured: 2/3 of a step).
-    """
-
-    start: int
-    stop: int
-    spec: ActivationSpec
-    params: tuple[tuple[str, float | str], ...]
-
-    @property
-    def size(self) -> int:
-        return self.stop - self.start
-
-    @property
-    def learned_slope(self) -> bool:
-        return self.spec.learnable
-
-    def apply(self, x: Tensor, slope: Tensor | None) -> Tensor:
-        if self.learned_slope:
-            assert slope is not None
-            return torch.where(x > 0, x, slope.view(-1, 1, 1) * x)
-        return self.spec.forward(x, **dict(self.params))
-
-    def derivative(self, x: Tensor, slope: Tensor | None) -> Tensor:
-        """f'(x) per unit; for softmax the diagonal of its Jacobian, s_i (1 - s_i) / T."""
-        if self.learned_slope:
-            assert slope is not None
-            return torch.where(x > 0, torch.ones_like(x), slope.view(-1, 1, 1).expand_as(x))
-        params = dict(self.params)
-        if self.spec.kind == "vector":
-            s = self.spec.forward(x, **params)
-            return s * (1 - s) / float(params["temperature"])
-        return self.spec.derivative(x, **params)
-
-
-def activation_groups(models: Sequence[ModelSpec], layer: int = 0
-                      ) -> tuple[ActivationGroup, ...]:
-    """Runs of neighbouring models whose hidden ``layer`` has the same activation and
-    parameters (each layer of an ensemble with stacks groups on its own)."""
-    groups: list[ActivationGroup] = []
-    start = 0
-    for i in range(1, len(models) + 1):
-        first = models[start].layer_activation(layer)
-        if i == len(models) or models[i].layer_activation(layer) != first:
-            groups.append(ActivationGroup(start, i, get(first[0]), first[1]))
-            start = i
-    return tuple(groups)
-
-
-def layer_groups(models: Sequence[ModelSpec], depth: int
-                 ) -> tuple[tuple[ActivationGroup, ...], ...]:
-    """The activation groups of every hidden layer. Without stacks every layer has the same
-    groups, found once (the plain Playground pays nothing for stacks)."""
-    if not any(m.is_stack for m in models):
-        return (activation_groups(models),) * depth
-    return tuple(activation_groups(models, layer) for layer in range(depth))
-
-
 # --- the batched network -------------------------------------------------------------------
 
 
@@ -552,9 +487,8 @@ class BatchedMLP(nn.Module):
         self.layer_groups = layer_groups(config.models, config.depth)
         """Per hidden layer, its runs of models with one activation: a stacked tensor per
         layer is split into its own layer's groups."""
-        self.group_sizes = [[g.size for g in groups] for groups in self.layer_groups]
-        self.learned_layers = [any(g.learned_slope for g in groups)
-                               for groups in self.layer_groups]
+        self.grouped_layers = [GroupedLayer(groups) for groups in self.layer_groups]
+        self.learned_layers = [layer.learned_slope for layer in self.grouped_layers]
         self.residual_layers = config.residual_layers
         dtype = config.torch_dtype
         per_model = [_initial_layers(config, m.seed) for m in config.models]
@@ -611,32 +545,24 @@ class BatchedMLP(nn.Module):
         )
         return normed.view(b, m, w).transpose(0, 1)
 
-    def _slopes(self, layer: int) -> Sequence[Tensor | None]:
-        groups = self.layer_groups[layer]
-        if not self.learned_layers[layer]:
-            return [None] * len(groups)
-        column = self.prelu_slope[:, layer]
-        return torch.split(column, self.group_sizes[layer]) if len(groups) > 1 else [column]
+    def _slopes(self, layer: int) -> Tensor | None:
+        """Hidden ``layer``'s PReLU slopes ``[M]``, or None if no group there learns one."""
+        return self.prelu_slope[:, layer] if self.learned_layers[layer] else None
 
     def activate(self, layer: int, a: Tensor) -> Tensor:
-        """Each model's activation of hidden ``layer`` on its slice of ``a`` ``[M, B, W]``."""
-        groups, slopes = self.layer_groups[layer], self._slopes(layer)
-        if len(groups) == 1:
-            return groups[0].apply(a, slopes[0])
-        chunks = torch.split(a, self.group_sizes[layer], dim=0)
-        return torch.cat(
-            [g.apply(c, s) for g, c, s in zip(groups, chunks, slopes, strict=True)], dim=0)
+        """Each model's activation of hidden ``layer`` on its slice of ``a`` ``[M, B, W]``
+        (group by group: :mod:`actlib.layer_activations`)."""
+        return activate(a, self._slopes(layer), self.grouped_layers[layer])
 
     def local_derivative(self, layer: int, a: Tensor) -> Tensor:
         """f'(a) per model and unit of hidden ``layer``, from the catalogue's hand-written
         derivatives of that layer's activations."""
+        grouped = self.grouped_layers[layer]
         with torch.no_grad():
-            groups = self.layer_groups[layer]
-            slopes = [None if s is None else s.detach() for s in self._slopes(layer)]
-            chunks = torch.split(a.detach(), self.group_sizes[layer], dim=0)
-            return torch.cat(
-                [g.derivative(c, s) for g, c, s in zip(groups, chunks, slopes, strict=True)],
-                dim=0)
+            slopes = self._slopes(layer)
+            slopes = grouped.slopes(None if slopes is None else slopes.detach())
+            return torch.cat([g.derivative(x, s) for g, x, s in zip(
+                grouped.groups, grouped.split(a.detach()), slopes, strict=True)], dim=0)
 
     def forward(
         self,

@@ -325,6 +325,25 @@ def test_batch_schedule_is_seeded_and_covers_each_epoch_once() -> None:
     assert not torch.equal(batches[0], BatchSchedule(50, 16, seed=5).next())
 
 
+@pytest.mark.parametrize("gather_bytes", [1 << 20, 2500, 1])
+def test_a_run_draws_each_models_batches_from_its_seeds_schedule(gather_bytes, monkeypatch):
+    """Whether an epoch is gathered at once, in chunks or batch by batch, model i's batch
+    at every step is the next batch of its own seed's schedule, across epochs."""
+    from actlib.training import engine
+
+    monkeypatch.setattr(engine, "EPOCH_GATHER_BYTES", gather_bytes)
+    config = TrainConfig(**{**SMALL, "models": ensemble(["relu", "tanh"], (3, 1))})
+    run = RunState(config)
+    x, y = run.data.x_train, run.data.y_train.double()
+    schedules = {s: BatchSchedule(run.data.n_train, 16, s) for s in (1, 3)}
+    for _ in range(2 * schedules[1].n_batches + 1):  # into a third epoch
+        rows = {s: schedule.next() for s, schedule in schedules.items()}
+        xb, yb = run._batch()
+        for i, member in enumerate(config.models):
+            assert torch.equal(xb[i], x[rows[member.seed]])
+            assert torch.equal(yb[i], y[rows[member.seed]])
+
+
 # --- configs and caps -------------------------------------------------------------------
 
 

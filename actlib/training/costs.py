@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from actlib.nets import layer_groups
+from actlib.layer_activations import layer_groups
 
 if TYPE_CHECKING:
     from actlib.training.config import TrainConfig

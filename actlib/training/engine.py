@@ -29,6 +29,7 @@ batch-norm statistics), so stepping without them reaches the same weights.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple
@@ -77,16 +78,27 @@ class BatchSchedule:
         if not 1 <= batch_size <= n:
             raise ValueError(f"batch_size must lie between 1 and {n}")
         self.n, self.batch_size = n, batch_size
+        self.n_batches = n // batch_size
         self._generator = torch.Generator().manual_seed(stream_seed(seed, "batches"))
         self._pending: list[Tensor] = []
 
+    def epoch(self) -> Tensor:
+        """The next epoch's batches in order, ``[n_batches, batch_size]``."""
+        order = torch.randperm(self.n, generator=self._generator)
+        return order[: self.n_batches * self.batch_size].view(self.n_batches, self.batch_size)
+
     def next(self) -> Tensor:
+        """The next batch: the epochs' batches one at a time."""
         if not self._pending:
-            order = torch.randperm(self.n, generator=self._generator)
-            full = self.n // self.batch_size * self.batch_size
-            self._pending = list(torch.split(order[:full], self.batch_size))[::-1]
+            self._pending = list(self.epoch().unbind(0))[::-1]
         return self._pending.pop()
 
+
+EPOCH_GATHER_BYTES = 1 << 20
+"""At most this many bytes of training inputs are gathered at once: an epoch's batches
+for every model in one ``index_select`` where they fit (a bake-off on two moons: 190 kB),
+else in chunks of whole batches (one per digits batch of 27 models), so a long-lived run
+holds little more than one batch."""
 
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
@@ -206,6 +218,8 @@ class RunState:
         seeds = sorted({m.seed for m in config.models})
         self.schedules = [BatchSchedule(n, config.batch_size, s) for s in seeds]
         self.seed_slot = torch.tensor([seeds.index(m.seed) for m in config.models])
+        self._batches: list[tuple[Tensor, Tensor]] = []  # gathered, the next one last
+        self._chunks: list[Tensor] = []  # the epoch's batch indices still to gather
 
     def _setup_probes(self) -> None:
         data, config = self.data, self.config
@@ -226,13 +240,31 @@ class RunState:
         return bool((self.diverged_step >= 0).all())
 
     def _batch(self) -> tuple[Tensor, Tensor]:
-        x, y = self.data.x_train, self.y_train
+        """The next minibatch of every model, inputs ``[M, batch, in]`` and targets."""
         if not self.schedules:
-            return x, y
-        index = torch.stack([s.next() for s in self.schedules])[self.seed_slot]  # [M, batch]
+            return self.data.x_train, self.y_train
+        if not self._batches:
+            if not self._chunks:
+                self._chunks = self._epoch_chunks()
+            self._batches = self._gather(self._chunks.pop())
+        return self._batches.pop()
+
+    def _epoch_chunks(self) -> list[Tensor]:
+        """The next epoch's row indices per batch and model, ``[n_batches, M, batch]``, cut
+        into chunks of at most :data:`EPOCH_GATHER_BYTES` of inputs, the first last."""
+        index = torch.stack([s.epoch() for s in self.schedules])[self.seed_slot]
+        index = index.transpose(0, 1)  # [n_batches, M, batch]
+        x = self.data.x_train
+        batch_bytes = index[0].numel() * x[0].numel() * x.element_size()
+        return list(torch.split(index, max(1, EPOCH_GATHER_BYTES // batch_bytes)))[::-1]
+
+    def _gather(self, index: Tensor) -> list[tuple[Tensor, Tensor]]:
+        """The inputs and targets of the batches ``index`` ``[k, M, batch]`` in one
+        ``index_select`` each, the first last."""
         flat = index.reshape(-1)
-        rows = index.shape
-        return x.index_select(0, flat).view(*rows, -1), y.index_select(0, flat).view(rows)
+        xs = self.data.x_train.index_select(0, flat).view(*index.shape, -1)
+        ys = self.y_train.index_select(0, flat).view(index.shape)
+        return list(zip(xs.unbind(0), ys.unbind(0), strict=True))[::-1]
 
     def advance(self, n: int = 1, on_step: StepCallback | None = None) -> int:
         """Train ``n`` more steps, or fewer if every model diverges first; return how many.
@@ -259,13 +291,19 @@ class RunState:
         return self.advance(step - self.steps_done, on_step)
 
     def _update(self, step: int) -> None:
-        """One optimiser step, numbered ``step`` (the number a divergence is noted at)."""
+        """One optimiser step, numbered ``step`` (the number a divergence is noted at).
+
+        A NaN or Inf in any model's loss makes the total non-finite, so one number says
+        whether to look closer (a third of the calls of checking every loss each step).
+        """
         x, y = self._batch()
         losses = task_loss(self.model(x), y, self.task)
-        self._note_divergence(losses, step)
+        total = losses.sum()
+        if not math.isfinite(total.item()):
+            self._note_divergence(losses, step)
         for p in self.params:  # what zero_grad(set_to_none=True) does, without its overhead
             p.grad = None
-        losses.sum().backward()
+        total.backward()
         if self.config.clip_norm is not None:
             clip_grad_norm_per_model_(self.params, self.config.clip_norm)
         self.optimizer.step()
@@ -273,7 +311,7 @@ class RunState:
     def _note_divergence(self, losses: Tensor, step: int) -> None:
         """Mark models whose loss is not finite. Their NaNs stay in their own slices."""
         finite = torch.isfinite(losses.detach())
-        if bool(finite.all()):
+        if bool(finite.all()):  # the total overflowed, no model did
             return
         for i in torch.nonzero(~finite).flatten().tolist():
             if self.diverged_step[i] < 0:
