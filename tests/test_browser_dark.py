@@ -104,7 +104,12 @@ def test_dark_presenter_view_text_contrast_at_1920x1080(app_server, chromium,
             assert _luminance(found["background"]) < 0.05, (part, found)  # dark, not light
         boxes = page.evaluate(_WHITE_BOXES)
         assert not boxes, f"white boxes on the dark page: {boxes[:6]}"
-        page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first.click()
+        # Scrolled into view first: a click that has to scroll the page to reach the box
+        # only focuses it (the combobox opens on a press that starts and ends on it).
+        select = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"] input').first
+        select.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        select.click()
         page.wait_for_selector('[role="listbox"] [role="option"]', timeout=10_000)
         option = page.evaluate(_OPTION)
         ratio = _contrast(option["ink"], option["background"])
