@@ -28,9 +28,13 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SETTLED = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
+    const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
     return app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && !/Training: step/.test(document.body.innerText);
+        && !/Training: step/.test(document.body.innerText)
+        && charts.every(chart => chart.querySelector('.marks'));
 }"""
+"""The page's script has stopped, no run trains, and every chart has been drawn (Vega
+renders a chart's SVG or canvas, class ``marks``, some time after the script ends)."""
 
 
 def scene_url(base: str, scene_id: str) -> str:
