@@ -2,16 +2,12 @@
 
 import streamlit as st
 
-from actlib.runtime import (
-    configure_torch,
-    freeze_long_lived_objects,
-    release_free_memory,
-    warm_up_in_background,
-)
+from actlib.runtime import configure_torch, freeze_long_lived_objects, release_free_memory
 from actlib.ui.fault import guarded
 from actlib.ui.layout import through_app_entry
-from actlib.ui.page_registry import SECTIONS, all_pages, page_imports, page_of
+from actlib.ui.page_registry import HOME_PREVIEWS, SECTIONS, all_pages, page_imports, page_of
 from actlib.ui.settings_widgets import note_page_run
+from actlib.ui.warm_up import warm_up_once_drawn
 
 st.set_page_config(page_title="Activation Lab", page_icon="🧠", layout="wide")
 
@@ -30,6 +26,7 @@ with through_app_entry():  # a page run without it is Streamlit's pages/ relic
 freeze_long_lived_objects()  # after the page, whose imports are then loaded
 release_free_memory()  # what the page's run freed goes back to the system
 if not page.needs_torch:
-    # The home page is drawn without torch; load torch and every page's modules while the
-    # student reads it, so the first page opened from it does not wait for them.
-    warm_up_in_background(page_imports())
+    # The home page is drawn without torch; once the browser has drawn it, load torch and
+    # every page's modules while the student reads, so the first page opened from it does
+    # not wait for them.
+    warm_up_once_drawn(page_imports(), charts=HOME_PREVIEWS)

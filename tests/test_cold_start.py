@@ -8,8 +8,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
+from pathlib import Path
 
-from tests.browser import REPO
+import pytest
+
+from tests.browser import REPO, AppServer
 
 HEAVY = ("torch", "sklearn", "scipy", "matplotlib")
 """Modules the home page must not load (torch is about 1 s of CPU and 200 MB to import)."""
@@ -47,33 +52,41 @@ _HOME_RUN = f"""
 import json, sys
 from streamlit.testing.v1 import AppTest
 from actlib import runtime
+from actlib.ui import warm_up
 
-started = []
-runtime.warm_up_in_background = lambda imports: started.append(len(tuple(imports)))
+asked = []
+warm_up._mount_signal = lambda on_drawn, charts: asked.append(charts)
 at = AppTest.from_file("streamlit_app.py", default_timeout=120).run()
 print(json.dumps({{"exception": [e.value for e in at.exception],
                    "charts": len(at.get("vega_lite_chart")),
                    "heavy": [m for m in {HEAVY!r} if m in sys.modules],
-                   "warm_up": started}}))
+                   "asked": asked, "started": runtime.warm_up_thread() is not None}}))
 """
 
 
 def test_the_home_page_runs_through_the_entry_point_without_torch() -> None:
     """The real entry point draws the home page with every card's chart, loads none of
-    the heavy modules, and asks for the warm-up with every page's imports."""
+    the heavy modules, and asks the browser to say when those charts are drawn; the
+    warm-up waits for that (a browser-less run starts none)."""
     result = _run(_HOME_RUN)
     assert result["exception"] == []
     assert result["charts"] == 6
     assert result["heavy"] == []
-    assert len(result["warm_up"]) == 1 and result["warm_up"][0] > 20
+    assert result["asked"] == [6]
+    assert result["started"] is False
 
 
 _WARM_UP = """
-import json, sys
+import json, sys, time
 from streamlit.testing.v1 import AppTest
 from actlib import runtime
 
+from actlib.ui import warm_up
+
+warm_up._mount_signal = lambda on_drawn, charts: on_drawn()  # the browser: drawn at once
 at = AppTest.from_file("streamlit_app.py", default_timeout=120).run()
+while runtime.warm_up_thread() is None:  # started once the page's run has ended
+    time.sleep(0.05)
 runtime.warm_up_thread().join(timeout=200)
 import torch
 from actlib.ui.page_registry import page_imports
@@ -114,3 +127,61 @@ def test_a_page_that_needs_torch_configures_it_before_it_runs() -> None:
     assert result["exception"] == []
     assert result["configured"] == result["threads"] == 1
     assert result["warm_up"] is False
+
+
+def test_the_import_starts_once_the_run_that_asked_for_it_has_ended(monkeypatch) -> None:
+    """The browser's "drawn" event arrives in a script run; the import it asks for waits
+    for that run's end (started inside it, it held the page "running" 1.7 s longer)."""
+    from actlib.ui import warm_up
+
+    calls: list[tuple[tuple, float]] = []
+    monkeypatch.setattr(warm_up, "warm_up_in_background",
+                        lambda statements: calls.append((statements, time.monotonic())))
+    monkeypatch.setattr(warm_up, "_requested", threading.Event())
+    run_ended: list[float] = []
+
+    def script_run() -> None:
+        warm_up._import_after_this_run((("json", ()),))
+        time.sleep(0.3)  # the rest of the run
+        run_ended.append(time.monotonic())
+
+    run = threading.Thread(target=script_run)
+    run.start()
+    run.join()
+    deadline = time.monotonic() + 10
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert warm_up._requested.is_set()
+    assert [statements for statements, _ in calls] == [(("json", ()),)]
+    assert calls[0][1] >= run_ended[0] + warm_up.SETTLE_SECONDS - 0.01
+
+
+@pytest.mark.browser
+def test_a_fresh_server_loads_torch_once_the_home_page_is_drawn(tmp_path, chromium) -> None:
+    """On a real server, once the home page's charts are drawn, the browser's signal
+    reaches the server and torch is loaded behind the page, without any other page being
+    opened (a signal lost on its way would leave the first topic page to import it)."""
+    server = AppServer.start(tmp_path)
+    try:
+        context = chromium.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.goto(server.url)
+        page.wait_for_function(
+            """() => { const charts = document.querySelectorAll(
+                         '[data-testid="stVegaLiteChart"]');
+                       return charts.length === 6
+                         && [...charts].every(c => c.querySelector('.marks')); }""",
+            timeout=120_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        deadline = time.monotonic() + 120
+        while not _has_torch(server.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _has_torch(server.process.pid), "torch was never loaded behind the home page"
+        context.close()
+    finally:
+        server.stop()
+
+
+def _has_torch(pid: int) -> bool:
+    """Whether the process has mapped torch's native library (the import has begun)."""
+    return "libtorch_cpu" in Path(f"/proc/{pid}/maps").read_text()

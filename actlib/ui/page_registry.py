@@ -131,6 +131,9 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
 
 """Topic pages in curriculum order; the home page links to each."""
 
+HOME_PREVIEWS = sum(info.preview is not None for info in TOPIC_PAGES)
+"""The preview charts the home page draws, one on each card that has one."""
+
 
 LECTURE_BUILDER = PageInfo(
     stem="lecture",
