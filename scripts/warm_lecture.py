@@ -31,10 +31,13 @@ SETTLED = """() => {
     const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
     return app && app.getAttribute('data-test-script-state') === 'notRunning'
         && !/Training: step/.test(document.body.innerText)
+        && !document.querySelector('[data-testid="stSkeleton"]')
         && charts.every(chart => chart.querySelector('.marks'));
 }"""
-"""The page's script has stopped, no run trains, and every chart has been drawn (Vega
-renders a chart's SVG or canvas, class ``marks``, some time after the script ends)."""
+"""The page's script has stopped, no run trains, and every chart has been drawn: no
+element still waits for its script (Streamlit shows a skeleton while Vega's script loads,
+in a fresh browser profile for a second or more after the page's script ended) and Vega
+has rendered each chart's SVG or canvas (class ``marks``)."""
 
 
 def scene_url(base: str, scene_id: str) -> str:

@@ -135,3 +135,20 @@ def test_default_lecture_length_matches_the_index(app_server, browser_page) -> N
     page.goto(app_server.url)
     wait_for_app(page)
     assert page.get_by_text(f"in {len(lec.DEFAULT_LECTURE)} scenes").count() == 1
+
+
+def test_header_tools_wrapped_below_the_title_start_flush_with_it(app_server,
+                                                                  browser_page) -> None:
+    """At 1280 px the lecture tools wrap below a long title; they start where it starts
+    (the invisible export watcher once sat first in their row, and its gap indented them)."""
+    page, _ = browser_page
+    page.goto(f"{app_server.url}/shapes")
+    wait_for_app(page, timeout=120_000)
+    tools = page.evaluate("""() => [...document.querySelectorAll(
+        '.st-key-lecture_tools button')].map(b => b.getBoundingClientRect())
+        .filter(r => r.width > 0).map(r => ({x: r.x, y: r.y}))""")
+    title = page.locator("h1").first.bounding_box()
+    assert tools, "the lecture tools are drawn"
+    first = min(tools, key=lambda r: r["x"])
+    assert first["y"] >= title["y"] + title["height"] / 2, (first, title)  # wrapped below
+    assert abs(first["x"] - title["x"]) <= 1, (first, title)

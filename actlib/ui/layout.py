@@ -84,12 +84,14 @@ def page_header(title: str, subtitle: str) -> None:
         st.title(title, width="stretch")
         with st.container(horizontal=True, horizontal_alignment="right", width="content",
                           vertical_alignment="center", wrap=False, key="lecture_tools"):
-            chart_export.mount()  # draws nothing: it adds export buttons to every chart
             scenes_menu.scenes_menu()
             copy_link_button()
             scenes_menu.presenter_toggle(state.present)
             if state.present:
                 scenes_menu.dark_toggle(state.dark)
+            # Draws nothing (it adds export buttons to every chart), yet takes a gap in the
+            # row: last, so that gap is not the tools' left margin when they wrap below.
+            chart_export.mount()
     # In a keyed container: the presenter view hides it (the scene's note says what to see).
     st.container(key="page_subtitle").markdown(
         f"<p style='font-size:1.15rem;margin-top:-0.6rem'>{escape(subtitle)}</p>",
