@@ -6,8 +6,9 @@ them. :func:`configure_torch` is called by the app's entry point before every pa
 may train (and by benchmarks and tests); it is the first import of torch in a server.
 
 The home page needs no torch, so a cold server shows it without importing torch (about
-1 s of CPU and 200 MB here). Once it has run, :func:`warm_up_in_background` imports torch
-and every page's modules in a background thread while the student reads it.
+1 s of CPU and 200 MB here). Once the browser has drawn it (:mod:`actlib.ui.warm_up`),
+:func:`warm_up_in_background` imports torch and every page's modules in a background
+thread while the student reads it.
 """
 
 from __future__ import annotations
@@ -128,9 +129,10 @@ def warm_up_in_background(imports: Iterable[ImportStatement]) -> bool:
     """Configure torch and run ``imports`` in a background thread, once per process;
     returns whether this call started it.
 
-    The entry point calls it when the home page has run, with every page's import
-    statements (:func:`actlib.ui.page_registry.page_imports`): the first page a student
-    opens from the home page then finds torch, the engine and its own modules loaded,
+    Called once the home page has been drawn in a browser (:mod:`actlib.ui.warm_up`,
+    mounted by the entry point), with every page's import statements
+    (:func:`actlib.ui.page_registry.page_imports`): the first page a student opens from
+    the home page then finds torch, the engine and its own modules loaded,
     instead of importing them while the student waits. Another session's page importing
     the same modules at the same time is safe: Python imports each module once, under a
     per-module lock, and actlib's modules import each other without cycles (a page waits
