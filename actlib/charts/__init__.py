@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 
 from actlib.activation_info import CATALOGUE_INFO, STACK_COLORS_DARK, color_scale, lookup
+from actlib.charts import schema_check
 
 alt.data_transformers.disable_max_rows()  # frames here are bounded by the settings' caps
+schema_check.install()  # the suite validates every chart; the server does not
 
 CHART_FONT_SIZE = 14
 """Text marks drawn inside a chart (value labels), as large as the tick labels."""
