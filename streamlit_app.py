@@ -3,6 +3,7 @@
 import streamlit as st
 
 from actlib.runtime import configure_torch, freeze_long_lived_objects, release_free_memory
+from actlib.ui import chart_conversion
 from actlib.ui.fault import guarded
 from actlib.ui.layout import through_app_entry
 from actlib.ui.page_registry import HOME_PREVIEWS, SECTIONS, all_pages, page_imports, page_of
@@ -10,6 +11,7 @@ from actlib.ui.settings_widgets import note_page_run
 from actlib.ui.warm_up import warm_up_once_drawn
 
 st.set_page_config(page_title="Activation Lab", page_icon="🧠", layout="wide")
+chart_conversion.install()  # sessions convert their charts side by side, not in turn
 
 sections: dict[str, list] = {section: [] for section in SECTIONS}
 for info in all_pages():

@@ -31,6 +31,12 @@ with "met" or "NOT MET":
   once, each with its own seed or learning rate (no run shared), on a fresh server; the
   slowest must settle within 1.3x of (the sum of the same runs' times alone / 2 cores).
   The runs alone are timed one after another on another fresh server in the same run.
+  The sessions are protocol clients (``benchmarks/stream_client.py``: they ask for the page
+  and read all the server sends, as a browser does, but draw nothing), so the two cores
+  are the server's, as in a class whose browsers run on the students' laptops; with
+  ``--clients chromium`` each is a headless Chromium page instead (then the browsers,
+  drawing every chart, and Playwright's driver took more of the two cores than the
+  server: the machine was fully busy while the server used half a core).
 
 Run by hand, never with the test suite: it is a benchmark, not a test.
 """
@@ -77,7 +83,8 @@ st.altair_chart(alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 4]})).mark_line()
 """
 # The Dead ReLU monitor's default run, made distinct per session (seeds 0-9, then rates)
 RUN_QUERIES = [f"seed={s}" for s in range(10)] + ["seed=0&lr=0.3", "seed=1&lr=0.3"]
-_TRAINED = re.compile(r"Trained [\d,]+ of [\d,]+ steps")
+_TRAINED = re.compile(r"Trained [\d,]+ steps\.")
+"""The Dead ReLU monitor's run trained to its end (its status line)."""
 _RUN_SHOWN = re.compile(r"Training: step [\d,]+ of|Trained [\d,]+ steps")
 """The Dead ReLU monitor's run on screen: playing, or already finished."""
 _RUN_MOVED = re.compile(r"Training: step [1-9][\d,]* of|Trained [\d,]+ steps")
@@ -447,19 +454,87 @@ def run_together(queries: list[str]) -> list[float]:
         server.stop()
 
 
-def report_concurrency(browser, counts: list[int]) -> None:
+_TRAINED_BYTES = b"Trained 400 steps."
+"""The Dead ReLU monitor's status line once its default run (400 steps) has ended."""
+_WARM_BYTES = b"Trained 50 steps."
+
+
+async def _stream_run(url: str, query: str, start: float | None = None,
+                      expect: bytes = _TRAINED_BYTES) -> float:
+    """One session through :mod:`stream_client`: seconds from ``start`` (default: its own
+    request) until its page run ended, having trained to the end."""
+    from benchmarks.stream_client import open_page
+
+    begun = time.monotonic() if start is None else start
+    run = await open_page(url, "dead_relu", query, expect=expect)
+    if not (run.finished_ok and run.found):
+        raise RuntimeError(f"dead_relu?{query}: the run did not end well ({run})")
+    return time.monotonic() - begun
+
+
+def _run_async(coro):
+    """Run a coroutine to its end on a thread of its own (the sync Playwright of the caller
+    keeps an event loop running in this one)."""
+    import asyncio
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def stream_alone(queries: list[str]) -> list[float]:
+    """The runs one after another on a fresh server, each a new session (a client that
+    reads what the server sends without drawing it: :mod:`stream_client`)."""
+    server = Server()
+    try:
+        server.wait_healthy()
+        _run_async(_stream_run(server.url, "steps=50", expect=_WARM_BYTES))  # imports
+        return [_run_async(_stream_run(server.url, query)) for query in queries]
+    finally:
+        server.stop()
+
+
+def stream_together(queries: list[str]) -> tuple[list[float], float]:
+    """The sessions opened at once on a fresh server; their times from the common start
+    and the server's CPU seconds meanwhile."""
+    import asyncio
+
+    async def together(url: str) -> list[float]:
+        start = time.monotonic()
+        return list(await asyncio.gather(*(_stream_run(url, q, start) for q in queries)))
+
+    server = Server()
+    try:
+        server.wait_healthy()
+        _run_async(_stream_run(server.url, "steps=50", expect=_WARM_BYTES))
+        cpu = server.cpu_seconds()
+        times = _run_async(together(server.url))
+        return times, server.cpu_seconds() - cpu
+    finally:
+        server.stop()
+
+
+def report_concurrency(browser, counts: list[int], clients: str = "stream") -> None:
+    """N sessions at once against the same runs alone. ``clients``: "stream" (protocol
+    clients: the server's two cores are the server's, as when a class's browsers run on
+    the students' laptops) or "chromium" (a headless Chromium page per session on the same
+    two cores, which then draw every chart too)."""
     queries = RUN_QUERIES[: max(counts)]
-    alone = run_alone(browser, queries)
-    print(f"concurrency: the Dead ReLU monitor's default run alone, per session: "
-          f"{', '.join(f'{t:.1f}' for t in alone)} s")
+    alone = stream_alone(queries) if clients == "stream" else run_alone(browser, queries)
+    print(f"concurrency ({clients} clients): the Dead ReLU monitor's default run alone, "
+          f"per session: {', '.join(f'{t:.1f}' for t in alone)} s")
     for n in counts:
-        together = run_together(queries[:n])
+        if clients == "stream":
+            together, cpu = stream_together(queries[:n])
+            extra = f"; server CPU {cpu:.1f} s"
+        else:
+            together, extra = run_together(queries[:n]), ""
         ideal = sum(alone[:n]) / CORES
         slowest = max(together)
         ok = slowest <= CONCURRENCY_TARGET * ideal
         print(f"  {n} sessions at once: slowest settled after {slowest:.1f} s, sum alone / "
               f"{CORES} cores = {ideal:.1f} s, ratio {slowest / ideal:.2f} "
-              f"(target <= {CONCURRENCY_TARGET:g}): {verdict(ok)}")
+              f"(target <= {CONCURRENCY_TARGET:g}): {verdict(ok)}; median "
+              f"{statistics.median(together):.1f} s{extra}")
 
 
 def main() -> None:
@@ -467,6 +542,8 @@ def main() -> None:
     parser.add_argument("--only", choices=["cold", "first-page", "home-cpu", "footprint",
                                            "concurrency"], action="append")
     parser.add_argument("--sessions", default="2,6,12", help="concurrent session counts")
+    parser.add_argument("--clients", choices=["stream", "chromium"], default="stream",
+                        help="concurrency: protocol clients (default) or Chromium pages")
     parser.add_argument("--against", type=Path, default=None,
                         help="another checkout (e.g. /work/main) measured in the same run, "
                         "alternating with this one (cold start and first page)")
@@ -487,7 +564,8 @@ def main() -> None:
         if "footprint" in parts:
             report_footprint(browser)
         if "concurrency" in parts:
-            report_concurrency(browser, [int(n) for n in args.sessions.split(",")])
+            report_concurrency(browser, [int(n) for n in args.sessions.split(",")],
+                               args.clients)
         browser.close()
 
 

@@ -10,7 +10,7 @@ import pytest
 from actlib.charts import schema_check
 from tests.browser import CHROMIUM_ARGS, AppServer, ConsoleWatch, chromium_path
 
-schema_check.VALIDATE = True  # every chart a test draws is checked against Vega-Lite's schema
+schema_check.check_charts(True)  # every chart a test draws is checked against Vega-Lite's schema
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
 APPTEST_TIMEOUT = 60

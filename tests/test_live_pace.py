@@ -1,5 +1,6 @@
-"""The live loop's pace: a frame trains for its share and no more, on a simulated clock
-(never a timed test: the clock here advances only when the fake run trains)."""
+"""The live loop's pace: a frame trains for its share of CPU time and no more, on a
+simulated clock (never a timed test: the clocks here advance only when the fake run
+trains)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,24 @@ from actlib.ui import live_view
 @dataclass
 class Clock:
     now: float = 0.0
+    cpu: float = 0.0
+    """This thread's CPU time."""
 
     def monotonic(self) -> float:
         return self.now
 
+    def thread_time(self) -> float:
+        return self.cpu
+
 
 @dataclass
 class FakeRun:
-    """Trains at a fixed cost per step, on the simulated clock."""
+    """Trains at a fixed CPU cost per step, on the simulated clocks; on a busy server
+    (``stretch`` > 1) each step takes that many times longer in wall time."""
 
     clock: Clock
     seconds_per_step: float
+    stretch: float = 1.0
     step: int = 0
     finished: bool = False
     pieces: list[int] = field(default_factory=list)
@@ -31,13 +39,15 @@ class FakeRun:
     def advance(self, steps: int) -> None:
         self.pieces.append(steps)
         self.step += steps
-        self.clock.now += steps * self.seconds_per_step
+        self.clock.cpu += steps * self.seconds_per_step
+        self.clock.now += steps * self.seconds_per_step * self.stretch
 
 
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     clock = Clock()
     monkeypatch.setattr(live_view.time, "monotonic", clock.monotonic)
+    monkeypatch.setattr(live_view.time, "thread_time", clock.thread_time)
     monkeypatch.setattr(live_view, "rerun_waiting", lambda: False)
     return clock
 
@@ -56,6 +66,31 @@ def test_a_frame_trains_for_its_share_and_no_more(clock, share, seconds_per_step
         assert run.pieces, "a frame trains at least one step"
     # Settled: a frame fills at least 90 % of its share (minus one step of rounding).
     assert spent >= 0.9 * share - seconds_per_step
+
+
+@pytest.mark.parametrize("stretch", [3.0, 8.0])
+def test_a_busy_server_trains_as_much_per_frame_taking_longer(clock, stretch):
+    """Sessions training side by side each get part of the cores: a frame still trains
+    its share of CPU time, so a run is not cut into ever more frames (each a full redraw)."""
+    idle, busy = FakeRun(clock, 1e-3), FakeRun(clock, 1e-3, stretch=stretch)
+    steps = {}
+    for run in (idle, busy):
+        session = live_view.LiveSession(runs=[run], steps_per_piece=10)
+        for _ in range(20):  # let the piece size settle
+            before, start = run.step, clock.now
+            live_view.train_piece(session, 0.2, wait=1.0)
+        steps[run.stretch], wall = run.step - before, clock.now - start
+    assert steps[stretch] >= 0.9 * steps[1.0]
+    assert wall >= 0.9 * 0.2 * stretch
+
+
+def test_a_frame_still_comes_when_the_server_is_very_busy(clock):
+    run = FakeRun(clock, 1e-3, stretch=100.0)  # 0.2 s of CPU would take 20 s
+    session = live_view.LiveSession(runs=[run], steps_per_piece=1)
+    start = clock.now
+    live_view.train_piece(session, 0.2, wait=1.0)
+    assert clock.now - start <= live_view.FRAME_WALL_CAP_SECONDS + 0.1
+    assert run.step >= 1
 
 
 def test_a_cut_piece_does_not_shrink_the_piece_size(clock):

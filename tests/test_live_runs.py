@@ -130,3 +130,20 @@ def test_new_settings_start_a_new_run_and_say_so(lesson_app) -> None:
     new = lesson_app.session_state["live_runs:demo"]
     assert new is not old and new.run.config.width == 6 and new.step == 60
     assert any("New settings: a new run from step 0." in c.value for c in lesson_app.caption)
+
+
+def test_a_frame_redraws_the_charts_only_when_the_runs_have_moved() -> None:
+    from actlib.ui.live_runs import ChartsWhenMoved
+    from actlib.ui.live_view import LiveSession
+
+    config = TrainConfig(dataset="moons", n_samples=200, models=ensemble(("relu",), (0,)),
+                         depth=1, width=4, steps=20, snapshot_every=5)
+    run = LiveRun(config, record_snapshots=True)
+    drawn: list[int] = []
+    charts = ChartsWhenMoved(lambda runs: drawn.append(runs[0][-1].step))
+    session = LiveSession([run], playing=True)
+    assert charts.draw(session)  # the first frame always draws
+    assert not charts.draw(session)  # waiting for a trainer: nothing moved
+    run.advance(5)
+    assert charts.draw(session) and not charts.draw(session)
+    assert drawn == [0, 5]

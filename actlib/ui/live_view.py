@@ -51,6 +51,9 @@ waits on this, not on a full frame's share."""
 CLICK_CHECK_SECONDS = 0.01
 """How often a frame waiting for its time asks whether a click waits."""
 MAX_STEPS_PER_PIECE = 2000
+FRAME_WALL_CAP_SECONDS = 2.0
+"""The longest a frame's training may take in wall time on a busy server: the picture
+still moves at least this often while other sessions train."""
 
 
 @dataclass
@@ -210,16 +213,25 @@ def adapt_steps(steps: int, seconds: float, wanted_seconds: float = PIECE_SECOND
 
 
 def train_piece(session: LiveSession, seconds: float, wait: float) -> bool:
-    """Train every run of the session for about ``seconds`` in pieces (checking for a
-    waiting click between them), inside one trainer slot if one frees up within ``wait``
-    seconds. Returns False when a click waits."""
-    deadline = time.monotonic() + seconds
+    """Train every run of the session for about ``seconds`` of this thread's CPU time in
+    pieces (checking for a waiting click between them), inside one trainer slot if one
+    frees up within ``wait`` seconds. Returns False when a click waits.
+
+    The share is CPU time, not wall time, so a frame trains as much on a busy server as on
+    an idle one (up to :data:`FRAME_WALL_CAP_SECONDS` of wall time). Measured by wall time,
+    six Dead ReLU runs opened at once (six Chromium pages on the same two cores) got a
+    tenth of the steps per frame, so each drew 18-27 frames instead of 3, each a full set
+    of charts, and the redraws took the CPU the trainings needed: the slowest settled after
+    89 s; with CPU time, 47 s."""
     with trainer_slot(wait, seconds) as got:
         if not got:  # other sessions hold both trainers: say where this one stands
             session.waiting = wait_message(queue_status())
             return not rerun_waiting()
         session.waiting = None
-        while (left := deadline - time.monotonic()) > 0.1 * seconds and not session.finished:
+        cpu_start = time.thread_time()
+        wall_end = time.monotonic() + max(seconds, FRAME_WALL_CAP_SECONDS)
+        while ((left := seconds - (time.thread_time() - cpu_start)) > 0.1 * seconds
+               and time.monotonic() < wall_end and not session.finished):
             # A piece never runs past the deadline: the last one is cut to the time left,
             # so a frame trains for its share and no more (frames keep their pace).
             steps = session.steps_per_piece
