@@ -60,8 +60,10 @@ async def open_page(base_url: str, page: str, query: str = "", expect: bytes = b
     messages = nbytes = 0
     found = not expect
     tail = b""
+    # No keep-alive pings: a browser sends none, and a busy server answering late must not
+    # end the session (it did, with twelve sessions on the old code).
     async with websockets.connect(url, subprotocols=["streamlit"], max_size=None,
-                                  compression=None) as ws:
+                                  compression=None, ping_interval=None) as ws:
         await ws.send(_rerun_message(page, query))
         async with asyncio.timeout(timeout):
             while True:

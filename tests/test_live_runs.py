@@ -147,3 +147,50 @@ def test_a_frame_redraws_the_charts_only_when_the_runs_have_moved() -> None:
     run.advance(5)
     assert charts.draw(session) and not charts.draw(session)
     assert drawn == [0, 5]
+
+
+class _CountingRun:
+    """A lesson run of ``end`` steps that trains two steps a frame (no torch)."""
+
+    def __init__(self, end: int) -> None:
+        self.config = TrainConfig(dataset="moons", n_samples=200, steps=end,
+                                  models=ensemble(("relu",), (0,)), depth=1, width=4)
+        self.step, self.end = 0, end
+
+    @property
+    def finished(self) -> bool:
+        return self.step >= self.end
+
+
+@pytest.mark.parametrize(("turn_seconds", "turns"), [(8.0, 1), (0.0, 5)])
+def test_a_lesson_run_keeps_its_trainer_from_frame_to_frame(monkeypatch, turn_seconds, turns):
+    """Sessions opening lesson pages at once are served in turn, each run to its end (or
+    for a turn's length), not all frame by frame."""
+    from actlib.ui import live_runner, live_runs
+    from actlib.ui.live_view import LiveSession
+    from actlib.ui.trainer_queue import TrainerQueue
+
+    queue = TrainerQueue(1)
+    taken: list[float] = []
+    acquire = queue.acquire
+    monkeypatch.setattr(queue, "acquire", lambda owner, timeout, seconds=0.0: (
+        taken.append(seconds) or acquire(owner, timeout, seconds)))
+    monkeypatch.setattr(live_runner, "trainers", queue)
+    monkeypatch.setattr(live_runs, "LESSON_TURN_SECONDS", turn_seconds)
+    monkeypatch.setattr(live_runs, "wait_for_browser", lambda: True)
+    monkeypatch.setattr(live_runs, "rerun_waiting", lambda: False)
+    held: list[int] = []
+
+    def train_share(session, seconds: float) -> bool:
+        held.append(queue.busy)
+        session.runs[0].step += 2
+        return True
+
+    monkeypatch.setattr(live_runs, "train_share", train_share)
+    run = _CountingRun(10)
+    session = LiveSession([run], playing=True)
+    frames: list[int] = []
+    live_runs._play_in_page_run(session, lambda: frames.append(run.step), 0.4)
+    assert frames == [0, 2, 4, 6, 8, 10] and held == [1] * 5
+    assert len(taken) == turns and queue.busy == 0 and not session.playing
+    assert 0 < taken[0] <= live_runs.LESSON_TURN_SECONDS or turn_seconds == 0.0

@@ -25,14 +25,15 @@ needs:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from actlib.training import Snapshot, TrainConfig
+from actlib.training import Snapshot, TrainConfig, estimate_cost
 from actlib.training.live import LiveRun, TrainedRuns
 from actlib.ui.fault import guarded, guarded_callback
-from actlib.ui.live_runner import trainer_slot
+from actlib.ui.live_runner import queue_status, trainer_slot, wait_message
 from actlib.ui.live_view import (
     LiveSession,
     enter_live_area,
@@ -41,7 +42,7 @@ from actlib.ui.live_view import (
     refresh_page_if_due,
     rerun_waiting,
     resume_when_drawn,
-    train_piece,
+    train_share,
     wait_for_browser,
 )
 
@@ -221,19 +222,60 @@ def live_runs(key: str, configs: Sequence[TrainConfig],
     return st.session_state[_state_key(key)]
 
 
+LESSON_TURN_SECONDS = 8.0
+"""The longest a lesson run keeps its trainer in one turn before it joins the back of the
+queue again: a run under the caps' few seconds trains to its end in one turn."""
+
+
+def _remaining_seconds(session: LiveSession) -> float:
+    """About how long the session's runs will hold a trainer to their end: their training
+    (the cost model's one-thread estimate, for the steps left) and the frames drawn in
+    between, as long again (:data:`TRAIN_SHARE`)."""
+    training = sum(estimate_cost(run.config).total * max(0, run.end - run.step) / run.end
+                   for run in session.runs)
+    return training / TRAIN_SHARE
+
+
 def _play_in_page_run(session: LiveSession, frame: Callable[[], None],
                       frame_seconds: float) -> None:
     """Play inside a full-page run until the runs end (a lesson run is capped at a few
     seconds), drawing a frame every ``frame_seconds``; a click waiting ends it at once,
-    and that click then takes effect."""
+    and that click then takes effect.
+
+    The run keeps its trainer from frame to frame until it ends (or for
+    :data:`LESSON_TURN_SECONDS`), so sessions that open lesson pages at once are served in
+    order of arrival, each at full speed, instead of all advancing together frame by frame
+    and all finishing at the end: twelve Dead ReLU runs opened at once (protocol clients,
+    ``benchmarks/bench_server.py``) then finish one after another."""
     frame()
     while not session.finished:
-        if not (wait_for_browser()
-                and train_piece(session, frame_seconds * TRAIN_SHARE, frame_seconds)):
+        if not wait_for_browser():
             break
+        turn = min(LESSON_TURN_SECONDS, _remaining_seconds(session))
+        with trainer_slot(frame_seconds, turn) as got:
+            if got:
+                session.waiting = None
+                if not _play_turn(session, frame, frame_seconds):
+                    break
+                continue
+        session.waiting = wait_message(queue_status())
+        if rerun_waiting():
+            break
+        frame()  # the status line says where it stands; the charts have not moved
+    if session.finished:
+        session.playing = False
+
+
+def _play_turn(session: LiveSession, frame: Callable[[], None], frame_seconds: float) -> bool:
+    """Frames on the trainer this session holds, until the runs end or the turn is over;
+    False when a click waits or the session is ending."""
+    turn_end = time.monotonic() + LESSON_TURN_SECONDS
+    while True:  # at least one frame a turn
+        if not (wait_for_browser() and train_share(session, frame_seconds * TRAIN_SHARE)):
+            return False
         frame()
         session.frames += 1
         if rerun_waiting():
-            break
-    if session.finished:
-        session.playing = False
+            return False
+        if session.finished or time.monotonic() >= turn_end:
+            return True

@@ -213,9 +213,21 @@ def adapt_steps(steps: int, seconds: float, wanted_seconds: float = PIECE_SECOND
 
 
 def train_piece(session: LiveSession, seconds: float, wait: float) -> bool:
+    """Train every run of the session for about ``seconds`` of this thread's CPU time
+    (:func:`train_share`), inside one trainer slot if one frees up within ``wait`` seconds.
+    Returns False when a click waits."""
+    with trainer_slot(wait, seconds) as got:
+        if not got:  # other sessions hold both trainers: say where this one stands
+            session.waiting = wait_message(queue_status())
+            return not rerun_waiting()
+        session.waiting = None
+        return train_share(session, seconds)
+
+
+def train_share(session: LiveSession, seconds: float) -> bool:
     """Train every run of the session for about ``seconds`` of this thread's CPU time in
-    pieces (checking for a waiting click between them), inside one trainer slot if one
-    frees up within ``wait`` seconds. Returns False when a click waits.
+    pieces, checking for a waiting click between them (the caller holds a trainer slot).
+    Returns False when a click waits.
 
     The share is CPU time, not wall time, so a frame trains as much on a busy server as on
     an idle one (up to :data:`FRAME_WALL_CAP_SECONDS` of wall time). Measured by wall time,
@@ -223,26 +235,21 @@ def train_piece(session: LiveSession, seconds: float, wait: float) -> bool:
     tenth of the steps per frame, so each drew 18-27 frames instead of 3, each a full set
     of charts, and the redraws took the CPU the trainings needed: the slowest settled after
     89 s; with CPU time, 47 s."""
-    with trainer_slot(wait, seconds) as got:
-        if not got:  # other sessions hold both trainers: say where this one stands
-            session.waiting = wait_message(queue_status())
-            return not rerun_waiting()
-        session.waiting = None
-        cpu_start = time.thread_time()
-        wall_end = time.monotonic() + max(seconds, FRAME_WALL_CAP_SECONDS)
-        while ((left := seconds - (time.thread_time() - cpu_start)) > 0.1 * seconds
-               and time.monotonic() < wall_end and not session.finished):
-            # A piece never runs past the deadline: the last one is cut to the time left,
-            # so a frame trains for its share and no more (frames keep their pace).
-            steps = session.steps_per_piece
-            cut = max(1, int(steps * min(1.0, left / PIECE_SECONDS)))
-            start = time.monotonic()
-            for run in session.runs:
-                run.advance(cut)
-            if cut == steps:
-                session.steps_per_piece = adapt_steps(steps, time.monotonic() - start)
-            if rerun_waiting():
-                return False
+    cpu_start = time.thread_time()
+    wall_end = time.monotonic() + max(seconds, FRAME_WALL_CAP_SECONDS)
+    while ((left := seconds - (time.thread_time() - cpu_start)) > 0.1 * seconds
+           and time.monotonic() < wall_end and not session.finished):
+        # A piece never runs past the deadline: the last one is cut to the time left,
+        # so a frame trains for its share and no more (frames keep their pace).
+        steps = session.steps_per_piece
+        cut = max(1, int(steps * min(1.0, left / PIECE_SECONDS)))
+        start = time.monotonic()
+        for run in session.runs:
+            run.advance(cut)
+        if cut == steps:
+            session.steps_per_piece = adapt_steps(steps, time.monotonic() - start)
+        if rerun_waiting():
+            return False
     return True
 
 
