@@ -55,7 +55,11 @@ def test_a_learning_rate_moved_while_playing_applies_and_play_goes_on(app_server
     moved_at = _metric_step(page)
     assert _wait_until(lambda: _metric_step(page) > moved_at + 100, 20, page), \
         "the run plays on after the page reran"
-    assert page.get_by_role("button", name="Pause").is_visible()
+    # While the page run swaps the live area's elements, the DOM holds the old and the new
+    # Pause button for a moment (one on screen): the area must settle to exactly one.
+    pause = page.get_by_role("button", name="Pause")
+    assert _wait_until(lambda: pause.count() == 1, 10, page), "one Pause button"
+    assert pause.is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.keyboard.press("Space")

@@ -194,3 +194,18 @@ def test_a_lesson_run_keeps_its_trainer_from_frame_to_frame(monkeypatch, turn_se
     assert frames == [0, 2, 4, 6, 8, 10] and held == [1] * 5
     assert len(taken) == turns and queue.busy == 0 and not session.playing
     assert 0 < taken[0] <= live_runs.LESSON_TURN_SECONDS or turn_seconds == 0.0
+
+
+@pytest.mark.parametrize(("waiting", "stretch"), [(0, 1.0), (2, 3.0), (9, 4.0)])
+def test_a_lesson_frame_trains_longer_while_others_wait(monkeypatch, waiting, stretch):
+    from actlib.ui import live_runner, live_runs
+    from actlib.ui.trainer_queue import TrainerQueue
+
+    queue = TrainerQueue(1, grace_seconds=60.0)
+    monkeypatch.setattr(live_runner, "trainers", queue)
+    monkeypatch.setattr(live_runner, "_owner", lambda: "me")
+    assert queue.acquire("me", 0.0)
+    for i in range(waiting):
+        assert not queue.acquire(f"other {i}", 0.0)  # each keeps its place meanwhile
+    share = live_runs.frame_share(0.4)
+    assert share == pytest.approx(0.4 * live_runs.TRAIN_SHARE * stretch)

@@ -266,12 +266,25 @@ def _play_in_page_run(session: LiveSession, frame: Callable[[], None],
         session.playing = False
 
 
+MAX_LOAD_STRETCH = 4.0
+"""A lesson frame trains at most this many times its usual share while others wait."""
+
+
+def frame_share(frame_seconds: float) -> float:
+    """CPU seconds a lesson frame trains: its share of ``frame_seconds``, times one plus
+    the sessions waiting for a trainer (at most :data:`MAX_LOAD_STRETCH`). A frame redraws
+    a page's full set of charts, about as much CPU as its training; while others wait, a
+    run then draws fewer frames and gives its trainer up sooner."""
+    stretch = min(MAX_LOAD_STRETCH, 1.0 + queue_status().waiting)
+    return frame_seconds * TRAIN_SHARE * stretch
+
+
 def _play_turn(session: LiveSession, frame: Callable[[], None], frame_seconds: float) -> bool:
     """Frames on the trainer this session holds, until the runs end or the turn is over;
     False when a click waits or the session is ending."""
     turn_end = time.monotonic() + LESSON_TURN_SECONDS
     while True:  # at least one frame a turn
-        if not (wait_for_browser() and train_share(session, frame_seconds * TRAIN_SHARE)):
+        if not (wait_for_browser() and train_share(session, frame_share(frame_seconds))):
             return False
         frame()
         session.frames += 1
