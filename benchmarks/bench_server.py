@@ -62,6 +62,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from actlib.page_settings.dead_relu import SETTINGS as DEAD_RELU  # noqa: E402
 from tests.browser import CHROMIUM_ARGS, chromium_path, wait_for_app  # noqa: E402
 
 PORTS = range(8600, 8650)
@@ -447,15 +448,13 @@ def run_together(queries: list[str]) -> list[float]:
     server = Server()
     try:
         server.wait_healthy()
-        # its own thread: the caller's sync playwright keeps an event loop in this one
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, drive(server.url)).result()
+        return _run_async(drive(server.url))
     finally:
         server.stop()
 
 
-_TRAINED_BYTES = b"Trained 400 steps."
-"""The Dead ReLU monitor's status line once its default run (400 steps) has ended."""
+_TRAINED_BYTES = f"Trained {DEAD_RELU.defaults()['steps']:,} steps.".encode()
+"""The Dead ReLU monitor's status line once its default run has ended."""
 _WARM_BYTES = b"Trained 50 steps."
 
 
