@@ -146,7 +146,7 @@ def warm_up_in_background(imports: Iterable[ImportStatement]) -> bool:
             return False
         _warm_up = threading.Thread(target=_import_all, args=(statements,),
                                     name="actlab-warm-up", daemon=True)
-    _warm_up.start()
+        _warm_up.start()  # under the lock: warm_up_thread() never gives an unstarted one
     return True
 
 

@@ -12,12 +12,17 @@ import pytest
 from streamlit.elements import vega_charts
 from streamlit.util import calc_hash
 
+from actlib.charts import schema_check
 from actlib.ui import chart_conversion
 
 
 @pytest.fixture(autouse=True)
 def installed():
     chart_conversion.install()
+    yield
+    # Altair's own debug_mode(False) blocks, entered by threads at once, can leave its
+    # build-time check off (each restores what it found): the suite keeps it on.
+    schema_check.check_charts(True)
 
 
 def _layered(seed: int) -> alt.LayerChart:
