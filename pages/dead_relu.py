@@ -16,6 +16,7 @@ from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import lesson_session, live_runs
 from actlib.ui.notices import checked
 from actlib.ui.settings_widgets import SettingsPanel
+from actlib.ui.slot import Slot
 from actlib.ui.stores import session_memo
 from actlib.ui.user_data_view import own_data
 from actlib.user_data import OWN_DATA_OPTION
@@ -75,7 +76,7 @@ def dead_chart(frame, keys, total_width=780, title="Dead units per layer over tr
 
 def small_dead_chart(column, config):
     """A draw callback for one side of Before / after: its dead share in ``column``."""
-    slot, key = column.empty(), config.models[0].key
+    slot, key = Slot(column), config.models[0].key
     return lambda snapshots: slot.altair_chart(dead_chart(
         dead.dead_history_frame(snapshots), [key], total_width=250,
         title="Dead units per layer"), width="content")
@@ -102,7 +103,7 @@ if (tab := tabs["Training run"]) is not None:
                     float(params["prelu"]["slope"]), lambda: probes.at(session.run.state),
                     dead_chart, lambda: session.playing)
                 st.markdown(inputs_view.INTRO)
-                inputs_slot = st.empty()
+                inputs_slot = Slot()
 
                 def draw(runs) -> None:
                     view.draw(runs[0])
@@ -178,7 +179,7 @@ if (tab := tabs["PReLU slope"]) is not None:
 
             def prelu_view():
                 left, right = st.columns([3, 2])
-                slope_slot, total_slot = left.empty(), right.empty()
+                slope_slot, total_slot = Slot(left), Slot(right)
 
                 def draw(runs) -> None:
                     slope_slot.altair_chart(charts.slope_chart(

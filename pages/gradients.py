@@ -17,6 +17,7 @@ from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import lesson_session, live_runs
 from actlib.ui.notices import checked, divergence_sentences
 from actlib.ui.settings_widgets import SettingsPanel
+from actlib.ui.slot import Slot
 
 RUNNER_KEY = "gradients"
 REFRESH_SECONDS = 0.6  # a redraw of both charts costs ~0.1 s: leave most time to training
@@ -143,9 +144,9 @@ if (tab := tabs["Activation statistics"]) is not None and exp is not None:
 
         def statistics_view():
             activation_legend(selected)
-            stage_slot = st.empty()
-            chart_slots = [column.empty() for column in st.columns(3)]
-            note = st.empty()
+            stage_slot = Slot()
+            chart_slots = [Slot(column) for column in st.columns(3)]
+            note = Slot()
 
             def draw(runs) -> None:
                 last = runs[0][-1] if runs and runs[0] else None

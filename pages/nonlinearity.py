@@ -16,6 +16,7 @@ from actlib.ui.layout import activation_legend, page_header
 from actlib.ui.live_runs import lesson_session, live_runs
 from actlib.ui.notices import checked, divergence_sentences, show_divergences
 from actlib.ui.settings_widgets import SettingsPanel
+from actlib.ui.slot import Slot
 from actlib.ui.softmax_view import softmax_explorer
 from actlib.ui.stores import session_memo
 
@@ -63,7 +64,7 @@ def collapse_demo() -> None:
     def twin_view():
         activation_legend(keys)
         twin = views.TwinSurfaces(config, st.columns(2))
-        loss_slot = st.empty()
+        loss_slot = Slot()
 
         def draw(runs) -> None:
             snapshots = runs[0]
@@ -121,7 +122,7 @@ def approximation_demo() -> None:
     def fits_view():
         """While it plays, each network's current fit; paused, the fits and their unit
         terms are drawn below from the network itself."""
-        draw = views.live_fits(st.empty(), config)
+        draw = views.live_fits(Slot(), config)
         return lambda runs: draw(runs[0]) if session.playing else None
 
     live_runs("nl_approx", [config], fits_view)

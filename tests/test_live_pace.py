@@ -144,3 +144,41 @@ def test_a_burst_ends_by_letting_the_browser_start_the_next(clock, monkeypatch):
     live_view.play(session, "view", lambda: frames.append(clock.now), 0.1, 0.5)
     assert len(frames) >= live_view.BURST_SECONDS / 0.1, "frames for the whole burst"
     assert resumed == ["view"] and session.playing
+
+
+@pytest.mark.parametrize("just_pressed", [False, True])
+def test_a_burst_draws_before_it_trains_and_never_the_same_step_twice(
+        clock, monkeypatch, just_pressed):
+    """A burst's slots are laid out empty: it draws where the run stands before training
+    (the picture went blank for a whole piece of training, seconds on a busy server),
+    except just after Play, when a short piece first makes the press show a change. No
+    step is drawn twice across bursts: the training after a burst's last frame is the
+    next burst's first picture."""
+    run = FakeRun(clock, 1e-3)
+    session = live_view.LiveSession(runs=[run], playing=True, just_pressed=just_pressed)
+    drawn: list[int] = []
+    monkeypatch.setattr(live_view, "in_fragment_rerun", lambda: True)
+    monkeypatch.setattr(live_view, "browser_backlog", lambda: None)
+    monkeypatch.setattr(live_view, "wait_for_click", lambda until: (
+        setattr(clock, "now", max(clock.now, until)) or True))
+    monkeypatch.setattr(live_view, "resume_when_drawn", lambda key: None)
+    monkeypatch.setattr(live_view, "trainer_slot", _FreeSlot)
+    for _ in range(3):  # three bursts, as the browser asks for them
+        live_view.play(session, "view", lambda: drawn.append(run.step), 0.1, 0.5)
+    assert drawn[0] == 0 if not just_pressed else 0 < drawn[0] <= 20
+    assert len(drawn) == len(set(drawn)), f"a step drawn twice: {drawn}"
+    assert drawn == sorted(drawn)
+    assert run.step > drawn[-1], "the last burst's training waits for the next burst"
+
+
+class _FreeSlot:
+    """A trainer slot that is always free."""
+
+    def __init__(self, wait: float, seconds: float) -> None:
+        pass
+
+    def __enter__(self) -> bool:
+        return True
+
+    def __exit__(self, *exc) -> None:
+        return None

@@ -21,6 +21,7 @@ from actlib.ui.layout import activation_legend
 from actlib.ui.live_runs import live_runs
 from actlib.ui.notices import checked
 from actlib.ui.settings_widgets import SettingsPanel
+from actlib.ui.slot import Slot
 from actlib.ui.user_data_view import own_data
 from actlib.user_data import OWN_DATA_OPTION
 
@@ -92,7 +93,7 @@ def bake_off(panel: SettingsPanel, answers: Answers,
     def curves():
         activation_legend(keys)
         left, right = st.columns(2)
-        draw = views.live_curves(left.empty(), right.empty(), keys)
+        draw = views.live_curves(Slot(left), Slot(right), keys)
         return lambda runs: draw(runs[0])
 
     if predict_demos.bakeoff_prompt(config):

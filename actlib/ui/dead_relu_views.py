@@ -22,6 +22,7 @@ from actlib.page_text import dead_relu as text
 from actlib.training import Snapshot, history_frame
 from actlib.ui.metric_row import metric_row
 from actlib.ui.notices import divergence_sentences, show_divergences
+from actlib.ui.slot import Slot
 
 NUMBER, PERCENT = st.column_config.NumberColumn, "percent"
 INSIDE_EVERY_SECONDS = 1.0
@@ -70,13 +71,13 @@ class TrainingRunView:
         if name not in self.slots:
             if name in ("total", "loss"):
                 total, loss = st.columns(2)
-                self.slots.update(total=total.empty(), loss=loss.empty())
+                self.slots.update(total=Slot(total), loss=Slot(loss))
             elif name in ("map", "hist"):
                 map_col, hist_col = st.columns([1.1, 1])
                 map_col.markdown(charts.activity_legend_html(), unsafe_allow_html=True)
-                self.slots.update(map=map_col.empty(), hist=hist_col.empty())
+                self.slots.update(map=Slot(map_col), hist=Slot(hist_col))
             else:
-                self.slots[name] = st.empty()
+                self.slots[name] = Slot()
         return self.slots[name]
 
     def draw(self, snapshots: Sequence[Snapshot]) -> None:

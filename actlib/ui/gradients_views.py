@@ -18,6 +18,7 @@ from actlib.ui.layout import activation_legend
 from actlib.ui.live_view import LiveSession
 from actlib.ui.notices import divergence_sentences, show_divergences
 from actlib.ui.settings_widgets import SettingsPanel
+from actlib.ui.slot import Slot
 
 HEATMAP_WIDTH = 600  # px of heatmap panels side by side; with axis and legend: the page width
 HEATMAP_KEY = "grad_heatmap"
@@ -29,15 +30,15 @@ def training_view(panel: SettingsPanel, exp: grad.Experiment, config: TrainConfi
     """Lay out the view's slots (inside the live area) and return its frame callback."""
     columns = min(len(selected), 4) if len(selected) <= 4 else 3
     activation_legend(selected)
-    messages = st.empty()
+    messages = Slot()
     left, right = st.columns([1.3, 1])
-    loss_slot, summary_slot = left.empty(), right.empty()
-    heat_slot = st.empty()
+    loss_slot, summary_slot = Slot(left), Slot(right)
+    heat_slot = Slot()
     st.markdown(inputs_view.INTRO)
     shown, layer, notes = inputs_view.pick(panel, selected, exp.depth, "in_act", "in_layer")
     for note in notes:
         st.caption(note)
-    inputs_slot = st.empty()
+    inputs_slot = Slot()
 
     def pick_layer() -> None:
         inputs_view.pick_from_click(panel, HEATMAP_KEY, charts.LAYER_PICK, "in_act",

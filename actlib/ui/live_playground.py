@@ -34,6 +34,7 @@ from actlib.ui.live_view import (
     train_in_turns,
 )
 from actlib.ui.notices import divergence_sentences, show_divergences
+from actlib.ui.slot import Slot
 
 SESSION_KEY = "playground:live"
 _guard = guarded_callback("a button or chart of the Playground's live area", SESSION_KEY)
@@ -211,7 +212,7 @@ def _controls(session: LiveSession) -> None:
     buttons[2].button("Reset", icon="⏮️", key="p_live_reset", width="stretch",
                       on_click=_guard(_reset), args=(session,),
                       help="Back to the untrained network (step 0).")
-    status = buttons[3].empty()
+    status = Slot(buttons[3])
     if session.playing:
         status.caption(f"Playing: {session.steps_per_second:,.0f} steps a second."
                        if session.steps_per_second else "Playing.")
@@ -237,13 +238,13 @@ def live_area(config: TrainConfig, act_name: str, layer: int,
         if session.note:
             st.info(session.note, icon="🔁")
         left, right = st.columns([1, 1.2])
-        slots = Slots(left.empty(), left.empty(), right.empty(), right.empty())
+        slots = Slots(Slot(left), Slot(left), Slot(right), Slot(right))
         painter = Painter(run, act_name, _picked_unit(config, layer))
         painter.waiting = lambda: session.waiting if session.playing else None
         if painter.unit is not None:
             left.button("Back to the network's output", icon="↩️", key="p_unit_back",
                         on_click=_guard(_pick), args=(None,))
-        notes, probe, maps, folds = st.empty(), st.empty(), st.empty(), st.empty()
+        notes, probe, maps, folds = Slot(), Slot(), Slot(), Slot()
 
         def link() -> None:
             on_link(run.step, rate_changes(run))

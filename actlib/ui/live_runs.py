@@ -45,6 +45,7 @@ from actlib.ui.live_view import (
     train_share,
     wait_for_browser,
 )
+from actlib.ui.slot import Slot
 
 SnapshotDraw = Callable[[Sequence[Sequence[Snapshot]]], None]
 """Draws a frame from each run's snapshots so far (one sequence per run)."""
@@ -152,7 +153,7 @@ def _controls(session: LiveSession, key: str):
                     help=f"Train to the next snapshot, {run.config.snapshot_every} steps (→).")
     cells[2].button("Reset", icon="⏮️", key=f"{key}:reset", width="stretch",
                     on_click=reset, args=(session,), help="Back to step 0, paused.")
-    status = cells[3].empty()
+    status = Slot(cells[3])
     status.caption(status_text(session))
     return status
 

@@ -295,15 +295,24 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
     then calls ``draw()``. The fragment run ends when a click waits, when the runs are over
     (pausing, and asking the page to redraw once) or when the burst is up, after which the
     next burst starts once the browser has drawn this one (:func:`resume_when_drawn`). In a
-    full-page run the burst is one frame. ``on_link()`` writes
-    the runs' state to the link every ``link_every`` seconds and at the end;
-    ``after_first_frame()`` draws what follows the run once a burst (slow charts), after
-    the first frame so that a press of Play shows its first change without waiting."""
+    full-page run the burst is one frame. A burst first draws where the runs stand (its
+    slots were just laid out empty), except right after a press of Play, when it trains a
+    short piece first so that the press shows a change at once; the training after a
+    burst's last frame is drawn by the next burst. ``on_link()`` writes the runs' state to
+    the link every ``link_every`` seconds and at the end; ``after_first_frame()`` draws
+    what follows the run once a burst (slow charts), after the first frame."""
     fragment_run = in_fragment_rerun()
     burst_start, first_step = time.monotonic(), session.step
     burst_end = time.monotonic() + (BURST_SECONDS if fragment_run else 0.0)
     linked = time.monotonic()
-    first = True
+    drawn = not session.just_pressed
+    if drawn:
+        # The area's slots have just been laid out again, empty: draw where the run
+        # stands before training, so the picture never blanks between two bursts (it
+        # did for the whole first piece of training, which on a busy server is seconds:
+        # two sessions playing at once saw their picture vanish several times a burst).
+        draw()
+        after_first_frame()
     while True:
         if not wait_for_browser():
             on_link()
@@ -316,10 +325,12 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
         if not train_piece(session, min(share, frame_seconds * train_share), frame_seconds):
             on_link()
             return  # a click waits (Pause, Step, Reset): it runs next and draws the frame
+        if drawn and time.monotonic() >= burst_end and not session.finished:
+            break  # the next burst draws this training first (drawn here, it would twice)
         draw()
-        if first:
+        if not drawn:
             after_first_frame()
-        first = False
+        drawn = True
         session.frames += 1
         if session.finished:
             session.playing = False

@@ -22,6 +22,7 @@ from actlib.softmax import probabilities
 from actlib.training import Snapshot, TrainConfig
 from actlib.ui import cached_nonlinearity as nl_cached
 from actlib.ui.layout import activation_legend
+from actlib.ui.slot import Slot
 
 
 def points_of(config: TrainConfig) -> pd.DataFrame:
@@ -36,7 +37,7 @@ class TwinSurfaces:
     def __init__(self, config: TrainConfig, columns: Sequence[Any]) -> None:
         self.keys = [m.key for m in config.models]
         self.points = points_of(config)
-        self.slots = [column.empty() for column in columns]
+        self.slots = [Slot(column) for column in columns]
 
     def draw(self, snapshot: Snapshot, segment=None) -> None:
         """Each model's surface; the identity's with the folded line ``segment`` if given."""
