@@ -201,3 +201,34 @@ def test_a_diverging_live_run_stops_and_says_when() -> None:
     assert run.history.steps[-1] == run.step
     with pytest.raises(ValueError):
         run.reach(0)
+
+
+def test_two_threads_driving_one_run_take_turns() -> None:
+    """Streamlit 1.67 starts a full-page rerun on a new thread while the old one runs on to
+    its next Streamlit call: both may train and draw the session's run at once. They take
+    turns on the run's lock, so the run ends where one thread would have taken it (two at
+    once broke the optimiser step: "every parameter needs a gradient")."""
+    import threading
+
+
+    shared, errors = LiveRun(CONFIG), []
+
+    def drive() -> None:
+        try:
+            for _ in range(40):
+                shared.advance(5)
+                shared.frame()
+        except Exception as err:  # the test reports what a thread raised
+            errors.append(err)
+
+    threads = [threading.Thread(target=drive) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    alone = LiveRun(CONFIG)
+    alone.advance(shared.step)
+    assert shared.step == 2 * 40 * 5
+    assert _same(_weights(shared), _weights(alone))
+    assert shared.history.steps == alone.history.steps

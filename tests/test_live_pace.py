@@ -182,3 +182,12 @@ class _FreeSlot:
 
     def __exit__(self, *exc) -> None:
         return None
+
+
+@pytest.mark.parametrize(("request_", "ends"), [("CONTINUE", False), ("RERUN", True),
+                                                ("STOP", True)])
+def test_a_run_replaced_by_a_page_rerun_ends_at_once(monkeypatch, request_, ends):
+    """A full-page rerun starts on a new thread and asks the old run to stop: the old one
+    stops training at its next check instead of training its whole share alongside."""
+    monkeypatch.setattr(live_view, "_requested", lambda: request_)
+    assert live_view.rerun_waiting() is ends

@@ -87,12 +87,17 @@ class LossHistory:
 class LiveRun:
     """A run that continues: :meth:`advance` trains on from where it stands.
 
-    Not thread-safe by itself: one session drives one live run (a copy, when it came from
-    :class:`TrainedRuns`).
+    One session drives one live run (a copy, when it came from :class:`TrainedRuns`), but
+    a session may have two script threads for a moment: Streamlit 1.67 starts a full-page
+    rerun on a new thread at once and lets the old one run on to its next Streamlit call
+    (``runner.fastReruns``). So training, rate changes and what a frame reads hold the
+    run's lock: two threads training one network at once broke its optimiser step ("every
+    parameter needs a gradient", a slider moved while the Playground played).
     """
 
     def __init__(self, config: TrainConfig, lr_changes: Sequence[LrChange] = (),
                  record_snapshots: bool = False) -> None:
+        self._lock = threading.RLock()
         self.config = config
         self.state = RunState(config)
         self.lr_changes: list[LrChange] = sorted((int(s), float(r)) for s, r in lr_changes)
@@ -151,28 +156,30 @@ class LiveRun:
         diverged), applying learning-rate changes where they fall and recording the loss
         history on its grid of steps (and snapshots at the config's snapshot steps).
         Returns the steps taken."""
-        target = min(self.step + max(0, int(n)), self.end)
-        start = self.step
-        while self.step < target and not self.all_diverged:
-            stop = min(target, self._next_stop())
-            self.state.advance_to(stop)
-            self._set_optimizer_lr(self.lr_at(self.step))
-            if self.history.due(self.step) or self.all_diverged:
-                self._record()
-            if self._snapshot_steps and (self.step in self._snapshot_steps
-                                         or self.all_diverged):
-                self.snapshots.append(self.state.snapshot())
-        return self.step - start
+        with self._lock:
+            target = min(self.step + max(0, int(n)), self.end)
+            start = self.step
+            while self.step < target and not self.all_diverged:
+                stop = min(target, self._next_stop())
+                self.state.advance_to(stop)
+                self._set_optimizer_lr(self.lr_at(self.step))
+                if self.history.due(self.step) or self.all_diverged:
+                    self._record()
+                if self._snapshot_steps and (self.step in self._snapshot_steps
+                                             or self.all_diverged):
+                    self.snapshots.append(self.state.snapshot())
+            return self.step - start
 
     def snapshots_now(self) -> list[Snapshot]:
         """The recorded snapshots, plus one taken at the current step when the run stands
         between two snapshot steps (paused there, or mid-frame): what a view shows, so its
         charts end where the network is. The extra one is never recorded."""
-        if not self.snapshots or self.snapshots[-1].step == self.step:
-            return list(self.snapshots)
-        if self._now is None or self._now.step != self.step:
-            self._now = self.state.snapshot()
-        return [*self.snapshots, self._now]
+        with self._lock:
+            if not self.snapshots or self.snapshots[-1].step == self.step:
+                return list(self.snapshots)
+            if self._now is None or self._now.step != self.step:
+                self._now = self.state.snapshot()
+            return [*self.snapshots, self._now]
 
     def reach(self, step: int) -> None:
         """Train on to ``step`` (a link's step count); a run never moves back."""
@@ -182,32 +189,44 @@ class LiveRun:
 
     def set_lr(self, rate: float) -> None:
         """Train with ``rate`` from now on (the learning-rate slider while playing)."""
-        if rate == self.lr:
-            return
-        self.lr_changes = [c for c in self.lr_changes if c[0] < self.step]
-        self.lr_changes.append((self.step, float(rate)))
-        self._set_optimizer_lr(rate)
+        with self._lock:
+            if rate == self.lr:
+                return
+            self.lr_changes = [c for c in self.lr_changes if c[0] < self.step]
+            self.lr_changes.append((self.step, float(rate)))
+            self._set_optimizer_lr(rate)
 
     def frame(self) -> LiveFrame:
         """What to draw now: one cheap evaluation pass plus the history so far."""
-        scores = self.state.scores()
-        m = self.config.n_models
-        empty = np.empty((0, m))
-        return LiveFrame(
-            step=self.step,
-            scores=scores,
-            history_steps=np.array(self.history.steps, dtype=np.int64),
-            history_train_loss=np.vstack(self.history.train) if self.history.train else empty,
-            history_test_loss=np.vstack(self.history.test) if self.history.test else empty,
-            diverged_step=self.state.diverged_step.copy(),
-            diverged_reason=tuple(self.state.diverged_reason),
-            lr=self.lr,
-        )
+        with self._lock:
+            scores = self.state.scores()
+            m = self.config.n_models
+            empty = np.empty((0, m))
+            return LiveFrame(
+                step=self.step,
+                scores=scores,
+                history_steps=np.array(self.history.steps, dtype=np.int64),
+                history_train_loss=np.vstack(self.history.train) if self.history.train else empty,
+                history_test_loss=np.vstack(self.history.test) if self.history.test else empty,
+                diverged_step=self.state.diverged_step.copy(),
+                diverged_reason=tuple(self.state.diverged_reason),
+                lr=self.lr,
+            )
 
     def copy(self) -> LiveRun:
         """An independent copy (weights, optimiser, batch order, history): a session
         continues from a shared trained run without touching it."""
-        return copy.deepcopy(self)
+        with self._lock:
+            return copy.deepcopy(self)
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        del state["_lock"]  # a copy gets its own
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     # -- internals ----------------------------------------------------------------------
 

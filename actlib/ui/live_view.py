@@ -121,14 +121,18 @@ def _requested() -> str:
 
 
 def rerun_waiting() -> bool:
-    """Whether a click is waiting for this fragment run to end.
+    """Whether this run should end now: a click is waiting for it, or a new run has
+    replaced it.
 
     Streamlit queues a rerun requested from inside a running fragment instead of
-    interrupting it. There is no public way to see that queue, so this reads the script
-    runner's request state (Streamlit 1.67); where that is not available it answers False
-    and the burst ends by time (:data:`BURST_SECONDS`).
+    interrupting it. A full-page rerun (a control moved outside the area) instead starts
+    on a new thread at once and asks this one to stop ("STOP"), which it does only at its
+    next Streamlit call: until then both would train and draw the same runs. There is no
+    public way to see either, so this reads the script runner's request state (Streamlit
+    1.67); where that is not available it answers False and the burst ends by time
+    (:data:`BURST_SECONDS`).
     """
-    return _requested() == "RERUN"
+    return _requested() in ("RERUN", "STOP")
 
 
 BROWSER_BACKLOG_LIMIT = 40
@@ -172,13 +176,29 @@ def wait_for_browser() -> bool:
     return True
 
 
+RESUME_RETRY_MS = 2500
+"""How long the resume component waits for the next burst before it asks again."""
+RESUME_RETRIES = 4
 _RESUME_JS = """
-export default function ({ data, setTriggerValue }) {
-  if (data && data.token) {
-    setTimeout(() => setTriggerValue("resume", data.token), 0);
-  }
+const pending = (window.__activationLabResume ??= new Map());
+export default function ({ data, key, setTriggerValue }) {
+  const previous = pending.get(key);
+  if (previous) clearTimeout(previous.timer);  // a newer burst supersedes its retries
+  if (!(data && data.token)) return;
+  const mine = { timer: null, sent: 0 };
+  pending.set(key, mine);
+  const send = () => {
+    setTriggerValue("resume", mine.sent === 0 ? data.token : data.token + ":" + mine.sent);
+    mine.sent += 1;
+    if (mine.sent <= RETRIES) mine.timer = setTimeout(send, RETRY_MS);
+  };
+  mine.timer = setTimeout(send, 0);
+  return () => {
+    clearTimeout(mine.timer);
+    if (pending.get(key) === mine) pending.delete(key);
+  };
 }
-"""
+""".replace("RETRIES", str(RESUME_RETRIES)).replace("RETRY_MS", str(RESUME_RETRY_MS))
 _resume = st.components.v2.component("activation_lab_resume", js=_RESUME_JS)
 
 
@@ -189,7 +209,13 @@ def resume_when_drawn(key: str) -> None:
     once mounted, which the browser does after everything sent before it; an event from
     inside a fragment reruns that fragment alone. It serves after a burst and after a
     full-page run, where a fragment cannot rerun itself. Trusted code only: it carries no
-    user text, just a fresh token so that every run sends a new event."""
+    user text, just a fresh token so that every run sends a new event.
+
+    Streamlit 1.67 drops a fragment's event that arrives while a full-page run re-creates
+    the fragment (a slider moved while playing: about one time in eight the run stopped
+    with Pause still showing). So until the next burst replaces it, the component asks
+    again every :data:`RESUME_RETRY_MS` ms, :data:`RESUME_RETRIES` times at most; the
+    next burst's component, or the area without one (paused), cancels the timer."""
     _resume(data={"token": f"{time.monotonic():.6f}"}, key=f"{key}:resume",
             on_resume_change=lambda: None)
 
