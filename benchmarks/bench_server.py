@@ -157,6 +157,17 @@ class Server:
             fields[key] = value
         return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 
+    def memory_split_mb(self) -> tuple[float, float]:
+        """(the process's own memory, pages of mapped files) of the resident memory, in MB:
+        RssAnon, which only the process can give back, and RssFile, library code the
+        kernel may drop and read back at any time."""
+        fields = {}
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            fields[key] = value
+        return (int(fields["RssAnon"].split()[0]) / 1024,
+                int(fields["RssFile"].split()[0]) / 1024)
+
     def cpu_seconds(self) -> float:
         """CPU time the server process has used (user + system): what a cold start costs
         the machine, whatever the load of the shared host does to the wall clock."""
@@ -346,6 +357,7 @@ def report_footprint(browser) -> None:
         context = browser.new_context()
         open_settled(context, server.url)
         home, _ = server.memory_mb()
+        splits = {"home": server.memory_split_mb()}
         context.close()
         for stem in page_stems():  # every page with its defaults, each in a fresh session
             context = browser.new_context()
@@ -353,6 +365,7 @@ def report_footprint(browser) -> None:
             context.close()
         time.sleep(SESSION_TTL_SECONDS + 4)
         pages, _ = server.memory_mb()
+        splits["pages"] = server.memory_split_mb()
         stems = page_stems()
         contexts = []
         for i in range(EXTRA_SESSIONS):  # 12 students, two on each page, all open at once
@@ -360,16 +373,20 @@ def report_footprint(browser) -> None:
             open_settled(context, f"{server.url}/{stems[i % len(stems)]}")
             contexts.append(context)
         crowded, _ = server.memory_mb()
+        splits["crowded"] = server.memory_split_mb()
         for context in contexts:
             context.close()
         time.sleep(SESSION_TTL_SECONDS + 6)
         after, peak = server.memory_mb()
+        splits["after"] = server.memory_split_mb()
     finally:
         server.stop()
     per_session = (crowded - pages) / EXTRA_SESSIONS
     print(f"footprint (resident MB): {home:.0f} after the home page, {pages:.0f} after every "
           f"page's default run, {crowded:.0f} with {EXTRA_SESSIONS} more sessions open, "
           f"{after:.0f} after they closed; peak {peak:.0f}")
+    print("  of which the process's own / library pages: " + ", ".join(
+        f"{name} {anon:.0f} / {files:.0f}" for name, (anon, files) in splits.items()))
     print(f"  peak <= {PEAK_TARGET_MB:g} MB: {verdict(peak <= PEAK_TARGET_MB)}; each extra "
           f"session {per_session:.1f} MB <= {PER_SESSION_TARGET_MB:g} MB: "
           f"{verdict(per_session <= PER_SESSION_TARGET_MB)}; back to the plateau "
