@@ -212,10 +212,11 @@ def resume_when_drawn(key: str) -> None:
     user text, just a fresh token so that every run sends a new event.
 
     Streamlit 1.67 drops a fragment's event that arrives while a full-page run re-creates
-    the fragment (a slider moved while playing: about one time in eight the run stopped
-    with Pause still showing). So until the next burst replaces it, the component asks
-    again every :data:`RESUME_RETRY_MS` ms, :data:`RESUME_RETRIES` times at most; the
-    next burst's component, or the area without one (paused), cancels the timer."""
+    the fragment ("The fragment ... does not exist anymore" in its log), which would leave
+    a playing run standing with Pause on screen. So until the next burst replaces it, the
+    component asks again every :data:`RESUME_RETRY_MS` ms, :data:`RESUME_RETRIES` times at
+    most; the next burst's component, or the area without one (paused), cancels the
+    timer."""
     _resume(data={"token": f"{time.monotonic():.6f}"}, key=f"{key}:resume",
             on_resume_change=lambda: None)
 
@@ -322,7 +323,7 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
     (pausing, and asking the page to redraw once) or when the burst is up, after which the
     next burst starts once the browser has drawn this one (:func:`resume_when_drawn`). In a
     full-page run the burst is one frame. A burst first draws where the runs stand (its
-    slots were just laid out empty), except right after a press of Play, when it trains a
+    slots were just laid out again), except right after a press of Play, when it trains a
     short piece first so that the press shows a change at once; the training after a
     burst's last frame is drawn by the next burst. ``on_link()`` writes the runs' state to
     the link every ``link_every`` seconds and at the end; ``after_first_frame()`` draws
@@ -333,10 +334,10 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
     linked = time.monotonic()
     drawn = not session.just_pressed
     if drawn:
-        # The area's slots have just been laid out again, empty: draw where the run
-        # stands before training, so the picture never blanks between two bursts (it
-        # did for the whole first piece of training, which on a busy server is seconds:
-        # two sessions playing at once saw their picture vanish several times a burst).
+        # The area's slots have just been laid out again: draw where the run stands
+        # before training, so the last burst's picture is replaced at once rather than
+        # after the first piece of training (seconds on a busy server, long enough for
+        # Streamlit to fade it as stale).
         draw()
         after_first_frame()
     while True:
