@@ -6,8 +6,9 @@ trains to a fixed step count (:mod:`actlib.ui.live_runs`). What it knows of Stre
 
 * The live area is an ``st.fragment``. While playing, one fragment run draws frames for up
   to :data:`BURST_SECONDS` (one frame in a full-page run), then mounts a tiny trusted
-  component (:func:`resume_when_drawn`) whose only act is to send one event back once the
-  browser has drawn it, and that event reruns the fragment alone for the next burst.
+  component (:func:`resume_when_drawn`) whose only act is to send an event back once the
+  browser has drawn it (again, should Streamlit drop it), and that event reruns the
+  fragment alone for the next burst.
 * So the browser paces the bursts: the next one starts when it has drawn this one. A
   browser that reads slower than the area draws (a busy laptop, a slow network, a loaded
   machine) gets fewer frames, never a growing backlog. Rerunning at once instead
