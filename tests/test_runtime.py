@@ -97,9 +97,15 @@ import torch
 from actlib.runtime import page_out_library_pages
 
 def rss_file_mb():
-    for line in open("/proc/self/status"):
-        if line.startswith("RssFile:"):
-            return int(line.split()[1]) / 1024
+    # resident pages of torch's files (the mappings page-out may touch), from smaps
+    total, torch_file = 0, False
+    for line in open("/proc/self/smaps"):
+        parts = line.split()
+        if "-" in parts[0] and len(parts) >= 5:
+            torch_file = len(parts) >= 6 and "/torch/" in parts[5]
+        elif parts[0] == "Rss:" and torch_file:
+            total += int(parts[1])
+    return total / 1024
 
 x = torch.randn(256, 256, requires_grad=True)
 (x @ x).tanh().sum().backward()
@@ -114,13 +120,16 @@ print(before, after, advised, float(y.grad.abs().sum()) > 0)
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
 def test_library_pages_touched_by_imports_leave_resident_memory() -> None:
-    """torch's import leaves about 100 MB of library pages resident that a class does not
-    use; paged out, they stop counting, and torch works on (its pages are read back)."""
+    """torch's import leaves tens of MB of its library pages resident that a class does not
+    use; paged out, they stop counting, and torch works on (its pages are read back). Only
+    torch's own mappings are counted: how much of the others is resident depends on the
+    machine's page cache."""
     out = subprocess.run([sys.executable, "-c", _IMPORTED_THEN_PAGED_OUT],
                          capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     before, after, advised, works = out.stdout.split()
     if int(advised) == 0:
         pytest.skip("this kernel cannot page out (MADV_PAGEOUT needs Linux 5.4)")
-    assert float(before) - float(after) > 50, (before, after)
+    assert float(before) > 20, before  # torch's import leaves tens of MB resident
+    assert float(after) < 0.2 * float(before), (before, after)
     assert works == "True"
