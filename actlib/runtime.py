@@ -151,9 +151,11 @@ def warm_up_in_background(imports: Iterable[ImportStatement]) -> bool:
     with _lock:
         if _warm_up is not None:
             return False
-        _warm_up = threading.Thread(target=_import_all, args=(statements,),
-                                    name="actlab-warm-up", daemon=True)
-        _warm_up.start()  # under the lock: warm_up_thread() never gives an unstarted one
+        thread = threading.Thread(target=_import_all, args=(statements,),
+                                  name="actlab-warm-up", daemon=True)
+        thread.start()
+        _warm_up = thread  # published once started: warm_up_thread() never gives an
+        # unstarted one (it reads without the lock)
     return True
 
 
