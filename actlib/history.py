@@ -9,8 +9,10 @@ page, and with the publication behind every row (listed in the README's Sources)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 from actlib.activation_info import CATALOGUE_INFO, lookup
 
@@ -48,8 +50,13 @@ def era_of(year: int) -> Era:
     raise ValueError(f"no era covers the year {year}")
 
 
-def timeline() -> pd.DataFrame:
-    """One row per catalogue activation, oldest first: the data behind the timeline chart."""
+TIMELINE_DOMAIN = (1938, 2024)
+"""The years the timeline spans (its chart and the home page's card)."""
+
+
+def timeline_rows() -> list[dict]:
+    """One row per catalogue activation, oldest first (a stable sort by year): the data
+    behind the timeline chart, as plain dicts (the home page draws them without pandas)."""
     rows = [
         {
             "key": spec.key,
@@ -65,8 +72,14 @@ def timeline() -> pd.DataFrame:
         }
         for spec in CATALOGUE_INFO
     ]
-    frame = pd.DataFrame(rows)
-    return frame.sort_values("year", kind="stable").reset_index(drop=True)
+    return sorted(rows, key=lambda row: row["year"])
+
+
+def timeline() -> pd.DataFrame:
+    """:func:`timeline_rows` as a frame."""
+    import pandas as pd
+
+    return pd.DataFrame(timeline_rows())
 
 
 @dataclass(frozen=True)
@@ -141,6 +154,8 @@ is better written as one logit with BCEWithLogitsLoss (the guide's advice, not D
 
 def usage_table() -> pd.DataFrame:
     """The usage table as a tidy frame, with names, PyTorch modules and colours filled in."""
+    import pandas as pd
+
     rows = []
     for use in USAGE:
         spec = lookup(use.key)

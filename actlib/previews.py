@@ -10,8 +10,9 @@ the home page is the first thing a class opens on a cold server, so it draws the
 torch and compares it with the file, so a change to the catalogue, the data sets or the
 engine that moves a preview fails until the file is written again.
 
-Importing this module loads pandas, never torch: each ``compute_*`` function imports
-what it needs when called.
+Importing this module loads neither pandas nor torch: each ``compute_*`` function imports
+what it needs when called, and :func:`stored_columns` reads the file as plain lists (the
+home page's pictures, :mod:`actlib.card_previews`, draw from them without pandas).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ import functools
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "home_previews.json"
 SIGNIFICANT_DIGITS = 7
@@ -38,6 +41,8 @@ FIT_EVERY = 8
 def compute_nonlinearity() -> pd.DataFrame:
     """Eight ReLU units fitted to a sine: each unit's term (kind ``unit``) and their sum
     (kind ``fit``), on every :data:`FIT_EVERY`-th point."""
+    import pandas as pd
+
     from actlib.approximation import construct_fit, contribution_frame
 
     fit = construct_fit("relu", "sine", 8)
@@ -121,9 +126,17 @@ def _stored_columns() -> dict[str, dict[str, list]]:
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
 
 
+def stored_columns(name: str) -> dict[str, list]:
+    """The stored columns of preview ``name`` as lists (fresh copies: callers may change
+    them)."""
+    return {column: list(values) for column, values in _stored_columns()[name].items()}
+
+
 def stored(name: str) -> pd.DataFrame:
     """The stored frame of preview ``name`` (a fresh copy: callers may change it)."""
-    return pd.DataFrame(_stored_columns()[name])
+    import pandas as pd
+
+    return pd.DataFrame(stored_columns(name))
 
 
 if __name__ == "__main__":

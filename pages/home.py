@@ -3,6 +3,8 @@ index (the default lecture and every scene)."""
 
 import streamlit as st
 
+from actlib import chart_style
+from actlib.card_previews import CARDS
 from actlib.ui.layout import page_header
 from actlib.ui.page_registry import TOPIC_PAGES
 from actlib.ui.scenes_menu import lecture_index
@@ -29,8 +31,8 @@ for i, info in enumerate(TOPIC_PAGES):
     with columns[i % 3].container(border=True):
         st.page_link(info.path, label=f"**{info.title}**", icon=info.icon)
         st.caption(info.blurb)
-        chart = info.preview_chart()
-        if chart is not None:
-            st.altair_chart(chart, width="stretch")
+        card = CARDS.get(info.stem)
+        if card is not None:  # a picture, not a chart: the home page loads no Vega
+            st.image(card.draw(chart_style.dark()), width="stretch", alt=card.describe())
 
 lecture_index()

@@ -192,7 +192,7 @@ def test_dark_key_switches_the_chart_theme_for_its_session_only() -> None:
 
 
 def test_hostile_dark_value_gets_the_standard_note_and_no_theme() -> None:
-    """A link straight to the home page (its charts are the page cards' previews)."""
+    """A link straight to the home page (its cards' pictures follow the theme)."""
     at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
     at.query_params["present"] = "1"
     at.query_params["dark"] = "<b>x</b>"
@@ -200,5 +200,28 @@ def test_hostile_dark_value_gets_the_standard_note_and_no_theme() -> None:
     assert not at.exception
     notes = " ".join(w.value for w in at.warning)
     assert "`dark=<b>x</b>` is not 1 or 0; ignored" in notes
-    assert _backgrounds(at) == {None}
+    assert _card_pictures(at) == _card_pictures_drawn(dark=False)
     assert "dark" not in at.query_params
+
+
+def _card_pictures(at) -> set[str]:
+    return {image.proto.imgs[0].url for image in at.get("image")}
+
+
+def _card_pictures_drawn(dark: bool) -> set[str]:
+    import base64
+
+    from actlib.card_previews import CARDS
+
+    return {"data:image/svg+xml;base64," + base64.b64encode(card.draw(dark).encode()).decode()
+            for card in CARDS.values()}
+
+
+def test_the_home_pages_pictures_take_the_dark_theme() -> None:
+    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
+    at.query_params["present"] = "1"
+    at.query_params["dark"] = "1"
+    at.run()
+    assert not at.exception
+    assert _card_pictures(at) == _card_pictures_drawn(dark=True)
+    assert _card_pictures_drawn(dark=True) != _card_pictures_drawn(dark=False)

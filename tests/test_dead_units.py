@@ -363,9 +363,9 @@ def test_map_rows_sorts_by_class_and_keeps_every_class() -> None:
 
 
 def test_the_home_card_preview_is_computed() -> None:
-    from actlib.charts.previews import dead_relu
+    from actlib.previews import stored_columns
 
-    spec = dead_relu().to_dict()
-    rows = next(iter(spec["datasets"].values()))
-    assert len(rows) == 16  # 2 activations x 8 layers
-    assert max(r["dead_share"] for r in rows if r["key"] == "leaky_relu") == 0
+    columns = stored_columns("dead_relu")
+    assert len(columns["key"]) == 16  # 2 activations x 8 layers
+    assert max(s for k, s in zip(columns["key"], columns["dead_share"], strict=True)
+               if k == "leaky_relu") == 0

@@ -191,3 +191,85 @@ def test_a_run_replaced_by_a_page_rerun_ends_at_once(monkeypatch, request_, ends
     stops training at its next check instead of training its whole share alongside."""
     monkeypatch.setattr(live_view, "_requested", lambda: request_)
     assert live_view.rerun_waiting() is ends
+
+
+@dataclass
+class _Rerun:
+    fragment_id_queue: list[str]
+
+
+@dataclass
+class _State:
+    name: str
+
+
+@dataclass
+class _Requests:
+    _state: _State
+    _rerun_data: _Rerun
+
+
+@dataclass
+class _Context:
+    script_requests: _Requests
+
+
+@pytest.mark.parametrize(("state", "queue", "redraws"), [
+    ("RERUN", [], True),  # a full-page rerun draws the area again
+    ("RERUN", ["area"], True),  # a click in this area reruns it
+    ("RERUN", ["other", "area"], True),
+    ("RERUN", ["home-warm-up"], False),  # another (or a vanished) fragment only
+    ("STOP", ["home-warm-up"], True),  # a new page run replaces this one
+    ("CONTINUE", [], False),
+])
+def test_which_waiting_rerun_draws_the_area_again(monkeypatch, state, queue, redraws):
+    """Read from Streamlit 1.67's request state, as the script runner keeps it."""
+    from streamlit.runtime import scriptrunner
+
+    context = _Context(_Requests(_State(state), _Rerun(queue)))
+    monkeypatch.setattr(scriptrunner, "get_script_run_ctx", lambda: context)
+    monkeypatch.setattr(live_view, "_current_fragment_id", lambda: "area")
+    assert live_view.waiting_rerun_redraws_here() is redraws
+
+
+@pytest.mark.parametrize("redraws", [True, False])
+def test_a_burst_cut_short_by_another_fragments_rerun_plays_on(clock, monkeypatch, redraws):
+    """A burst ends at once for any waiting rerun. When that rerun is another fragment's
+    (an element of the page the student just left: Streamlit skips it), the burst asks
+    for the next one itself; the run stood at step 0 with Pause on screen before. A click
+    in the area itself reruns it, so no extra burst is asked for."""
+    session = live_view.LiveSession(runs=[FakeRun(clock, 1e-3)], playing=True)
+    resumed: list[str] = []
+    monkeypatch.setattr(live_view, "in_fragment_rerun", lambda: True)
+    monkeypatch.setattr(live_view, "browser_backlog", lambda: None)
+    monkeypatch.setattr(live_view, "trainer_slot", _FreeSlot)
+    monkeypatch.setattr(live_view, "rerun_waiting", lambda: True)
+    monkeypatch.setattr(live_view, "waiting_rerun_redraws_here", lambda: redraws)
+    monkeypatch.setattr(live_view, "resume_when_drawn", resumed.append)
+    live_view.play(session, "view", lambda: None, 0.1, 0.5)
+    assert resumed == ([] if redraws else ["view"])
+    assert session.playing
+
+
+def test_the_current_fragment_is_read_from_streamlit() -> None:
+    """Streamlit 1.67 keeps the running fragment's id per thread: read inside a fragment
+    it is that fragment's id, outside none."""
+    from streamlit.testing.v1 import AppTest
+
+    def app() -> None:
+        import streamlit as st
+
+        from actlib.ui import live_view
+
+        st.write(f"outside {live_view._current_fragment_id()}")
+
+        @st.fragment
+        def area() -> None:
+            st.write(f"inside {live_view._current_fragment_id()}")
+
+        area()
+
+    at = AppTest.from_function(app).run()
+    outside, inside = (m.value for m in at.markdown)
+    assert outside == "outside None"
+    assert inside.startswith("inside ") and len(inside.split()[1]) == 32

@@ -21,9 +21,9 @@ from actlib.charts import (
     plane_scales,
     surface_heatmap,
 )
+from actlib.history import TIMELINE_DOMAIN
 
 SURFACE_PANEL = 150
-TIMELINE_DOMAIN = (1938, 2024)
 LABEL_SIDE_SWITCH = 2000
 """Timeline labels sit right of their dot before this year and left of it from then on,
 so no label runs off either end of the axis."""

@@ -10,7 +10,7 @@ from html import escape
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from actlib import charts
+from actlib import chart_style as charts  # not actlib.charts: the home page loads no Altair
 from actlib.activation_info import color_scale
 from actlib.ui import chart_export, presenter, scenes_menu
 from actlib.ui import lecture_nav as nav

@@ -36,6 +36,7 @@ from actlib.ui.fault import guarded, guarded_callback
 from actlib.ui.live_runner import queue_status, trainer_slot, wait_message
 from actlib.ui.live_view import (
     LiveSession,
+    end_for_waiting_rerun,
     enter_live_area,
     in_fragment_rerun,
     play,
@@ -217,6 +218,8 @@ def live_runs(key: str, configs: Sequence[TrainConfig],
             _play_in_page_run(session, frame, frame_seconds)
             if not session.playing:  # ended in this page run: show Play, not Pause
                 resume_when_drawn(key)
+            else:  # a rerun waits; if it will not draw this area, play on after it
+                end_for_waiting_rerun(key)
         _keep_finished(session)
 
     area()

@@ -121,6 +121,47 @@ def _requested() -> str:
     return getattr(state, "name", "CONTINUE")
 
 
+def waiting_rerun_redraws_here() -> bool:
+    """Whether the rerun that waits will draw this live area again: a full-page run, the
+    session ending, or a rerun of this very fragment (a click in it). False for a rerun of
+    other fragments only, and where Streamlit 1.67's request state cannot be read.
+
+    A fragment's event from a page the student has just left (the home page's warm-up
+    element, sent while the new page's first run was under way) is such a rerun: Streamlit
+    queues it, finds no such fragment when it comes to run it, and skips it. The burst
+    that ended for it must then ask for the next burst itself, or the run stands at its
+    first frame with Pause on screen (seen 2 in 6 times clicking a card at once)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    requests = getattr(ctx, "script_requests", None)
+    state = getattr(getattr(requests, "_state", None), "name", None)
+    if state == "STOP":
+        return True
+    rerun = getattr(requests, "_rerun_data", None)
+    queue = getattr(rerun, "fragment_id_queue", None)
+    if state != "RERUN" or queue is None:
+        return False
+    return not queue or _current_fragment_id() in queue
+
+
+def _current_fragment_id() -> str | None:
+    """The id of the fragment whose body runs now (Streamlit 1.67's per-thread state)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
+
+        return ThreadState.get().fragment_id
+    except (ImportError, AttributeError, LookupError):
+        return None
+
+
+def end_for_waiting_rerun(key: str) -> None:
+    """End a burst because a rerun waits: if that rerun will not draw this area again
+    (:func:`waiting_rerun_redraws_here`), ask for the next burst as a burst's end does."""
+    if not waiting_rerun_redraws_here():
+        resume_when_drawn(key)
+
+
 def rerun_waiting() -> bool:
     """Whether this run should end now: a click is waiting for it, or a new run has
     replaced it.
@@ -344,6 +385,7 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
     while True:
         if not wait_for_browser():
             on_link()
+            end_for_waiting_rerun(key)
             return  # a click waits (it runs next), or the session is ending
         start = time.monotonic()
         # The first frame after Play trains one short piece, so the first change shows at
@@ -352,6 +394,7 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
         session.just_pressed = False
         if not train_piece(session, min(share, frame_seconds * train_share), frame_seconds):
             on_link()
+            end_for_waiting_rerun(key)
             return  # a click waits (Pause, Step, Reset): it runs next and draws the frame
         if drawn and time.monotonic() >= burst_end and not session.finished:
             break  # the next burst draws this training first (drawn here, it would twice)
@@ -368,6 +411,7 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
             return
         if rerun_waiting():
             on_link()
+            end_for_waiting_rerun(key)
             return  # the queued click (Pause, Step, Reset) runs next
         if time.monotonic() >= burst_end:
             break
@@ -376,6 +420,7 @@ def play(session: LiveSession, key: str, draw: Callable[[], None], frame_seconds
             linked = time.monotonic()
         if not wait_for_click(start + frame_seconds):
             on_link()
+            end_for_waiting_rerun(key)
             return  # a click came while waiting for the next frame
     on_link()
     session.steps_per_second = (session.step - first_step) / max(

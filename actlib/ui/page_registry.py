@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import ast
 import functools
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import altair as alt
-
+from actlib.card_previews import CARDS
 from actlib.runtime import ImportStatement
 
 APP_ROOT = Path(__file__).resolve().parents[2]
@@ -24,8 +22,7 @@ APP_ROOT = Path(__file__).resolve().parents[2]
 class PageInfo:
     """A topic page: where it lives, how navigation names it, what the home card says.
 
-    ``preview`` names a function ``"module:function"`` that returns a small Altair chart
-    for the home card; it is imported only when the home page draws the card.
+    The home card's picture is :data:`actlib.card_previews.CARDS`'s, by stem.
     ``needs_torch`` is False for a page that never trains nor imports torch (the home
     page): the entry point then runs it without loading torch.
     """
@@ -35,18 +32,11 @@ class PageInfo:
     icon: str
     section: str
     blurb: str
-    preview: str | None = None
     needs_torch: bool = True
 
     @property
     def path(self) -> str:
         return f"pages/{self.stem}.py"
-
-    def preview_chart(self) -> alt.Chart | None:
-        if self.preview is None:
-            return None
-        module, _, function = self.preview.partition(":")
-        return getattr(importlib.import_module(module), function)()
 
     def imports(self) -> tuple[ImportStatement, ...]:
         """The page file's top-level import statements as ``(module, names)``, read from
@@ -81,7 +71,6 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Foundations",
         blurb="Stack linear layers and get one matrix; add a bend and fit curves. With "
         "softmax and the step neuron.",
-        preview="actlib.charts.previews:nonlinearity",
     ),
     PageInfo(
         stem="playground",
@@ -90,7 +79,6 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Foundations",
         blurb="Train a small network on 2-D data step by step and watch its boundary and "
         "units bend.",
-        preview="actlib.charts.previews:playground",
     ),
     PageInfo(
         stem="shapes",
@@ -99,7 +87,6 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Foundations",
         blurb="f and f′ side by side, where each function goes flat, and its computed "
         "properties.",
-        preview="actlib.charts.previews:shapes",
     ),
     PageInfo(
         stem="gradients",
@@ -108,7 +95,6 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Training problems",
         blurb="Real backpropagation through deep networks: where the signal dies or blows "
         "up, and what each remedy does.",
-        preview="actlib.charts.previews:gradients",
     ),
     PageInfo(
         stem="dead_relu",
@@ -116,7 +102,6 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         icon="💀",
         section="Training problems",
         blurb="Watch ReLU units die while a network trains, and revive them.",
-        preview="actlib.charts.previews:dead_relu",
     ),
     PageInfo(
         stem="guide",
@@ -125,14 +110,13 @@ TOPIC_PAGES: tuple[PageInfo, ...] = (
         section="Choosing",
         blurb="Advice with reasons, a live bake-off, measured compute cost and a short "
         "history.",
-        preview="actlib.charts.previews:guide",
     ),
 )
 
 """Topic pages in curriculum order; the home page links to each."""
 
-HOME_PREVIEWS = sum(info.preview is not None for info in TOPIC_PAGES)
-"""The preview charts the home page draws, one on each card that has one."""
+HOME_PREVIEWS = sum(info.stem in CARDS for info in TOPIC_PAGES)
+"""The pictures the home page draws, one on each card that has one."""
 
 
 LECTURE_BUILDER = PageInfo(

@@ -23,12 +23,12 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from actlib import charts
-from actlib.charts import DARK_BACKGROUND as BG
-from actlib.charts import DARK_DOMAIN as LINE
-from actlib.charts import DARK_GRID as HIGHLIGHT
-from actlib.charts import DARK_SURFACE as RAISED
-from actlib.charts import DARK_TEXT as INK
+from actlib import chart_style as charts  # not actlib.charts: the home page loads no Altair
+from actlib.chart_style import DARK_BACKGROUND as BG
+from actlib.chart_style import DARK_DOMAIN as LINE
+from actlib.chart_style import DARK_GRID as HIGHLIGHT
+from actlib.chart_style import DARK_SURFACE as RAISED
+from actlib.chart_style import DARK_TEXT as INK
 
 BODY_PX = 22
 """The smallest text the presenter view draws outside charts."""
