@@ -12,7 +12,6 @@ from actlib.ui.scenes_menu import lecture_index
 page_header(
     "Activation Lab",
     "See and move the functions that make neural networks non-linear.",
-    charts_follow=False,  # pictures, no charts: the chart script loads once they are drawn
 )
 
 st.markdown(

@@ -143,7 +143,7 @@ def test_the_browser_is_given_streamlits_chart_script() -> None:
     vega-embed (were it renamed in another Streamlit, the prefetch would do nothing)."""
     import streamlit
 
-    from actlib.ui.chart_export import chart_script
+    from actlib.ui.warm_up import chart_script
 
     name = chart_script()
     assert name is not None and name.startswith("ArrowVegaLiteChart.")

@@ -21,26 +21,13 @@ path and the chart's own title (or its axis titles), cut to safe characters.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 SVG_BUTTON_CLASS = "al-export-svg"
 PNG_BUTTON_CLASS = "al-export-png"
 
-IMPORT_CHART_SCRIPT_JS = """
-function importChartScript(name) {
-  // Streamlit's chart element script (it loads Vega), beside the page's own script: the
-  // same URL the page's first chart imports, so that chart finds the module loaded.
-  const index = document.querySelector('script[type="module"][src*="/static/js/index."]');
-  if (name && index) import(new URL(name, index.src).href).catch(() => {});
-}
-"""
-"""The browser's side of :func:`chart_script` (also used by :mod:`actlib.ui.warm_up`)."""
-
-_JS = IMPORT_CHART_SCRIPT_JS + """
-export default function ({ data }) {
-  if (data && data.chart_script) importChartScript(data.chart_script);
+_JS = """
+export default function () {
   if (window.__activationLabExport) { window.__activationLabExport.scan(); return; }
   const SVG_CLASS = '__SVG_CLASS__', PNG_CLASS = '__PNG_CLASS__';
   const style = document.createElement('style');
@@ -213,22 +200,7 @@ export default function ({ data }) {
 _COMPONENT = st.components.v2.component("activation_lab_chart_export", js=_JS)
 
 
-def chart_script() -> str | None:
-    """The file name of Streamlit's chart element script (``ArrowVegaLiteChart.<hash>.js``,
-    which loads Vega), beside the page's own script; None if this Streamlit has none."""
-    folder = Path(st.__file__).parent / "static" / "static" / "js"
-    found = sorted(folder.glob("ArrowVegaLiteChart.*.js"))
-    return found[0].name if found else None
-
-
-def mount(prefetch: bool = True) -> None:
+def mount() -> None:
     """Mount the watcher (once per page run; the page header calls it). It draws nothing
-    itself: the buttons go into each chart's toolbar.
-
-    With ``prefetch`` it also has the browser fetch and run Streamlit's chart script at
-    once, the header being the first thing a page sends: a page opened in a fresh tab (a
-    scene's link) then loads Vega while its script computes, instead of after its first
-    chart arrives. The home page, which draws no chart, fetches it once its pictures are
-    drawn instead (:mod:`actlib.ui.warm_up`)."""
-    _COMPONENT(data={"chart_script": chart_script() if prefetch else None},
-               key="chart_export_watcher")
+    itself: the buttons go into each chart's toolbar."""
+    _COMPONENT(key="chart_export_watcher")

@@ -64,14 +64,13 @@ _TIGHTER_TOP = """<style>
 below the fold."""
 
 
-def page_header(title: str, subtitle: str, charts_follow: bool = True) -> None:
+def page_header(title: str, subtitle: str) -> None:
     """Title and one-line subtitle, the same on every page. Call it first on every page.
 
     It also draws lecture mode's furniture, so no page needs to: the Scenes menu, copy link
     to this view and the presenter toggle beside the title, the presenter view's styles,
     the sequence bar of a lecture and the banner of the open scene. A scene opened by a
-    click is followed here, before anything is drawn. Unless ``charts_follow`` is False
-    (the home page), the browser starts loading the chart script here too.
+    click is followed here, before anything is drawn.
     """
     _ensure_app_shell()
     nav.follow_request()
@@ -92,7 +91,7 @@ def page_header(title: str, subtitle: str, charts_follow: bool = True) -> None:
                 scenes_menu.dark_toggle(state.dark)
             # Draws nothing (it adds export buttons to every chart), yet takes a gap in the
             # row: last, so that gap is not the tools' left margin when they wrap below.
-            chart_export.mount(prefetch=charts_follow)
+            chart_export.mount()
     # In a keyed container: the presenter view hides it (the scene's note says what to see).
     st.container(key="page_subtitle").markdown(
         f"<p style='font-size:1.15rem;margin-top:-0.6rem'>{escape(subtitle)}</p>",

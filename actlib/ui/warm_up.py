@@ -29,12 +29,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
 import streamlit as st
 
 from actlib import runtime
 from actlib.runtime import ImportStatement
-from actlib.ui.chart_export import IMPORT_CHART_SCRIPT_JS, chart_script
 
 LIMIT_MS = 4000
 """Longest wait for the pictures before the chart script is fetched anyway."""
@@ -45,7 +45,7 @@ SETTLE_SECONDS = 0.25
 milliseconds of work, which the import, holding the interpreter lock through torch's
 native set-up, held back by up to 1.9 s when it started at once)."""
 
-_JS = IMPORT_CHART_SCRIPT_JS + """
+_JS = """
 export default function ({ data }) {
   if (!data || !data.chart_script) return;
   const started = performance.now();
@@ -57,11 +57,22 @@ export default function ({ data }) {
       setTimeout(check, 50);
       return;
     }
-    importChartScript(data.chart_script);
+    // Streamlit's chart element script, beside the page's own: the same URL its first
+    // chart imports, so that chart finds the module loaded.
+    const index = document.querySelector('script[type="module"][src*="/static/js/index."]');
+    if (index) import(new URL(data.chart_script, index.src).href).catch(() => {});
   };
   setTimeout(check, 0);
 }
 """.replace("__LIMIT_MS__", str(LIMIT_MS))
+
+
+def chart_script() -> str | None:
+    """The file name of Streamlit's chart element script (``ArrowVegaLiteChart.<hash>.js``,
+    which loads Vega), beside the page's own script; None if this Streamlit has none."""
+    folder = Path(st.__file__).parent / "static" / "static" / "js"
+    found = sorted(folder.glob("ArrowVegaLiteChart.*.js"))
+    return found[0].name if found else None
 
 
 _prefetch = st.components.v2.component("activation_lab_prefetch", js=_JS)
