@@ -126,11 +126,12 @@ def waiting_rerun_redraws_here() -> bool:
     session ending, or a rerun of this very fragment (a click in it). False for a rerun of
     other fragments only, and where Streamlit 1.67's request state cannot be read.
 
-    A fragment's event from a page the student has just left (the home page's warm-up
-    element, sent while the new page's first run was under way) is such a rerun: Streamlit
-    queues it, finds no such fragment when it comes to run it, and skips it. The burst
-    that ended for it must then ask for the next burst itself, or the run stands at its
-    first frame with Pause on screen (seen 2 in 6 times clicking a card at once)."""
+    A fragment's event from a page the student has just left is such a rerun (the home
+    page's warm-up element sent one while it waited for a browser event, which it no
+    longer does): Streamlit queues it, finds no such fragment when it comes to run it, and
+    skips it. The burst that ended for it must then ask for the next burst itself, or the
+    run stands at its first frame with Pause on screen (seen 2 in 6 times clicking a card
+    at once)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
