@@ -218,10 +218,6 @@ def _card_pictures_drawn(dark: bool) -> set[str]:
 
 
 def test_the_home_pages_pictures_take_the_dark_theme() -> None:
-    at = AppTest.from_file(APP, default_timeout=APPTEST_TIMEOUT)
-    at.query_params["present"] = "1"
-    at.query_params["dark"] = "1"
-    at.run()
-    assert not at.exception
+    at = open_page("pages/home.py", present="1", dark="1")
     assert _card_pictures(at) == _card_pictures_drawn(dark=True)
     assert _card_pictures_drawn(dark=True) != _card_pictures_drawn(dark=False)

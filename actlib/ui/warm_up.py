@@ -26,6 +26,7 @@ Streamlit's own, no user data.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Iterable
@@ -67,6 +68,7 @@ export default function ({ data }) {
 """.replace("__LIMIT_MS__", str(LIMIT_MS))
 
 
+@functools.cache  # Streamlit's files do not change while it runs
 def chart_script() -> str | None:
     """The file name of Streamlit's chart element script (``ArrowVegaLiteChart.<hash>.js``,
     which loads Vega), beside the page's own script; None if this Streamlit has none."""
