@@ -36,6 +36,7 @@ from actlib.datasets import DEFAULT_SAMPLES, DIGITS_SIZE, effective_samples, loa
 from actlib.nets import BatchedMLP, ModelSpec, NetConfig, Trace, ensemble
 from actlib.probes import NEARLY_DEAD_FRACTION, unit_census
 from actlib.training import RunState, Snapshot, TrainConfig, run_to
+from actlib.training.snapshots import layer_history_frame, slopes_rows, stack_columns
 from actlib.vocabulary import INIT_LABELS, NORM_LABELS
 
 MAX_PROBE_ROWS = 1024
@@ -196,18 +197,15 @@ def dead_history_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     ids = _ids(models)
     steps = [s.step for s in snapshots]
     ends = [*steps[1:], steps[-1] + max(1, snapshots[0].info.config.snapshot_every)]
-    rows = []
-    for snap, end in zip(snapshots, ends, strict=True):
-        m, depth = snap.dead_share.shape
-        rows.append(pd.DataFrame({
-            "step": snap.step,
-            "step_end": end,
-            "key": np.repeat(ids["key"], depth),
-            "activation": np.repeat(ids["activation"], depth),
-            "layer": np.tile(np.arange(1, depth + 1), m),
-            "dead_share": snap.dead_share.reshape(-1),
-        }))
-    frame = pd.concat(rows, ignore_index=True).dropna(subset=["dead_share"])
+    m, depth = snapshots[0].dead_share.shape
+    per_step = {"key": np.repeat(ids["key"], depth),
+                "activation": np.repeat(ids["activation"], depth),
+                "layer": np.tile(np.arange(1, depth + 1), m)}
+    frame = stack_columns([
+        {"step": snap.step, "step_end": end, **per_step,
+         "dead_share": snap.dead_share.reshape(-1)}
+        for snap, end in zip(snapshots, ends, strict=True)
+    ]).dropna(subset=["dead_share"])
     frame["dead_units"] = np.rint(frame["dead_share"] * width).astype(int)
     frame["width"] = width
     return frame.reset_index(drop=True)
@@ -223,26 +221,25 @@ def totals_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     config = snapshots[0].info.config
     hidden = config.depth * config.width
     ids = _ids(snapshots[0].info.models)
-    rows = []
+    parts = []
     for snap in snapshots:
         dead_units = np.rint(snap.dead_share * config.width).sum(axis=1)
         dead_units = np.where(np.isnan(snap.dead_share).any(axis=1), np.nan, dead_units)
-        rows.append(pd.DataFrame({
+        parts.append({
             "step": snap.step, **ids, "dead_units": dead_units, "hidden_units": hidden,
             "dead_share": dead_units / hidden, "train_loss": snap.train_loss,
             "train_accuracy": snap.train_accuracy,
-        }))
-    frame = pd.concat(rows, ignore_index=True)
+        })
+    frame = stack_columns(parts)
     return frame.dropna(subset=["dead_units"]).reset_index(drop=True)[columns]
 
 
 def slopes_history(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     """PReLU's learned negative slope per (step, layer); empty without a PReLU member."""
-    frames = [s.slopes_frame() for s in snapshots]
-    frames = [f for f in frames if not f.empty]
-    if not frames:
+    frame = (slopes_rows(layer_history_frame(snapshots)).reset_index(drop=True)
+             if snapshots else pd.DataFrame())
+    if frame.empty:
         return pd.DataFrame(columns=["step", "key", "activation", "layer", "prelu_slope"])
-    frame = pd.concat(frames, ignore_index=True)
     frame["activation"] = [get(k).name for k in frame["key"]]
     return frame[["step", "key", "activation", "layer", "prelu_slope"]]
 
