@@ -93,7 +93,7 @@ if (tab := tabs["Properties"]) is not None:
         if need_selection() and window_ok():
             props = [cached.activation_properties(k, x_min, x_max, params.get(k, {}))
                      for k in selected]
-            st.dataframe(properties_sheet(props), width="stretch", height="content")
+            st.table(properties_sheet(props))
             st.caption(text.PROPERTIES)
 
 if (tab := tabs["Through a layer"]) is not None:

@@ -131,6 +131,7 @@ log axis has nine grid lines a decade, which thickened read as a grey band."""
 _FIRST_RESULT_TOP = """() => {
   const tops = [...document.querySelectorAll(
       '[data-testid="stVegaLiteChart"], [data-testid="stImage"] img, [data-testid="stDataFrame"], '
+      + '[data-testid="stTable"], '
       + '[data-testid="stMetric"]')]
     .map(e => e.getBoundingClientRect()).filter(r => r.height > 50).map(r => r.top);
   return tops.length ? Math.min(...tops) : null;

@@ -15,7 +15,7 @@ from tests.browser import assert_clean, wait_for_app
 pytestmark = pytest.mark.browser
 
 CHARTS = ('[data-testid="stVegaLiteChart"], [data-testid="stImage"] img, '
-          '[data-testid="stDataFrame"]')
+          '[data-testid="stDataFrame"], [data-testid="stTable"]')
 """What a scene's result is drawn as: charts, the live views' frames, or a table (the
 property sheet)."""
 
@@ -52,7 +52,7 @@ def _expect_scene(page, item) -> None:
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg, '
                  + '[data-testid="stVegaLiteChart"] canvas, [data-testid="stImage"] img, '
-                 + '[data-testid="stDataFrame"]')]
+                 + '[data-testid="stDataFrame"], [data-testid="stTable"]')]
              .some(e => e.getBoundingClientRect().height > 50)""", timeout=60_000)
     labelled = page.locator('[data-testid="stVegaLiteChart"] svg .role-mark [aria-label]')
     assert labelled.count() == 0, "marks drawn with per-datum ARIA labels (slow to draw)"

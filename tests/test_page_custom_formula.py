@@ -79,7 +79,7 @@ def test_shapes_draws_the_formula_and_a_bad_one_in_place() -> None:
 def test_shapes_properties_of_the_formula() -> None:
     at = open_page("pages/shapes.py", timeout=TIMEOUT, act=[FORMULA_OPTION], fx="sqrt(x + 7)",
                    view="Properties")
-    (frame,) = [d.value for d in at.dataframe]
+    (frame,) = [d.value for d in at.table]
     assert "f(x) = sqrt(x + 7)" in frame.columns
     assert "Finite for" in frame.index
 

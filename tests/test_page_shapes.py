@@ -97,7 +97,7 @@ def test_saturation_strip_gives_each_activation_its_own_named_row() -> None:
 def test_each_view_renders(view: str) -> None:
     at = _open(view=view, act=["relu", "gelu"])
     if view == "Properties":
-        sheet = at.dataframe[0].value
+        sheet = at.table[0].value
         assert list(sheet.columns) == ["ReLU", "GELU"]
         assert sheet.loc["Exact zeros, x~N(0,1)", "ReLU"] == "50.0%"
         assert sheet.loc["Max slope (where)", "GELU"] == "1.1289 (x = 1.414)"
@@ -148,5 +148,5 @@ def test_page_in_a_real_browser(app_server, browser_page, tmp_path) -> None:
     page.get_by_role("tab", name="Properties").click()
     wait_for_app(page)
     assert_clean(page)
-    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    page.locator('[data-testid="stTable"]').first.wait_for()
     page.screenshot(path=str(tmp_path / "shapes.png"))
