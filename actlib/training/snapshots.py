@@ -195,10 +195,12 @@ def _part_length(part: Mapping[str, object]) -> int:
 
 
 def _column(value: object, n: int) -> np.ndarray:
+    """One part's column as an array of ``n`` values. Text stays Python strings (object),
+    as ``pd.DataFrame`` keeps it, rather than numpy's fixed-width ``<U`` type."""
     if np.ndim(value) == 0:
         return np.full(n, value, dtype=object if isinstance(value, str) else None)
-    return np.asarray(value, dtype=object if isinstance(value, list) and value
-                      and isinstance(value[0], str) else None)
+    is_text = isinstance(value, list) and bool(value) and isinstance(value[0], str)
+    return np.asarray(value, dtype=object if is_text else None)
 
 
 def history_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
