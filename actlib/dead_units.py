@@ -36,7 +36,12 @@ from actlib.datasets import DEFAULT_SAMPLES, DIGITS_SIZE, effective_samples, loa
 from actlib.nets import BatchedMLP, ModelSpec, NetConfig, Trace, ensemble
 from actlib.probes import NEARLY_DEAD_FRACTION, unit_census
 from actlib.training import RunState, Snapshot, TrainConfig, run_to
-from actlib.training.snapshots import layer_history_frame, slopes_rows, stack_columns
+from actlib.training.snapshots import (
+    history_frame,
+    layer_history_frame,
+    slopes_rows,
+    stack_columns,
+)
 from actlib.vocabulary import INIT_LABELS, NORM_LABELS
 
 MAX_PROBE_ROWS = 1024
@@ -236,12 +241,14 @@ def totals_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
 
 def slopes_history(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     """PReLU's learned negative slope per (step, layer); empty without a PReLU member."""
-    frame = (slopes_rows(layer_history_frame(snapshots)).reset_index(drop=True)
-             if snapshots else pd.DataFrame())
+    columns = ["step", "key", "activation", "layer", "prelu_slope"]
+    if not snapshots:
+        return pd.DataFrame(columns=columns)
+    frame = slopes_rows(layer_history_frame(snapshots)).reset_index(drop=True)
     if frame.empty:
-        return pd.DataFrame(columns=["step", "key", "activation", "layer", "prelu_slope"])
+        return pd.DataFrame(columns=columns)
     frame["activation"] = [get(k).name for k in frame["key"]]
-    return frame[["step", "key", "activation", "layer", "prelu_slope"]]
+    return frame[columns]
 
 
 def metrics_csv_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
@@ -253,11 +260,11 @@ def metrics_csv_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     if not snapshots:
         return pd.DataFrame()
     width = snapshots[0].info.config.width
-    layers = pd.concat([s.layers_frame() for s in snapshots], ignore_index=True)
+    layers = layer_history_frame(snapshots)
     layers = layers[~layers["is_head"]].drop(columns=["is_head"])
     layers.insert(layers.columns.get_loc("dead_share") + 1, "dead_units",
                   np.rint(layers["dead_share"] * width))
-    models = pd.concat([s.models_frame() for s in snapshots], ignore_index=True)
+    models = history_frame(snapshots)
     # An inner merge keeps the left order: step, then ensemble order, then layer.
     return layers.merge(models, on=["step", "model", "activation", "key", "seed"])
 

@@ -56,6 +56,7 @@ from actlib.nets import (
 from actlib.probes import ActivationStats, activation_stats, gradient_flow, model_columns
 from actlib.properties import normal_rms_slope
 from actlib.training import Snapshot, TrainConfig
+from actlib.training.snapshots import stack_columns
 
 TheoryKind = Literal["rms", "mean", "normal", "none"]
 DEFAULT_THEORY: TheoryKind = "rms"
@@ -689,7 +690,7 @@ def gradient_history_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
     config = snapshots[0].info.config
     sizes = np.sqrt(layer_sizes(config.net_config()))
     ids = model_columns(config.models)
-    frames = []
+    parts = []
     for snap in snapshots:
         rms = snap.weight_grad_norm[:, : config.depth] / sizes
         m, depth = rms.shape
@@ -697,8 +698,8 @@ def gradient_history_frame(snapshots: Sequence[Snapshot]) -> pd.DataFrame:
         data["step"] = snap.step
         data["layer"] = np.tile(np.arange(1, depth + 1), m)
         data["weight_grad_rms"] = rms.reshape(-1)
-        frames.append(pd.DataFrame(data))
-    frame = pd.concat(frames, ignore_index=True)
+        parts.append(data)
+    frame = stack_columns(parts)
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.log10(frame["weight_grad_rms"].to_numpy())
     frame["log10_rms"] = np.where(np.isfinite(logs), logs, np.nan)

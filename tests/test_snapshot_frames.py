@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import actlib.dead_units as dead
+from actlib.gradients import gradient_history_frame
 from actlib.training import history_frame, run_to_end
 from actlib.training.snapshots import layer_history_frame, stack_columns
 
@@ -43,6 +44,9 @@ def test_histories_equal_their_snapshots_frames_concatenated(runs, name):
                                   _one_at_a_time(lambda s: dead.totals_frame([s]), snapshots))
     pd.testing.assert_frame_equal(dead.slopes_history(snapshots),
                                   _one_at_a_time(lambda s: dead.slopes_history([s]), snapshots))
+    pd.testing.assert_frame_equal(
+        gradient_history_frame(snapshots),
+        _one_at_a_time(lambda s: gradient_history_frame([s]), snapshots))
     history = dead.dead_history_frame(snapshots)
     alone = _one_at_a_time(lambda s: dead.dead_history_frame([s]), snapshots)
     pd.testing.assert_frame_equal(history.drop(columns="step_end"),
