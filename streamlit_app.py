@@ -1,4 +1,5 @@
-"""Activation Lab: the entry point. Page config, torch set-up and navigation, nothing else."""
+"""Activation Lab: the entry point. Page config, torch set-up, navigation and the closed
+sessions' reaper, nothing else."""
 
 import streamlit as st
 
@@ -6,10 +7,12 @@ from actlib.runtime import configure_torch, freeze_long_lived_objects, release_f
 from actlib.ui.fault import guarded
 from actlib.ui.layout import through_app_entry
 from actlib.ui.page_registry import HOME_PREVIEWS, SECTIONS, all_pages, page_imports, page_of
+from actlib.ui.session_reaper import start_session_reaper
 from actlib.ui.settings_widgets import note_page_run
 from actlib.ui.warm_up import prefetch_charts_once_drawn, warm_up_after_this_run
 
 st.set_page_config(page_title="Activation Lab", page_icon="🧠", layout="wide")
+start_session_reaper()  # once per process: closed sessions' memory goes back
 
 sections: dict[str, list] = {section: [] for section in SECTIONS}
 for info in all_pages():
