@@ -132,3 +132,20 @@ def test_no_thread_without_a_server():
     assert session_reaper.session_manager() is None
     assert session_reaper.start_session_reaper() is False
     assert not session_reaper._started.is_set()
+
+
+def test_apptest_pages_run_without_a_reaper():
+    """AppTest's runtime is a mock without a session manager: the page runs, no thread."""
+    from tests.apptest_charts import open_page
+
+    open_page("pages/shapes.py")
+    assert not session_reaper._started.is_set()
+
+
+def test_a_server_like_runtime_gets_its_manager():
+    mgr = manager()
+    runtime = mock.Mock(spec=["_session_mgr"])
+    runtime._session_mgr = mgr
+    with mock.patch("streamlit.runtime.Runtime.exists", return_value=True), \
+            mock.patch("streamlit.runtime.Runtime.instance", return_value=runtime):
+        assert session_reaper.session_manager() is mgr

@@ -42,10 +42,11 @@ from actlib.chart_style import (  # noqa: F401  (re-exported: builders use chart
     set_presenter,
     theme_config,
 )
-from actlib.charts import schema_check
+from actlib.charts import altair_fast_paths, schema_check
 
 alt.data_transformers.disable_max_rows()  # frames here are bounded by the settings' caps
 schema_check.install()  # the suite validates every chart; the server does not
+altair_fast_paths.install()  # the same charts, built with less of Altair's overhead
 
 CHART_FONT_SIZE = 14
 """Text marks drawn inside a chart (value labels), as large as the tick labels."""

@@ -41,10 +41,18 @@ _start_lock = threading.Lock()
 
 
 def session_manager() -> Any | None:
-    """The running server's session manager, or None (AppTest, or no server yet)."""
+    """The running server's session manager, or None where there is none with a store of
+    disconnected sessions (no server yet, or AppTest, whose runtime is a mock)."""
     from streamlit.runtime import Runtime
 
-    return Runtime.instance()._session_mgr if Runtime.exists() else None
+    if not Runtime.exists():
+        return None
+    manager = getattr(Runtime.instance(), "_session_mgr", None)
+    storage = getattr(manager, "_session_storage", None)
+    if not hasattr(manager, "_storage_lock") or not hasattr(getattr(storage, "_cache", None),
+                                                               "expire"):
+        return None
+    return manager
 
 
 def reap_expired_sessions(manager: Any) -> int:
