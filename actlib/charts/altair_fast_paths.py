@@ -6,7 +6,7 @@ so Altair's Python overhead is paid by every session in turn. With six sessions 
 on the Dead ReLU monitor, py-spy (``--gil``) put a fifth of the time the interpreter lock
 was held in Altair's chart copies. Measured on that page's "inputs on the curve" chart
 (three layers on two levels, two shorthand encodings), Altair's debug mode off as in the
-server: 26 ms to build before, see ``tests/test_altair_fast_paths.py`` for after.
+server: 26 ms to build before, 17 ms after (its ``to_dict`` 19 ms before, 16 after).
 
 * **Deep copies.** Altair copies every sub-chart deeply, twice, whenever it layers or
   facets charts (``LayerChart.__init__`` lifts parameters out of copies of its layers),

@@ -5,8 +5,8 @@ default) so that a browser which reconnects can resume it. Its store, a TTL cach
 expired sessions only when it is written to, that is when another session disconnects.
 When a lecture ends and the hall closes its tabs together, nobody disconnects after them:
 the last sessions stayed in memory with their pages' namespaces, live runs and the tensors
-behind them until a later visitor left (issue #15: twelve closed sessions kept 12-15 MB of
-the server resident, 3.5 MB of it tensors of finished live runs).
+behind them until a later visitor left (issue #15: the server stayed 10-17 MB above its
+plateau after twelve sessions closed, 3.5 MB of it tensors of their live runs).
 
 A daemon thread, started once per process by the entry point, drops the expired sessions
 every :data:`REAP_SECONDS`, exactly as that next disconnect would (nothing is dropped that
