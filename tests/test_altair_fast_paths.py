@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import altair as alt
 import numpy as np
-import pandas as pd
 import pytest
 from altair.utils import schemapi
 from altair.utils.schemapi import SchemaBase
@@ -21,36 +20,27 @@ from tests.apptest_charts import open_page
 def same_structure(ours, theirs, original, by_ref=frozenset(), path="chart") -> None:
     """``ours`` and ``theirs`` (two copies of ``original``) agree in type and value at
     every node; neither shares a list, dict or schema object with ``original`` except
-    under a ``by_ref`` key."""
+    under a ``by_ref`` key (data frames and other leaves are kept as they are)."""
     assert type(ours) is type(theirs), path
-    if isinstance(original, SchemaBase | list | dict):
-        assert ours is not original and theirs is not original, path
-    if isinstance(original, SchemaBase):
-        assert len(ours._args) == len(theirs._args) == len(original._args), path
-        for i, (a, b, o) in enumerate(zip(ours._args, theirs._args, original._args,
-                                          strict=True)):
-            same_structure(a, b, o, by_ref, f"{path}[{i}]")
-        assert ours._kwds.keys() == theirs._kwds.keys() == original._kwds.keys(), path
-        for key, o in original._kwds.items():
-            if key in by_ref:
-                assert ours._kwds[key] is o and theirs._kwds[key] is o, f"{path}.{key}"
-            else:
-                same_structure(ours._kwds[key], theirs._kwds[key], o, by_ref, f"{path}.{key}")
+    if not isinstance(original, SchemaBase | list | dict):
+        assert ours is original and theirs is original, path
+        return
+    assert ours is not original and theirs is not original, path
+    if isinstance(original, SchemaBase):  # a schema object: its arguments and its fields
+        same_structure(list(ours._args), list(theirs._args), list(original._args), by_ref,
+                       f"{path}()")
+        same_structure(ours._kwds, theirs._kwds, original._kwds, by_ref, path)
     elif isinstance(original, list):
         assert len(ours) == len(theirs) == len(original), path
         for i, (a, b, o) in enumerate(zip(ours, theirs, original, strict=True)):
             same_structure(a, b, o, by_ref, f"{path}[{i}]")
-    elif isinstance(original, dict):
+    else:
         assert ours.keys() == theirs.keys() == original.keys(), path
         for key, o in original.items():
             if key in by_ref:
                 assert ours[key] is o and theirs[key] is o, f"{path}.{key}"
             else:
                 same_structure(ours[key], theirs[key], o, by_ref, f"{path}.{key}")
-    elif isinstance(original, pd.DataFrame):
-        assert ours is original and theirs is original, path  # data is kept by reference
-    else:
-        assert ours is original and theirs is original, path  # leaves as they are
 
 
 def inputs_chart() -> alt.LayerChart:
