@@ -132,6 +132,50 @@ def training_flops(config: TrainConfig) -> float:
     return 2 * 3 * config.steps * config.n_models * config.batch_rows * net.weights_per_model
 
 
+def kernel_floor(config: TrainConfig, steps: int = 50, reps: int = 5) -> float:
+    """Seconds the run's own kernels take for ``config.steps`` steps with no engine around
+    them: each step's matrix products at their real shapes (forward, and backward's weight
+    and input gradients), every group's activation applied to its slice (forward only) and
+    one fused Adam update; no autograd, no loss, no split or cat (best of ``reps``).
+
+    A lower bound for any eager PyTorch implementation of the run: each of these kernels
+    must run, and at these small shapes they run far below the large product's rate."""
+    _, model = prepare(config)
+    m, rows = config.n_models, config.batch_rows
+    dims = config.net_config().dims
+    xs = [torch.randn(m, rows, d) for d in dims]
+    weights = [w.detach() for w in model.weights]
+    params = [p.detach().clone() for p in model.parameters()]
+    grads = [torch.randn_like(p) for p in params]
+    moments = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
+    counts = [torch.zeros(()) for _ in params]
+
+    def step() -> None:
+        for i, w in enumerate(weights):
+            torch.bmm(xs[i], w)
+            torch.bmm(xs[i].transpose(1, 2), xs[i + 1])
+            if i:
+                torch.bmm(xs[i + 1], w.transpose(1, 2))
+        for layer in model.grouped_layers:
+            for group, x in zip(layer.groups, layer.split(xs[1]), strict=True):
+                group.apply(x, torch.zeros(group.size) if group.learned_slope else None)
+        torch._foreach_add_(counts, 1)
+        torch._fused_adam_(params, grads, *moments, [], counts, amsgrad=False, lr=1e-3,
+                           beta1=0.9, beta2=0.999, weight_decay=0.0, eps=1e-8,
+                           maximize=False, grad_scale=None, found_inf=None)
+
+    with torch.no_grad():
+        for _ in range(5):
+            step()
+        best = float("inf")
+        for _ in range(reps):
+            start = CLOCK()
+            for _ in range(steps):
+                step()
+            best = min(best, CLOCK() - start)
+    return best / steps * config.steps
+
+
 def report_bake_off(name: str, config: TrainConfig, reps: int, target: float,
                     floor_target: float | None = None) -> None:
     batched_bake_off(config)  # warm-up: imports, allocator, the digits loader
@@ -157,6 +201,10 @@ def report_bake_off(name: str, config: TrainConfig, reps: int, target: float,
     if floor_target is not None:
         line += f", target <= {floor_target:g}x: {'met' if above <= floor_target else 'NOT MET'}"
     print(line)
+    kernels = kernel_floor(config)
+    print(f"  the run's kernels alone (products at their shapes, activations forward, fused "
+          f"Adam; no engine): {kernels:.2f} s = {kernels / floor:.1f}x the matmul floor; "
+          f"batched is {medians['batched'] / kernels:.1f}x above them")
 
 
 class PlainNetworks:
