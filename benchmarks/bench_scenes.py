@@ -10,7 +10,7 @@ case; the load average is printed since the host is shared.
 
 The host's floor is measured in the same run and the same browser: reference Streamlit
 pages with the app's own config (a title and a line of text; with one Altair chart; with
-six; with six and 40 controls, the Dead ReLU page's count), opened the same way. A scene
+six; with six and 40 controls, about the Dead ReLU page's load), opened the same way. A scene
 opens no faster than the reference page with as much on it: that is Streamlit's frontend
 booting, loading each element's code and drawing, not this app.
 
@@ -76,7 +76,7 @@ for i in range(int(st.query_params.get("charts", 0))):
 ``controls`` widgets of the kinds the pages use (sliders, selects, buttons, toggles,
 radios, multiselects, metrics, downloads)."""
 REFERENCES = {"no chart": "charts=0", "1 chart": "charts=1", "6 charts": "charts=6",
-              "6 charts and 40 controls (the Dead ReLU page's count)": "charts=6&controls=40"}
+              "6 charts and 40 controls (about the Dead ReLU page's load)": "charts=6&controls=40"}
 
 
 def open_time(browser, url: str, context=None) -> float:
