@@ -151,6 +151,8 @@ def kernel_floor(config: TrainConfig, steps: int = 50, reps: int = 5) -> float:
     grads = [torch.randn_like(p) for p in params]
     moments = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
     counts = [torch.zeros(()) for _ in params]
+    slopes = [[torch.zeros(g.size) if g.learned_slope else None for g in layer.groups]
+              for layer in model.grouped_layers]
 
     def step() -> None:
         for i, w in enumerate(weights):
@@ -158,9 +160,10 @@ def kernel_floor(config: TrainConfig, steps: int = 50, reps: int = 5) -> float:
             torch.bmm(xs[i].transpose(1, 2), xs[i + 1])
             if i:
                 torch.bmm(xs[i + 1], w.transpose(1, 2))
-        for layer in model.grouped_layers:
-            for group, x in zip(layer.groups, layer.split(xs[1]), strict=True):
-                group.apply(x, torch.zeros(group.size) if group.learned_slope else None)
+        for layer, h, layer_slopes in zip(model.grouped_layers, xs[1:-1], slopes, strict=True):
+            for group, x, slope in zip(layer.groups, layer.split(h), layer_slopes,
+                                       strict=True):
+                group.apply(x, slope)
                 torch.mul(x, x)  # its backward: at least one elementwise product
         torch._foreach_add_(counts, 1)
         torch._fused_adam_(params, grads, *moments, [], counts, amsgrad=False, lr=1e-3,
